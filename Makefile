@@ -1,0 +1,58 @@
+# Moisson: `make run` serves the site with its worker and demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrate seed worker messages bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# The worker (with the beat scheduler) runs beside the web server and stops with it.
+run: seed
+	@echo "Moisson: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A moisson worker --beat --loglevel=INFO --concurrency=1 & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A moisson worker --beat --loglevel=INFO
+
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no test: failing"; exit 1; fi; exit $$rc
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python bench/export.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MODERATORS_GROUP = "moderators"
+
+
+class User(AbstractUser):
+    """A person of Moisson. The profile lives here: one row per person keeps queries simple."""
+
+    pseudonym = models.CharField(
+        _("pseudonym"),
+        max_length=60,
+        blank=True,
+        help_text=_("The public name shown with your pairs if you choose to be credited."),
+    )
+    attribution_opt_in = models.BooleanField(
+        _("credit me by my pseudonym"),
+        default=False,
+        help_text=_("Your pseudonym appears in the published dataset and the leaderboard."),
+    )
+    terms_accepted_at = models.DateTimeField(_("charter and licence accepted at"), null=True, blank=True)
+    terms_license = models.CharField(_("licence accepted"), max_length=40, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.TextField(_("suspension reason"), blank=True)
+    review_domains = models.JSONField(_("domains I review"), default=list, blank=True)
+    review_levels = models.JSONField(_("levels I review"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("moderate", "Can use the moderation queue and decide pairs"),
+            ("start_release", "Can start a dataset release"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pseudonym"], condition=~Q(pseudonym=""), name="unique_pseudonym_when_set"
+            ),
+        ]
+
+    @property
+    def has_accepted_terms(self) -> bool:
+        return self.terms_accepted_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.has_perm("accounts.moderate")
+
+    @property
+    def can_contribute(self) -> bool:
+        return self.is_authenticated and self.has_accepted_terms and not self.is_suspended and self.is_active
+
+    @property
+    def public_name(self) -> str | None:
+        """The name the public may see: the pseudonym, only for people who opted in."""
+        if self.attribution_opt_in and self.pseudonym:
+            return self.pseudonym
+        return None
+
+    def accept_terms(self, *, license: str | None = None) -> None:
+        self.terms_accepted_at = timezone.now()
+        self.terms_license = license or settings.MOISSON_LICENSE
+        self.save(update_fields=["terms_accepted_at", "terms_license"])

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("compte/conditions/", views.terms, name="terms"),
+    path("compte/profil/", views.profile, name="profile"),
+    path("licence/", views.license_page, name="license"),
+    path("confidentialite/", views.privacy, name="privacy"),
+]

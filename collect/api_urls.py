@@ -1,0 +1,2 @@
+app_name = "collect_api"
+urlpatterns: list = []

@@ -1,0 +1,227 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskType(models.TextChoices):
+    OPEN_QA = "open_qa", _("Open question")
+    CLOSED_QA = "closed_qa", _("Closed question (answered from the context)")
+    EXPLANATION = "explanation", _("Explanation")
+    REASONING = "reasoning", _("Step-by-step reasoning / maths")
+    BRAINSTORMING = "brainstorming", _("Brainstorming")
+    CLASSIFICATION = "classification", _("Classification")
+    EXTRACTION = "extraction", _("Extraction")
+    SUMMARIZATION = "summarization", _("Summary")
+    REWRITING = "rewriting", _("Rewriting / reformulation")
+    TRANSLATION = "translation", _("Translation into French")
+    CREATIVE_WRITING = "creative_writing", _("Creative writing")
+    CODE = "code", _("Code")
+    ADVICE = "advice", _("Advice / practical life")
+
+
+class Domain(models.TextChoices):
+    MATHS = "maths", _("Mathematics")
+    SCIENCES = "sciences", _("Sciences")
+    FRENCH = "french", _("French language")
+    HISTORY_GEOGRAPHY = "history_geography", _("History and geography")
+    PHILOSOPHY = "philosophy", _("Philosophy")
+    LANGUAGES = "languages", _("Foreign languages")
+    COMPUTING = "computing", _("Computing")
+    LAW = "law", _("Law and administration")
+    HEALTH = "health", _("Health")
+    ECONOMY = "economy", _("Economy")
+    ARTS = "arts", _("Arts and culture")
+    PRACTICAL_LIFE = "practical_life", _("Practical life")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    PRIMAIRE = "primaire", _("Primary school")
+    COLLEGE = "college", _("Middle school (collège)")
+    LYCEE = "lycee", _("High school (lycée)")
+    SUPERIEUR = "superieur", _("Higher education")
+    ADULTE = "adulte", _("Adult / general")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting review")
+    VALIDATED = "validated", _("Validated")
+    REJECTED = "rejected", _("Rejected")
+    DISPUTED = "disputed", _("With the moderators")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REMOVED = "removed", _("Removed")
+
+
+class RemovalReason(models.TextChoices):
+    TAKEDOWN = "takedown", _("Takedown request")
+    MODERATION = "moderation", _("Moderation decision")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    COPYRIGHT = "copyright", _("Copyright")
+
+
+# Pairs whose text is "taken": a second pair with the same normalised text is an exact duplicate.
+LIVE_STATUSES = [Status.PENDING, Status.VALIDATED, Status.DISPUTED]
+EDITABLE_STATUSES = [Status.DRAFT, Status.PENDING]
+
+
+class PairQuerySet(models.QuerySet):
+    def validated(self) -> "PairQuerySet":
+        return self.filter(status=Status.VALIDATED)
+
+    def live(self) -> "PairQuerySet":
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def awaiting_review(self) -> "PairQuerySet":
+        return self.filter(status=Status.PENDING)
+
+    def of(self, user: "settings.AUTH_USER_MODEL") -> "PairQuerySet":
+        return self.filter(author=user)
+
+
+class Pair(models.Model):
+    """A question/answer pair. Holds its current text; every submitted version is also a Revision."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairs"
+    )
+    status = models.CharField(_("state"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+
+    question = models.TextField(_("question"))
+    context = models.TextField(_("context"), blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    task_type = models.CharField(_("task type"), max_length=32, choices=TaskType.choices)
+    domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
+    level = models.CharField(_("school level"), max_length=16, choices=Level.choices, blank=True)
+    license = models.CharField(_("licence"), max_length=40, blank=True)
+    declaration = models.BooleanField(_("own words, not machine-generated"), default=False)
+
+    current_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision_number = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True)
+    minhash = models.BinaryField(blank=True, default=b"")
+
+    # Vote summary of the current revision, kept by the review app in the vote's transaction.
+    review_count = models.PositiveIntegerField(default=0)
+    approvals = models.PositiveIntegerField(default=0)
+    rejections = models.PositiveIntegerField(default=0)
+    correctness_mean = models.FloatField(null=True, blank=True)
+    fluency_mean = models.FloatField(null=True, blank=True)
+    # A pair handed to a reviewer is held for a few minutes so concurrent reviewers get other pairs.
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    removal_reason = models.CharField(max_length=20, choices=RemovalReason.choices, blank=True)
+    removal_note = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pair")
+        verbose_name_plural = _("pairs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="unique_live_content_hash",
+            ),
+        ]
+        indexes = [
+            # "My pairs": Pair.objects.of(user).order_by("-updated_at")
+            models.Index(fields=["author", "-updated_at"], name="pair_author_recent"),
+            # next_pair_for(): pending pairs, fewest reviews first, then oldest.
+            models.Index(
+                fields=["review_count", "submitted_at"],
+                condition=Q(status="pending"),
+                name="pair_review_queue",
+            ),
+            # Releases stream validated pairs in id order.
+            models.Index(fields=["id"], condition=Q(status="validated"), name="pair_validated_by_id"),
+            # Statistics and the moderation queue filter by state.
+            models.Index(fields=["status", "submitted_at"], name="pair_status_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_withdrawable(self) -> bool:
+        return self.status in (Status.DRAFT, Status.PENDING)
+
+    def withdraw(self) -> None:
+        self.status = Status.WITHDRAWN
+        self.held_by = None
+        self.held_until = None
+        self.save(update_fields=["status", "held_by", "held_until", "updated_at"])
+
+    def reset_votes(self) -> None:
+        """A new revision is judged afresh: reviews of the old one no longer count."""
+        self.review_count = self.approvals = self.rejections = 0
+        self.correctness_mean = self.fluency_mean = None
+
+
+class Revision(models.Model):
+    """An immutable snapshot of a pair as submitted; reviews judge one revision."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    question = models.TextField()
+    context = models.TextField(blank=True)
+    answer = models.TextField()
+    task_type = models.CharField(max_length=32, choices=TaskType.choices)
+    domain = models.CharField(max_length=32, choices=Domain.choices)
+    level = models.CharField(max_length=16, choices=Level.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+    # What the checks said when this revision was submitted, shown to reviewers and moderators.
+    findings = models.JSONField(default=list, blank=True)
+    near_duplicates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["pair", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "number"], name="unique_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} r{self.number}"
+
+
+class PairBand(models.Model):
+    """One MinHash LSH band of a submitted pair: pairs sharing a band key are near-duplicate candidates."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # near_duplicates_of(): PairBand.objects.filter(key__in=keys)
+            models.Index(fields=["key"], name="pairband_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id}:{self.key}"

@@ -1,0 +1,233 @@
+"""Workflows of writing a pair (SPEC §2–3): drafts, submission, edits, withdrawal.
+
+Web views, API views and management commands all call these functions, so a pair is checked the same way
+whichever door it comes through.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .checks import Finding, check_pair_text
+from .models import LIVE_STATUSES, Pair, PairBand, Revision, Status
+from .similarity import band_keys, content_hash, signature, similarity
+
+PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level"]
+# A draft may be rough, but not unbounded: this only protects the database.
+DRAFT_MAX_CHARS = 50_000
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    pair_id: str
+    similarity: float
+    question: str
+
+
+@dataclass
+class Evaluation:
+    findings: list[Finding]
+    content_hash: str
+    signature: bytes
+    near_duplicates: list[NearDuplicate] = field(default_factory=list)
+    duplicate_of: Pair | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+
+class SubmissionRefused(Exception):
+    """Raised when a submission fails a blocking check; the text was kept (as a draft when possible)."""
+
+    def __init__(self, evaluation: Evaluation, pair: Pair | None) -> None:
+        super().__init__("submission refused by checks")
+        self.evaluation = evaluation
+        self.pair = pair
+
+
+def evaluate_pair(*, question: str, context: str, answer: str, exclude: Pair | None = None) -> Evaluation:
+    findings = check_pair_text(question=question, context=context, answer=answer)
+    digest = content_hash(question=question, context=context, answer=answer)
+    sig = signature(_similarity_text(question, context, answer))
+    others = Pair.objects.live()
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    duplicate = others.filter(content_hash=digest).only("id", "status").first()
+    if duplicate is not None:
+        findings.append(_duplicate_finding(duplicate))
+    near = near_duplicates_of(sig, exclude=exclude, skip=duplicate)
+    for item in near[:3]:
+        findings.append(
+            Finding(
+                code="near_duplicate",
+                field="question",
+                level="warning",
+                message=_(
+                    "This pair looks very similar (%(percent)d %%) to an existing pair: “%(question)s”. "
+                    "Make sure yours brings something new; reviewers will see the similarity."
+                )
+                % {"percent": round(item.similarity * 100), "question": item.question[:120]},
+            )
+        )
+    return Evaluation(
+        findings=findings, content_hash=digest, signature=sig, near_duplicates=near, duplicate_of=duplicate
+    )
+
+
+def near_duplicates_of(
+    sig: bytes, *, exclude: Pair | None = None, skip: Pair | None = None
+) -> list[NearDuplicate]:
+    """Pairs sharing an LSH band with `sig` whose estimated similarity passes the threshold, best first."""
+    candidate_ids = (
+        PairBand.objects.filter(key__in=band_keys(sig)).values_list("pair_id", flat=True).distinct()[:200]
+    )
+    candidates = Pair.objects.filter(id__in=list(candidate_ids), status__in=LIVE_STATUSES)
+    for other in (exclude, skip):
+        if other is not None:
+            candidates = candidates.exclude(pk=other.pk)
+    threshold = settings.MOISSON_NEAR_DUPLICATE_THRESHOLD
+    found = []
+    for pair_id, minhash, question in candidates.values_list("id", "minhash", "question"):
+        score = similarity(sig, bytes(minhash))
+        if score >= threshold:
+            found.append(NearDuplicate(pair_id=str(pair_id), similarity=score, question=question))
+    return sorted(found, key=lambda item: -item.similarity)
+
+
+def save_draft(*, author: object, data: dict, pair: Pair | None = None) -> Pair:
+    """Keep whatever the contributor has typed, without judging it."""
+    if pair is None:
+        pair = Pair(author=author, status=Status.DRAFT)
+    elif pair.status != Status.DRAFT:
+        raise ValueError("only drafts are saved as drafts")
+    for name in PAIR_FIELDS:
+        setattr(pair, name, (data.get(name) or "")[:DRAFT_MAX_CHARS])
+    pair.declaration = bool(data.get("declaration"))
+    pair.save()
+    return pair
+
+
+def submit_pair(*, author: object, data: dict, pair: Pair | None = None, note: str = "") -> Pair:
+    """Submit a new pair, a draft, or an edit of a pending pair (which starts a new revision).
+
+    Raises SubmissionRefused when a blocking check fails; a new pair or a draft is saved as a draft first,
+    so the contributor's text is never lost.
+    """
+    if pair is not None and not pair.is_editable:
+        raise ValueError(f"pair {pair.pk} is {pair.status} and cannot be edited")
+    evaluation = evaluate_pair(
+        question=data.get("question", ""),
+        context=data.get("context", ""),
+        answer=data.get("answer", ""),
+        exclude=pair,
+    )
+    if evaluation.errors:
+        if pair is None or pair.status == Status.DRAFT:
+            pair = save_draft(author=author, data=data, pair=pair)
+        raise SubmissionRefused(evaluation, pair)
+    existing_id = pair.pk if pair is not None else None
+    try:
+        with transaction.atomic():
+            if pair is None:
+                pair = Pair(author=author)
+            else:
+                pair = Pair.objects.select_for_update().get(pk=pair.pk)
+                if not pair.is_editable:
+                    raise ValueError(f"pair {pair.pk} is {pair.status} and cannot be edited")
+            return _record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
+    except IntegrityError:
+        # Someone submitted the same text between our check and our write: the constraint decided.
+        duplicate = Pair.objects.live().filter(content_hash=evaluation.content_hash).first()
+        evaluation.findings.append(_duplicate_finding(duplicate))
+        evaluation.duplicate_of = duplicate
+        pair = Pair.objects.get(pk=existing_id) if existing_id else None
+        if pair is None or pair.status == Status.DRAFT:
+            pair = save_draft(author=author, data=data, pair=pair)
+        raise SubmissionRefused(evaluation, pair) from None
+
+
+def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | None = None) -> Pair:
+    """A new revision written by someone else than the author (moderator edit, accepted suggestion).
+
+    Checks still apply: a revision never brings personal data or a duplicate in.
+    """
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        merged = {name: data.get(name, getattr(pair, name)) for name in PAIR_FIELDS}
+        evaluation = evaluate_pair(
+            question=merged["question"], context=merged["context"], answer=merged["answer"], exclude=pair
+        )
+        if evaluation.errors:
+            raise SubmissionRefused(evaluation, None)
+        return _record_revision(
+            pair=pair, data=merged, evaluation=evaluation, by=by, note=note, status=status
+        )
+
+
+def _record_revision(
+    *, pair: Pair, data: dict, evaluation: Evaluation, by: object, note: str, status: str | None = None
+) -> Pair:
+    now = timezone.now()
+    for name in PAIR_FIELDS:
+        setattr(pair, name, data.get(name) or "")
+    pair.declaration = bool(data.get("declaration", pair.declaration))
+    pair.license = pair.license or settings.MOISSON_LICENSE
+    pair.status = status or Status.PENDING
+    pair.content_hash = evaluation.content_hash
+    pair.minhash = evaluation.signature
+    pair.submitted_at = pair.submitted_at or now
+    pair.revision_number += 1
+    pair.reset_votes()
+    pair.held_by = None
+    pair.held_until = None
+    pair.save()
+    revision = Revision.objects.create(
+        pair=pair,
+        number=pair.revision_number,
+        created_by=by,
+        note=note,
+        findings=[f.__dict__ for f in evaluation.warnings],
+        near_duplicates=[
+            {"id": item.pair_id, "similarity": round(item.similarity, 3)}
+            for item in evaluation.near_duplicates
+        ],
+        **{name: getattr(pair, name) for name in PAIR_FIELDS},
+    )
+    pair.current_revision = revision
+    pair.save(update_fields=["current_revision"])
+    PairBand.objects.filter(pair=pair).delete()
+    PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(evaluation.signature))
+    return pair
+
+
+def withdraw_pair(*, pair: Pair) -> Pair:
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if not pair.is_withdrawable:
+            raise ValueError(f"pair {pair.pk} is {pair.status} and cannot be withdrawn")
+        pair.withdraw()
+    return pair
+
+
+def _duplicate_finding(duplicate: Pair | None) -> Finding:
+    return Finding(
+        code="duplicate",
+        field="question",
+        level="error",
+        message=_(
+            "Exactly the same pair already exists (ignoring case, spaces and punctuation). "
+            "Please write a different question or answer."
+        ),
+    )
+
+
+def _similarity_text(question: str, context: str, answer: str) -> str:
+    return "\n".join(part for part in (question, context, answer) if part)

@@ -1,0 +1,92 @@
+"""Exact and near duplicates of a pair (SPEC.md §3), as plain functions of text.
+
+An exact duplicate has the same `content_hash` (same normalised text) and is blocked. A near duplicate has
+a MinHash `signature` whose estimated Jaccard `similarity` to another passes a threshold and is only a
+warning; `band_keys` (locality-sensitive hashing) lets the database find the few candidates worth comparing
+without reading every pair. The queries themselves live in `collect/services.py`.
+"""
+
+import hashlib
+import unicodedata
+
+import numpy as np
+from datasketch import MinHash
+from django.conf import settings
+
+# Normalisation turns every whitespace character, this one included, into a space: it cannot occur in a
+# normalised field, so "ab" + "c" and "a" + "bc" never hash the same.
+FIELD_SEPARATOR = "\x1f"
+SHINGLE_WORDS = 3
+# Below this many words, changing one word changes most word shingles: short texts compare better on
+# characters.
+MIN_WORDS_FOR_WORD_SHINGLES = 6
+SHINGLE_CHARACTERS = 4
+# Any fixed seed will do, as long as it never changes: stored signatures are only comparable with new ones
+# computed with the same permutations.
+MINHASH_SEED = 1
+# MinHash values are below 2**32; stored as little-endian uint32, a 128-permutation signature is 512 bytes.
+_SIGNATURE_DTYPE = np.dtype("<u4")
+
+
+def normalise(text: str) -> str:
+    """The text as a reader compares it: case, spacing and punctuation do not matter; accents do.
+
+    Accents are kept because in French they change the word ("côte", "cote", "coté"), and an exact
+    duplicate blocks a submission: it should only block what really is the same text. A pair that only
+    differs by accents is still caught as a near duplicate, which warns.
+    Symbols (+, =, €, <) are kept: in an answer about maths or code, "a + b" and "a - b" differ.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(
+        " " if unicodedata.category(character).startswith("P") else character for character in text
+    )
+    return " ".join(kept.split())
+
+
+def content_hash(*, question: str, context: str, answer: str) -> str:
+    joined = FIELD_SEPARATOR.join(normalise(field) for field in (question, context, answer))
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def signature(text: str) -> bytes:
+    minhash = MinHash(num_perm=settings.MOISSON_MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
+    minhash.update_batch([shingle.encode() for shingle in _shingles(normalise(text))])
+    return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
+
+
+def band_keys(sig: bytes) -> list[int]:
+    """One key per band of the signature; two texts sharing any key are candidate near duplicates.
+
+    With 32 bands of 4 values, texts 70 % similar share a key with probability 99.98 %, texts 30 % similar
+    only 23 %: the threshold comparison on the candidates does the rest.
+    """
+    values = np.frombuffer(sig, dtype=_SIGNATURE_DTYPE)
+    bands = settings.MOISSON_MINHASH_BANDS
+    if len(values) % bands:
+        raise ValueError(f"a signature of {len(values)} values cannot be cut into {bands} equal bands")
+    keys = []
+    for index, band in enumerate(np.split(values, bands)):
+        # The band's index is hashed in, so equal values in different bands do not make a match.
+        digest = hashlib.blake2b(index.to_bytes(2, "big") + band.tobytes(), digest_size=8).digest()
+        # Signed, to fit a BigIntegerField.
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the shingles of two texts, from 0 (nothing shared) to 1."""
+    first = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
+    second = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
+    if len(first) != len(second):
+        raise ValueError("signatures computed with different numbers of permutations cannot be compared")
+    return float(np.count_nonzero(first == second)) / len(first)
+
+
+def _shingles(normalised: str) -> set[str]:
+    words = normalised.split()
+    if len(words) >= MIN_WORDS_FOR_WORD_SHINGLES:
+        return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    return {
+        normalised[i : i + SHINGLE_CHARACTERS]
+        for i in range(max(len(normalised) - SHINGLE_CHARACTERS + 1, 1))
+    }

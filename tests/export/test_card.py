@@ -1,0 +1,220 @@
+import dataclasses
+import datetime
+import fnmatch
+import uuid
+from pathlib import Path
+
+import yaml
+from huggingface_hub import DatasetCard
+
+from export.card import FIELDS, CardInfo, hub_license, render_card, render_contributors, size_category
+from export.writer import ROW_SCHEMA, write_data_files
+
+
+def make_card_info(**fields: object) -> CardInfo:
+    info = CardInfo(
+        version="v1.2.0",
+        date=datetime.date(2025, 3, 1),
+        license_code="CC-BY-4.0",
+        split_counts={"train": 1900, "test": 100},
+        task_type_counts={"open_qa": 1200, "code": 800},
+        domain_counts={"maths": 1500, "health": 500},
+        level_counts={"lycee": 1500, "": 500},
+        site_url="https://moisson.example.org",
+        previous_version="v1.1.0",
+        added=300,
+        removed=4,
+        removals_by_reason={"takedown": 3, "personal_data": 1},
+        hub_repo="moisson/moisson-fr",
+    )
+    return dataclasses.replace(info, **fields)
+
+
+def front_matter(card: str) -> dict:
+    _before, yaml_text, _body = card.split("---\n", 2)
+    return yaml.safe_load(yaml_text)
+
+
+def make_row(index: int) -> dict:
+    moment = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    return {
+        "id": str(uuid.UUID(int=index)),
+        "question": "Pourquoi le ciel est-il bleu ?",
+        "context": "",
+        "answer": "À cause de la diffusion de Rayleigh par les molécules de l'air.",
+        "task_type": "explanation",
+        "domain": "sciences",
+        "level": None,
+        "license": "CC-BY-4.0",
+        "author": None,
+        "created_at": moment,
+        "validated_at": moment,
+        "revision": 1,
+        "review_count": 2,
+        "approvals": 2,
+        "correctness_mean": None,
+        "fluency_mean": None,
+    }
+
+
+def test_front_matter_is_yaml_with_the_keys_the_hub_reads() -> None:
+    metadata = front_matter(render_card(make_card_info()))
+
+    assert metadata["license"] == "cc-by-4.0"
+    assert metadata["language"] == ["fr"]
+    assert metadata["task_categories"] == ["question-answering", "text-generation"]
+    assert metadata["size_categories"] == ["1K<n<10K"]
+    assert metadata["pretty_name"] == "Moisson"
+
+
+def test_configs_point_at_both_splits() -> None:
+    metadata = front_matter(render_card(make_card_info()))
+
+    assert metadata["configs"] == [
+        {
+            "config_name": "default",
+            "data_files": [
+                {"split": "train", "path": "data/train-*.parquet"},
+                {"split": "test", "path": "data/test-*.parquet"},
+            ],
+        }
+    ]
+
+
+def test_configs_match_exactly_the_files_the_writer_writes(tmp_path: Path) -> None:
+    result = write_data_files(
+        (make_row(index) for index in range(40)), out_dir=tmp_path, shard_rows=5, test_share=0.2
+    )
+    metadata = front_matter(render_card(make_card_info(split_counts=result.counts)))
+
+    matched = {
+        file.path
+        for data_files in metadata["configs"][0]["data_files"]
+        for file in result.files
+        if fnmatch.fnmatch(file.path, data_files["path"])
+    }
+
+    assert matched == {file.path for file in result.files}
+
+
+def test_split_without_rows_is_left_out_of_configs() -> None:
+    metadata = front_matter(render_card(make_card_info(split_counts={"train": 12, "test": 0})))
+
+    assert metadata["configs"][0]["data_files"] == [{"split": "train", "path": "data/train-*.parquet"}]
+
+
+def test_card_metadata_is_accepted_by_huggingface_hub() -> None:
+    card = DatasetCard(render_card(make_card_info()))
+
+    assert card.data.license == "cc-by-4.0"
+    assert card.data.configs[0]["config_name"] == "default"
+
+
+def test_licence_without_a_hub_identifier_is_other_with_its_name() -> None:
+    info = make_card_info(
+        license_code="LO-2.0", license_name="Licence Ouverte 2.0", license_url="https://x.test"
+    )
+
+    metadata = front_matter(render_card(info))
+
+    assert metadata["license"] == "other"
+    assert metadata["license_name"] == "Licence Ouverte 2.0"
+    assert metadata["license_link"] == "https://x.test"
+
+
+def test_spdx_licence_codes_map_to_hub_identifiers() -> None:
+    assert hub_license("CC-BY-4.0") == "cc-by-4.0"
+    assert hub_license("CC0-1.0") == "cc0-1.0"
+    assert hub_license("ODbL-1.0") == "odbl"
+
+
+def test_size_categories_follow_the_hub_buckets() -> None:
+    assert size_category(0) == "n<1K"
+    assert size_category(999) == "n<1K"
+    assert size_category(1000) == "1K<n<10K"
+    assert size_category(99_999) == "10K<n<100K"
+    assert size_category(1_000_000) == "1M<n<10M"
+
+
+def test_same_info_renders_the_same_card() -> None:
+    assert render_card(make_card_info()) == render_card(make_card_info())
+
+
+def test_card_has_every_section_in_french_and_english() -> None:
+    card = render_card(make_card_info())
+
+    for heading in [
+        "## Français",
+        "### Description",
+        "### Collecte et relecture",
+        "### Champs",
+        "### Statistiques",
+        "### Licence",
+        "### Attribution",
+        "### Citation",
+        "### Journal des modifications",
+        "## English",
+        "### Collection and review",
+        "### Fields",
+        "### Statistics",
+        "### Changelog",
+    ]:
+        assert f"\n{heading}\n" in card
+
+
+def test_fields_table_describes_every_column_of_the_row_schema() -> None:
+    card = render_card(make_card_info())
+
+    assert [name for name, *_rest in FIELDS] == ROW_SCHEMA.names
+    assert all(f"| `{name}` |" in card for name in ROW_SCHEMA.names)
+
+
+def test_statistics_list_most_frequent_values_first() -> None:
+    card = render_card(make_card_info(domain_counts={"health": 5, "maths": 9, "arts": 5}))
+
+    assert card.index("| `maths` | 9 |") < card.index("| `arts` | 5 |") < card.index("| `health` | 5 |")
+
+
+def test_labels_are_shown_next_to_codes() -> None:
+    card = render_card(make_card_info(labels={"open_qa": "Question ouverte"}))
+
+    assert "| `open_qa` | Question ouverte | 1200 |" in card
+
+
+def test_changelog_gives_added_removed_and_removal_reasons() -> None:
+    card = render_card(make_card_info())
+
+    assert "Depuis v1.1.0 : 300 paires ajoutées, 4 retirées." in card
+    assert "Since v1.1.0: 300 pairs added, 4 removed." in card
+    assert "| `takedown` | 3 |" in card
+
+
+def test_first_release_changelog_says_so() -> None:
+    card = render_card(make_card_info(previous_version=None, added=2000, removed=0, removals_by_reason={}))
+
+    assert "Première version : 2000 paires." in card
+    assert "First release: 2000 pairs." in card
+
+
+def test_citation_carries_version_and_year() -> None:
+    card = render_card(make_card_info())
+
+    assert "@misc{moisson_v1_2_0," in card
+    assert "  year = {2025}," in card
+    assert "  version = {v1.2.0}," in card
+
+
+def test_contributors_are_sorted_by_pair_count_then_name() -> None:
+    text = render_contributors([("bob", 3), ("alice", 3), ("Zoé", 10)])
+
+    assert text.index("| Zoé | 10 |") < text.index("| alice | 3 |") < text.index("| bob | 3 |")
+
+
+def test_contributor_pseudonym_cannot_break_the_table() -> None:
+    text = render_contributors([("a|b <script>", 1)])
+
+    assert "| a\\|b \\<script\\> | 1 |" in text
+
+
+def test_contributors_file_says_when_nobody_asked_to_be_credited() -> None:
+    assert "Nobody has asked to be credited yet." in render_contributors([])
