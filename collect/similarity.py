@@ -32,9 +32,9 @@ def normalise(text: str) -> str:
     """The text as a reader compares it: case, spacing and punctuation do not matter; accents do.
 
     Accents are kept because in French they change the word ("côte", "cote", "coté"), and an exact
-    duplicate blocks a submission: it should only block what really is the same text. A pair that only
-    differs by accents is still caught as a near duplicate, which warns.
-    Symbols (+, =, €, <) are kept: in an answer about maths or code, "a + b" and "a - b" differ.
+    duplicate blocks a submission: it should only block what really is the same text. A copy that only
+    differs by accents is still caught by `signature`, which ignores them, as a near duplicate (a warning).
+    Symbols (+, =, €, <) are kept: in an answer about maths or code, "a + b" and "a < b" differ.
     """
     text = unicodedata.normalize("NFKC", text).casefold()
     kept = "".join(
@@ -49,8 +49,10 @@ def content_hash(*, question: str, context: str, answer: str) -> str:
 
 
 def signature(text: str) -> bytes:
+    """MinHash of the text's shingles, ignoring accents: a copy typed on a keyboard without them (a phone, a
+    QWERTY layout) reads the same and should be seen as a near duplicate."""
     minhash = MinHash(num_perm=settings.MOISSON_MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
-    minhash.update_batch([shingle.encode() for shingle in _shingles(normalise(text))])
+    minhash.update_batch([shingle.encode() for shingle in _shingles(_without_accents(normalise(text)))])
     return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
 
 
@@ -80,6 +82,11 @@ def similarity(a: bytes, b: bytes) -> float:
     if len(first) != len(second):
         raise ValueError("signatures computed with different numbers of permutations cannot be compared")
     return float(np.count_nonzero(first == second)) / len(first)
+
+
+def _without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
 
 
 def _shingles(normalised: str) -> set[str]:

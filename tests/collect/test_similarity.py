@@ -1,0 +1,128 @@
+import pytest
+from pytest_django import Settings
+
+from collect.similarity import band_keys, content_hash, normalise, signature, similarity
+
+SKY = (
+    "Pourquoi le ciel est-il bleu pendant la journée ?\n"
+    "Le ciel paraît bleu parce que la lumière du Soleil est diffusée par les molécules de l'air. "
+    "Cette diffusion, appelée diffusion de Rayleigh, est beaucoup plus forte pour les courtes longueurs "
+    "d'onde, comme le bleu, que pour les grandes, comme le rouge. La lumière bleue est donc renvoyée dans "
+    "toutes les directions et nous arrive de partout dans le ciel. Au coucher du soleil, la lumière traverse "
+    "une plus grande épaisseur d'atmosphère et le bleu est dispersé avant de nous atteindre : le ciel prend "
+    "alors des teintes orangées."
+)
+# The same pair with three changes, as someone rewording a pair they found would do.
+SKY_REWORDED = (
+    SKY.replace("paraît", "semble")
+    .replace("beaucoup plus forte", "bien plus forte")
+    .replace("Au coucher du soleil", "Le soir")
+)
+PASTRY = (
+    "Comment faire une pâte brisée maison ?\n"
+    "Mélangez 250 g de farine, 125 g de beurre froid coupé en dés et une pincée de sel du bout des doigts "
+    "jusqu'à obtenir une texture sableuse. Ajoutez un jaune d'œuf et cinq centilitres d'eau froide, "
+    "rassemblez la pâte en boule sans trop la travailler, puis laissez-la reposer une heure au frais avant "
+    "de l'étaler."
+)
+
+
+def test_normalise_ignores_case_spacing_and_punctuation() -> None:
+    assert normalise("  L'ÉTÉ,   c'est\tchaud !\n") == normalise("l'été c'est chaud")
+
+
+def test_normalise_keeps_accents() -> None:
+    assert normalise("La côte") != normalise("La cote")
+
+
+def test_content_hash_ignores_case_and_whitespace_differences() -> None:
+    first = content_hash(question="Quelle est la capitale ?", context="", answer="C'est Paris.")
+    second = content_hash(question="  quelle est   la CAPITALE ?", context="", answer="c'est paris.\n")
+
+    assert first == second
+
+
+def test_content_hash_changes_when_the_answer_changes() -> None:
+    first = content_hash(question="Quelle est la capitale ?", context="", answer="C'est Paris.")
+    second = content_hash(question="Quelle est la capitale ?", context="", answer="C'est Lyon.")
+
+    assert first != second
+
+
+def test_content_hash_depends_on_which_field_holds_the_text() -> None:
+    first = content_hash(question="Quelle est la capitale", context="", answer="de la France ?")
+    second = content_hash(question="Quelle est la capitale de la France ?", context="", answer="")
+
+    assert first != second
+
+
+def test_signature_is_the_same_for_the_same_text() -> None:
+    assert signature(SKY) == signature(SKY)
+
+
+def test_signature_takes_four_bytes_per_permutation(settings: Settings) -> None:
+    settings.MOISSON_MINHASH_PERMUTATIONS = 64
+
+    assert len(signature(SKY)) == 256
+
+
+def test_reworded_pair_is_a_near_duplicate() -> None:
+    """Measured: estimated 0.77 with 128 permutations, exact Jaccard 0.80 (three edits in about 100 words).
+
+    Each changed word removes up to three word shingles on each side: on shorter pairs, the same edits
+    weigh more.
+    """
+    assert similarity(signature(SKY), signature(SKY_REWORDED)) > 0.7
+
+
+def test_copy_without_accents_is_a_near_duplicate() -> None:
+    without_accents = SKY.replace("é", "e").replace("è", "e").replace("î", "i")
+
+    assert similarity(signature(SKY), signature(without_accents)) == 1.0
+
+
+def test_unrelated_pair_is_not_similar() -> None:
+    """Measured: 0.0."""
+    assert similarity(signature(SKY), signature(PASTRY)) < 0.1
+
+
+def test_near_duplicates_share_a_band_key() -> None:
+    assert set(band_keys(signature(SKY))) & set(band_keys(signature(SKY_REWORDED)))
+
+
+def test_unrelated_pairs_share_no_band_key() -> None:
+    assert not set(band_keys(signature(SKY))) & set(band_keys(signature(PASTRY)))
+
+
+def test_there_is_one_band_key_per_band(settings: Settings) -> None:
+    settings.MOISSON_MINHASH_BANDS = 16
+
+    assert len(band_keys(signature(SKY))) == 16
+
+
+def test_band_keys_fit_a_signed_64_bit_integer() -> None:
+    assert all(-(2**63) <= key < 2**63 for key in band_keys(signature(SKY)))
+
+
+def test_signature_that_bands_cannot_split_evenly_is_refused(settings: Settings) -> None:
+    settings.MOISSON_MINHASH_BANDS = 30
+
+    with pytest.raises(ValueError):
+        band_keys(signature(SKY))
+
+
+def test_short_texts_differing_by_punctuation_are_identical() -> None:
+    assert similarity(signature("Capitale de la France ?"), signature("capitale de la France")) == 1.0
+
+
+def test_short_texts_are_compared_on_their_characters() -> None:
+    """Word shingles would give 0 here: one word in three changed."""
+    assert similarity(signature("Capitale de la France"), signature("Capitales de la France")) > 0.5
+
+
+def test_signatures_made_with_different_permutation_counts_cannot_be_compared(settings: Settings) -> None:
+    before = signature(SKY)
+    settings.MOISSON_MINHASH_PERMUTATIONS = 64
+
+    with pytest.raises(ValueError):
+        similarity(before, signature(SKY))
