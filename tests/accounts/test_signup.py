@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -65,3 +66,19 @@ def test_profile_requires_a_pseudonym_for_attribution(contributor_client, contri
 def test_moderators_group_has_the_moderation_permission(moderator, contributor):
     assert moderator.is_moderator
     assert not contributor.is_moderator
+
+
+def test_password_reset_sends_an_email(client, contributor):
+    response = client.post(reverse("account_reset_password"), {"email": contributor.email})
+    assert response.status_code == 302
+    assert contributor.email in mail.outbox[0].to
+
+
+def test_terms_page_refuses_a_partial_acceptance():
+    user = User.objects.create_user(username="hesitante", email="h@example.org", password="x-long-enough-1")
+    client = Client()
+    client.force_login(user)
+    response = client.post(reverse("accounts:terms"), {"accept_charter": "on"})
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert not user.has_accepted_terms
