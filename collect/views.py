@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -130,11 +131,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     if status in Status.values:
         pairs = pairs.filter(status=status)
     counts = dict(Pair.objects.of(request.user).values_list("status").annotate(n=Count("id")).order_by())
+    page = Paginator(pairs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "collect/mine.html",
         {
-            "pairs": pairs.select_related("current_revision")[:500],
+            "page": page,
+            "pairs": page.object_list,
             "counts": counts,
             "statuses": Status,
             "current_status": status,
