@@ -42,9 +42,9 @@ _PLACES: dict[str, Promise] = {
 }
 
 
-def check_pair_text(*, question: str, context: str, answer: str) -> list[Finding]:
+def check_pair_text(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
     findings = check_lengths(question=question, context=context, answer=answer)
-    findings += check_language(question=question, context=context, answer=answer)
+    findings += check_language(question=question, context=context, answer=answer, task_type=task_type)
     for field, text in (("question", question), ("context", context), ("answer", answer)):
         findings += find_personal_data(text, field=field)
     return findings
@@ -155,13 +155,24 @@ def language_verdict(text: str) -> LanguageVerdict:
     return LanguageVerdict.UNSURE
 
 
-def check_language(*, question: str, context: str, answer: str) -> list[Finding]:
-    """Judge the pair as a whole: a question alone is often too little text to judge.
+def check_language(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
+    """Judge the question and the answer together: a question alone is often too little text to judge.
 
-    A French pair may quote another language (a text to translate in the context), so a field in another
-    language only matters when the pair as a whole does not read as French.
+    The context is quoted material: a text to translate is in another language by nature, and a text to
+    summarise or to answer from may be too. It never blocks; outside translations it only warns.
     """
-    fields = {"question": question, "context": context, "answer": answer}
+    findings = _check_question_and_answer(question=question, answer=answer)
+    if context and task_type != "translation" and language_verdict(context) in _NOT_FRENCH_ENOUGH:
+        message = _(
+            "The context does not look like French. That is fine if the task needs a text in another "
+            "language; otherwise, please use a French text."
+        )
+        findings.append(Finding(code="language_unsure", field="context", level=WARNING, message=message))
+    return findings
+
+
+def _check_question_and_answer(*, question: str, answer: str) -> list[Finding]:
+    fields = {"question": question, "answer": answer}
     verdict = language_verdict("\n".join(fields.values()))
     if verdict in (LanguageVerdict.TOO_SHORT, LanguageVerdict.FRENCH):
         return []

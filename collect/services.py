@@ -53,8 +53,10 @@ class SubmissionRefused(Exception):
         self.pair = pair
 
 
-def evaluate_pair(*, question: str, context: str, answer: str, exclude: Pair | None = None) -> Evaluation:
-    findings = check_pair_text(question=question, context=context, answer=answer)
+def evaluate_pair(
+    *, question: str, context: str, answer: str, task_type: str = "", exclude: Pair | None = None
+) -> Evaluation:
+    findings = check_pair_text(question=question, context=context, answer=answer, task_type=task_type)
     digest = content_hash(question=question, context=context, answer=answer)
     sig = signature(_similarity_text(question, context, answer))
     others = Pair.objects.live()
@@ -127,6 +129,7 @@ def submit_pair(*, author: object, data: dict, pair: Pair | None = None, note: s
         question=data.get("question", ""),
         context=data.get("context", ""),
         answer=data.get("answer", ""),
+        task_type=data.get("task_type", ""),
         exclude=pair,
     )
     if evaluation.errors:
@@ -163,7 +166,11 @@ def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | 
         pair = Pair.objects.select_for_update().get(pk=pair.pk)
         merged = {name: data.get(name, getattr(pair, name)) for name in PAIR_FIELDS}
         evaluation = evaluate_pair(
-            question=merged["question"], context=merged["context"], answer=merged["answer"], exclude=pair
+            question=merged["question"],
+            context=merged["context"],
+            answer=merged["answer"],
+            task_type=merged["task_type"],
+            exclude=pair,
         )
         if evaluation.errors:
             raise SubmissionRefused(evaluation, None)

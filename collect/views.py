@@ -98,6 +98,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
         question=request.POST.get("question", "").strip(),
         context=request.POST.get("context", "").strip(),
         answer=request.POST.get("answer", "").strip(),
+        task_type=request.POST.get("task_type", ""),
         exclude=pair,
     )
     return render(request, "collect/_findings.html", {"evaluation": evaluation, "live": True})

@@ -418,6 +418,27 @@ def test_french_pair_quoting_a_text_to_translate_passes() -> None:
         context="The quick brown fox jumps over the lazy dog while the farmer watches from the barn.",
         answer="Le rapide renard brun saute par-dessus le chien paresseux pendant que le fermier regarde "
         "depuis la grange.",
+        task_type="translation",
     )
 
     assert findings == []
+
+
+def test_a_foreign_text_to_translate_in_the_context_is_not_held_against_the_pair():
+    findings = check_pair_text(
+        question="Traduis ce court texte allemand en français, s'il te plaît.",
+        context="Der Zug nach Berlin fährt heute wegen eines Streiks nicht. Wir bitten um Ihr Verständnis.",
+        answer="Le train pour Berlin ne circule pas aujourd'hui.",
+        task_type="translation",
+    )
+    assert [f.code for f in findings if f.code in ("not_french", "language_unsure")] == []
+
+
+def test_a_foreign_context_outside_translations_only_warns():
+    findings = check_pair_text(
+        question="Résume ce texte en une phrase simple, s'il te plaît.",
+        context="The train to Berlin is not running today because of a strike. We apologise for the delay.",
+        answer="Le train pour Berlin est supprimé aujourd'hui à cause d'une grève.",
+        task_type="summarization",
+    )
+    assert [(f.code, f.field, f.level) for f in findings] == [("language_unsure", "context", "warning")]
