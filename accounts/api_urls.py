@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import api
+
 app_name = "accounts_api"
-urlpatterns: list = []
+urlpatterns = [
+    path("auth/token/", api.ObtainTokenView.as_view(), name="token"),
+]

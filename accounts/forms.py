@@ -44,3 +44,17 @@ class ProfileForm(forms.ModelForm):
         if data.get("attribution_opt_in") and not data.get("pseudonym"):
             self.add_error("pseudonym", _("Choose a pseudonym to be credited."))
         return data
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password, to confirm"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not correct."))
+        return password

@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("compte/conditions/", views.terms, name="terms"),
     path("compte/profil/", views.profile, name="profile"),
+    path("compte/supprimer/", views.delete, name="delete"),
     path("licence/", views.license_page, name="license"),
     path("confidentialite/", views.privacy, name="privacy"),
 ]

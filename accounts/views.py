@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .forms import ProfileForm, TermsForm
+from .forms import DeleteAccountForm, ProfileForm, TermsForm
+from .services import delete_account
 
 
 @login_required
@@ -38,3 +40,14 @@ def license_page(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/privacy.html")
+
+
+@login_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account has been deleted. Thank you for your contributions."))
+        return redirect("collect:home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,32 @@
+"""Workflows about people (SPEC §8): deleting an account."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from .models import User
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> None:
+    """Remove a person's personal data while keeping what they published under its licence.
+
+    The row stays, emptied and disabled, so that their pairs and votes keep a consistent history
+    (a vote must still count once) but nothing points back to the person: no e-mail, no name, no pseudonym.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    EmailAddress.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    user.username = f"compte-supprime-{user.pk}"
+    user.email = ""
+    user.first_name = user.last_name = ""
+    user.pseudonym = ""
+    user.attribution_opt_in = False
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    # Sign the person out everywhere.
+    for session in Session.objects.all().iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
