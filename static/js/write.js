@@ -7,6 +7,7 @@
   var findings = document.getElementById("findings");
   var status = document.getElementById("autosave-status");
   var storageKey = form.dataset.storageKey;
+  var newPairKey = "moisson-draft-new";
   var fields = ["question", "context", "answer", "task_type", "domain", "level"];
   var checkTimer = null;
   var saveTimer = null;
@@ -25,17 +26,39 @@
     try { localStorage.setItem(storageKey, JSON.stringify({ at: Date.now(), data: snapshot() })); } catch (e) { /* storage full or disabled */ }
   }
 
+  function readLocally(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  function forgetLocally(key) {
+    try { localStorage.removeItem(key); } catch (e) { /* storage disabled */ }
+  }
+
   function restoreLocally() {
-    var saved = null;
-    try { saved = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { saved = null; }
+    var saved = readLocally(storageKey);
     if (!saved || !saved.data) { return; }
+    // A copy made after the server's last save holds what the server never received (the tab crashed
+    // between two autosaves): it wins. An older copy only fills what the server did not give back.
+    var newer = saved.at > parseInt(form.dataset.serverSavedAt || "0", 10) * 1000;
     var restored = false;
     fields.forEach(function (name) {
       var el = field(name);
-      // Only fill what the server did not give back: the server's copy wins when both exist.
-      if (el && !el.value && saved.data[name]) { el.value = saved.data[name]; restored = true; }
+      var value = saved.data[name];
+      if (el && value && el.value !== value && (newer || !el.value)) { el.value = value; restored = true; }
     });
     if (restored && status) { status.textContent = form.dataset.restoredText || "Texte restauré depuis ce navigateur."; }
+  }
+
+  // A new pair is kept under the "new" key until the server gives it an id (a draft saved with the button,
+  // a refused submission). Once this page shows that very text, the copy would only fill the next new pair.
+  function forgetNewCopyTheServerHas() {
+    if (!form.querySelector("[name=pair]").value) { return; }
+    var fresh = readLocally(newPairKey);
+    if (!fresh || !fresh.data) { return; }
+    var same = ["question", "answer"].every(function (name) {
+      return (fresh.data[name] || "").trim() === field(name).value.trim();
+    });
+    if (same) { forgetLocally(newPairKey); }
   }
 
   function updateCounter(el) {
@@ -72,6 +95,11 @@
         idField.value = answer.pair;
         form.setAttribute("action", answer.edit_url);
         history.replaceState(null, "", answer.edit_url);
+        // The text now belongs to this pair: keep the browser copy under the key its edit page reads,
+        // so a reload finds what is typed next, and a new writing page starts empty.
+        forgetLocally(storageKey);
+        storageKey = "moisson-draft-" + answer.pair;
+        keepLocally();
       }
       if (status) { status.textContent = (form.dataset.savedText || "Brouillon enregistré à ") + answer.saved_at; }
     });
@@ -89,6 +117,7 @@
 
   form.addEventListener("submit", function () { keepLocally(); });
 
+  forgetNewCopyTheServerHas();
   restoreLocally();
   form.querySelectorAll("[data-live-check]").forEach(updateCounter);
 })();
