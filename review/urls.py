@@ -1,2 +1,19 @@
+from django.urls import path
+
+from . import views
+
 app_name = "review"
-urlpatterns: list = []
+urlpatterns = [
+    path("relire/", views.next_pair, name="next"),
+    path("relire/passer/", views.skip, name="skip"),
+    path("relire/<uuid:pair_id>/bilan/", views.tally, name="tally"),
+    path("signaler/<uuid:pair_id>/", views.report, name="report"),
+    path("suggestions/<int:review_id>/", views.suggestion, name="suggestion"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("classement/", views.leaderboard, name="leaderboard"),
+    path("moderation/", views.queue, name="queue"),
+    path("moderation/paires/<uuid:pair_id>/", views.moderate, name="moderate"),
+    path("moderation/comptes/<int:user_id>/suspendre/", views.suspend, name="suspend"),
+    path("moderation/retrait/", views.takedown, name="takedown"),
+    path("moderation/journal/", views.audit, name="audit"),
+]

@@ -11,6 +11,8 @@ from django.db import transaction
 from accounts.models import MODERATORS_GROUP, User
 from collect.models import Pair, Status
 from collect.services import SubmissionRefused, save_draft, submit_pair
+from review.models import RejectionReason, Verdict
+from review.services import record_review, report_pair
 
 DEMO_PASSWORD = "demo-moisson"
 DEMO_PAIRS = Path(__file__).resolve().parents[3] / "collect" / "demo" / "pairs.json"
@@ -82,8 +84,74 @@ class Command(BaseCommand):
         self.settle(pair=pair, state=item["state"], reviewers=reviewers)
 
     def settle(self, *, pair: Pair, state: str, reviewers: list[User]) -> None:
-        """Bring a pending pair to its demo state."""
+        """Bring a pending pair to its demo state the way the site would: real reviews and reports."""
+        # Each pair gets its reviewers in its own order, so that every demo account has work to show.
+        turn = pair.pk.int % len(reviewers)
+        others = reviewers[turn:] + reviewers[:turn]
         if state == Status.PENDING:
-            return
-        pair.status = state
-        pair.save(update_fields=["status"])
+            # Half of the pending pairs already have one review: the queue puts the others first.
+            if pair.pk.int % 2:
+                self.vote(
+                    pair,
+                    others[0],
+                    Verdict.APPROVE,
+                    comment="Clair et juste ; à confirmer par un second avis.",
+                )
+        elif state == Status.VALIDATED:
+            self.vote(pair, others[0], Verdict.APPROVE, correctness=5, fluency=5)
+            self.vote(
+                pair, others[1], Verdict.APPROVE, correctness=4, fluency=5, comment="Très bonne réponse."
+            )
+        elif state == Status.REJECTED:
+            self.vote(
+                pair,
+                others[0],
+                Verdict.REJECT,
+                reasons=[RejectionReason.INCOMPLETE, RejectionReason.FACTUALLY_WRONG],
+                correctness=2,
+                comment="La réponse est trop courte et contient une inexactitude : vérifiez les chiffres.",
+            )
+            self.vote(
+                pair,
+                others[1],
+                Verdict.REJECT,
+                reasons=[RejectionReason.OFF_QUESTION],
+                correctness=2,
+                fluency=3,
+                comment="Elle ne répond pas vraiment à la question posée.",
+            )
+        elif state == Status.DISPUTED:
+            self.vote(pair, others[0], Verdict.APPROVE)
+            report_pair(
+                reporter=others[1],
+                pair=pair,
+                reason="Je doute de l'exactitude de cette réponse ; un modérateur peut-il vérifier ?",
+            )
+        else:
+            self.stderr.write(f"Unknown demo state {state!r}; the pair stays pending.")
+        pair.refresh_from_db()
+        if pair.status != state:
+            self.stderr.write(f"Demo pair ended {pair.status} instead of {state}: {pair.question[:60]}")
+
+    def vote(
+        self,
+        pair: Pair,
+        reviewer: User,
+        verdict: str,
+        *,
+        reasons: list[str] | None = None,
+        correctness: int = 4,
+        fluency: int = 4,
+        comment: str = "",
+    ) -> None:
+        pair.refresh_from_db()
+        record_review(
+            reviewer=reviewer,
+            pair=pair,
+            revision_number=pair.revision_number,
+            verdict=verdict,
+            reasons=reasons or [],
+            correctness=correctness,
+            fluency=fluency,
+            comment=comment,
+        )

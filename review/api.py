@@ -1,0 +1,238 @@
+"""API of the review app (SPEC §4–5, §7): the next pair to review, votes, skips, reports and moderation.
+
+Thin callers of review.services, like the web pages: the service decides, the view translates its refusals
+into status codes (own pair 403, a second vote or a stale revision 409, a malformed vote 400).
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from collect.models import Pair, Status
+from collect.serializers import PairSerializer
+from moisson.api import Conflict, IsContributor, IsModerator, error_responses
+
+from . import services
+from .models import Report, Review
+from .serializers import (
+    DecisionSerializer,
+    ModerationItemSerializer,
+    NextPairFilterSerializer,
+    ReportRequestSerializer,
+    ReportResultSerializer,
+    ReviewItemSerializer,
+    ReviewRequestSerializer,
+    ReviewResultSerializer,
+    SkipSerializer,
+)
+
+
+def _refusal(refused: services.ReviewRefused) -> exceptions.APIException:
+    """The API's answer to a refusal of review.services, with the service's own message."""
+    message = str(refused)
+    if isinstance(refused, services.OwnPair | services.NotAllowed):
+        return exceptions.PermissionDenied(message)
+    if isinstance(refused, services.InvalidReview):
+        return exceptions.ValidationError({"non_field_errors": [message]})
+    # StaleRevision, AlreadyReviewed, and an InvalidAction the state of the pair forbids.
+    return Conflict(message)
+
+
+def _submitted_pairs(user: User) -> QuerySet[Pair]:
+    """The pairs one may name in a review, a skip or a report: anyone's submitted pair, or one's own draft;
+    never another's draft (it does not exist for them). The services then judge the state."""
+    return Pair.objects.filter(Q(author=user) | ~Q(status=Status.DRAFT)).select_related("current_revision")
+
+
+# Path ids are matched as strings so that a malformed id is a JSON 404 from DRF like any other.
+PAIR_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The pair's id.")
+
+
+class NextPairView(generics.GenericAPIView):
+    """The next pair to review, held for the caller for a few minutes (MOISSON_REVIEW_HOLD_SECONDS)."""
+
+    permission_classes = [IsContributor]
+    serializer_class = ReviewItemSerializer
+
+    @extend_schema(
+        summary="The next pair to review",
+        parameters=[NextPairFilterSerializer],
+        responses={
+            200: ReviewItemSerializer,
+            204: OpenApiResponse(description="Nothing to review right now."),
+            **error_responses(400, 401, 403, 429),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        filters = NextPairFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        # A filter left out means "as in my profile", not "everything".
+        pair = services.next_pair_for(
+            request.user,
+            domains=filters.validated_data["domain"] if "domain" in request.query_params else None,
+            levels=filters.validated_data["level"] if "level" in request.query_params else None,
+        )
+        if pair is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(self.get_serializer(pair).data)
+
+
+class SkipView(generics.GenericAPIView):
+    """Pass on a pair: it is not handed to the caller again, and is free for others at once."""
+
+    permission_classes = [IsContributor]
+    serializer_class = SkipSerializer
+    throttle_scope = "votes"
+
+    @extend_schema(
+        summary="Skip the pair held for you (or the one named)",
+        responses={
+            204: OpenApiResponse(description="Skipped."),
+            **error_responses(400, 401, 403, 429),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "pair" in serializer.validated_data:
+            pair = _submitted_pairs(request.user).filter(pk=serializer.validated_data["pair"]).first()
+            if pair is None or pair.status != Status.PENDING:
+                raise exceptions.ValidationError({"pair": [_("This pair is not awaiting review.")]})
+        else:
+            pair = Pair.objects.filter(held_by=request.user, held_until__gt=timezone.now()).first()
+            if pair is None:
+                raise exceptions.ValidationError(
+                    {"pair": [_("No pair is held for you: say which pair to skip.")]}
+                )
+        if pair.author_id == request.user.pk:
+            raise exceptions.PermissionDenied(_("You cannot review your own pair."))
+        services.skip_pair(reviewer=request.user, pair=pair)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReviewCreateView(generics.GenericAPIView):
+    """Vote on the revision of a pair one was handed."""
+
+    permission_classes = [IsContributor]
+    serializer_class = ReviewRequestSerializer
+    throttle_scope = "votes"
+
+    @extend_schema(
+        summary="Review a pair",
+        responses={201: ReviewResultSerializer, **error_responses(400, 401, 403, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        vote = serializer.validated_data
+        pair = _submitted_pairs(request.user).filter(pk=vote["pair"]).first()
+        if pair is None:
+            raise exceptions.ValidationError({"pair": [_("This pair does not exist.")]})
+        try:
+            review = services.record_review(
+                reviewer=request.user,
+                pair=pair,
+                revision_number=vote["revision"],
+                verdict=vote["verdict"],
+                reasons=vote["reasons"],
+                correctness=vote["correctness"],
+                fluency=vote["fluency"],
+                comment=vote["comment"],
+                suggested_question=vote["suggested_question"],
+                suggested_answer=vote["suggested_answer"],
+            )
+        except services.ReviewRefused as refused:
+            raise _refusal(refused) from None
+        review = Review.objects.select_related("pair", "revision").get(pk=review.pk)
+        return Response(ReviewResultSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReportView(generics.GenericAPIView):
+    """Signal a problem with a pair: it leaves review and goes to the moderators."""
+
+    permission_classes = [IsContributor]
+    serializer_class = ReportRequestSerializer
+    throttle_scope = "votes"
+
+    @extend_schema(
+        summary="Report a pair to the moderators",
+        parameters=[PAIR_ID],
+        responses={201: ReportResultSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        pair = get_object_or_404(_submitted_pairs(request.user), pk=pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = services.report_pair(
+                reporter=request.user, pair=pair, reason=serializer.validated_data["reason"]
+            )
+        except services.ReviewRefused as refused:
+            raise _refusal(refused) from None
+        report = Report.objects.select_related("pair").get(pk=report.pk)
+        return Response(ReportResultSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+def moderation_queue() -> QuerySet[Pair]:
+    """Disputed pairs and pairs with an open report, oldest first (SPEC §5).
+
+    The same filter as the web queue (review.views.queue); it belongs in review.services once both share it.
+    """
+    # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
+    reported = list(Report.objects.open().values_list("pair_id", flat=True).distinct())
+    return Pair.objects.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported)).order_by("submitted_at", "pk")
+
+
+class ModerationQueueView(generics.ListAPIView):
+    permission_classes = [IsModerator]
+    serializer_class = ModerationItemSerializer
+
+    def get_queryset(self) -> QuerySet[Pair]:
+        return moderation_queue().prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.counted().order_by("created_at")),
+            Prefetch(
+                "reports", queryset=Report.objects.open().order_by("created_at"), to_attr="open_reports"
+            ),
+            "current_revision",
+        )
+
+    @extend_schema(
+        summary="Disputed and reported pairs, oldest first",
+        responses={200: ModerationItemSerializer(many=True), **error_responses(401, 403, 404, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
+class DecisionView(generics.GenericAPIView):
+    """A moderator's decision on a pair: validate, reject or remove. Recorded in the audit log."""
+
+    permission_classes = [IsModerator]
+    serializer_class = DecisionSerializer
+
+    @extend_schema(
+        summary="Decide a pair",
+        parameters=[PAIR_ID],
+        responses={200: PairSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        pair = get_object_or_404(Pair.objects.exclude(status=Status.DRAFT), pk=pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            pair = services.decide_pair(
+                moderator=request.user,
+                pair=pair,
+                action=serializer.validated_data["action"],
+                reason=serializer.validated_data["reason"],
+            )
+        except services.ReviewRefused as refused:
+            raise _refusal(refused) from None
+        return Response(PairSerializer(pair, context=self.get_serializer_context()).data)

@@ -1,0 +1,138 @@
+"""The shapes of what reviewers and moderators send. The rules (a rejection needs a reason, which decision
+is possible in which state...) are enforced by review.services, for the web and the API alike."""
+
+import re
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from collect.models import Domain, Level, RemovalReason
+
+from .models import AuditAction, RejectionReason, Verdict
+
+RATINGS = [(n, str(n)) for n in range(1, 6)]
+UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class ReviewForm(forms.Form):
+    pair = forms.UUIDField(widget=forms.HiddenInput)
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons (at least one to reject)"),
+        choices=RejectionReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    correctness = forms.TypedChoiceField(
+        label=_("Correctness"), choices=RATINGS, coerce=int, widget=forms.RadioSelect
+    )
+    fluency = forms.TypedChoiceField(
+        label=_("Quality of French"), choices=RATINGS, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment for the author (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+    suggested_question = forms.CharField(
+        label=_("Suggested question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=settings.MOISSON_QUESTION_MAX_LENGTH,
+    )
+    suggested_answer = forms.CharField(
+        label=_("Suggested answer"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=settings.MOISSON_ANSWER_MAX_LENGTH,
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The domains and levels a reviewer wants to see; empty means everything."""
+
+    domains = forms.MultipleChoiceField(
+        label=_("Domains"), choices=Domain.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("School levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this pair?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("For example: personal data, copied text, offensive content, a dangerous mistake."),
+    )
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (AuditAction.VALIDATE, _("Validate")),
+            (AuditAction.REJECT, _("Reject")),
+            (AuditAction.REMOVE, _("Remove")),
+        ],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to remove)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    removal_reason = forms.ChoiceField(
+        label=_("Kind of removal"),
+        choices=[(value, label) for value, label in RemovalReason.choices if value != RemovalReason.TAKEDOWN],
+        initial=RemovalReason.MODERATION,
+        required=False,
+    )
+
+
+class ModeratorEditForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=settings.MOISSON_QUESTION_MAX_LENGTH,
+    )
+    context = forms.CharField(
+        label=_("Context"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=settings.MOISSON_CONTEXT_MAX_LENGTH,
+    )
+    answer = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=settings.MOISSON_ANSWER_MAX_LENGTH,
+    )
+    reason = forms.CharField(label=_("Why this edit"), max_length=200)
+    validate = forms.BooleanField(
+        label=_("Validate the edited pair at once (otherwise it goes back to review)"), required=False
+    )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class TakedownForm(forms.Form):
+    pair = forms.CharField(
+        label=_("Pair"),
+        max_length=500,
+        help_text=_("The pair's identifier, or a link to it."),
+    )
+    requester = forms.CharField(label=_("Who asked"), max_length=200)
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean_pair(self) -> uuid.UUID:
+        found = UUID_IN_TEXT.search(self.cleaned_data["pair"])
+        if found is None:
+            raise forms.ValidationError(_("No pair identifier found in this text."))
+        return uuid.UUID(found.group(0))

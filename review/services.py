@@ -1,0 +1,656 @@
+"""Workflows of peer review and moderation (SPEC §4–5).
+
+The web pages, the API and the management commands call these functions, so a vote or a moderator's decision
+follows the same rules whichever door it comes through. Every function that changes a pair locks its row
+first: two reviewers voting at the same moment are counted one after the other, never over each other.
+Every moderator action writes its AuditEntry in the same transaction as the change it records.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from collect.models import Pair, RemovalReason, Status
+from collect.services import revise_pair
+
+from . import quorum
+from .models import (
+    AuditAction,
+    AuditEntry,
+    RejectionReason,
+    Report,
+    Review,
+    Skip,
+    SuggestionState,
+    Verdict,
+)
+
+# What a moderator may decide, from which states. A validated pair that was reported can be "validated"
+# again: it stays published and its reports are closed.
+DECISIONS = {
+    AuditAction.VALIDATE: [Status.PENDING, Status.DISPUTED, Status.VALIDATED],
+    AuditAction.REJECT: [Status.PENDING, Status.DISPUTED],
+    AuditAction.REMOVE: [Status.PENDING, Status.DISPUTED, Status.VALIDATED, Status.REJECTED],
+}
+EDITABLE_BY_MODERATORS = [Status.PENDING, Status.DISPUTED, Status.VALIDATED, Status.REJECTED]
+REPORTABLE = [Status.PENDING, Status.VALIDATED, Status.DISPUTED]
+# A suggestion turns into a new revision that goes back to review; a validated pair is corrected through
+# its author's own edit or a moderator, so that the published text never changes behind the releases' back.
+SUGGESTION_ACCEPTABLE = [Status.PENDING, Status.REJECTED]
+
+
+class ReviewRefused(Exception):
+    """The action is not possible; str(exc) is a message for the person who tried."""
+
+
+class OwnPair(ReviewRefused, PermissionDenied):
+    """Nobody reviews their own pair."""
+
+
+class NotAllowed(ReviewRefused, PermissionDenied):
+    """The person may not do this: suspended, not the author, not a moderator."""
+
+
+class StaleRevision(ReviewRefused):
+    """The pair changed (new revision) or left review since the page was shown."""
+
+
+class AlreadyReviewed(ReviewRefused):
+    """This reviewer already judged this revision."""
+
+
+class InvalidReview(ReviewRefused, ValueError):
+    """The vote itself is incomplete or malformed (e.g. a rejection without a reason)."""
+
+
+class InvalidAction(ReviewRefused, ValueError):
+    """A moderator or author action that the pair's state or the input does not allow."""
+
+
+# Handing out pairs
+
+
+def reviewable_by(
+    reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = ()
+) -> QuerySet[Pair]:
+    """Pending pairs this reviewer may judge: not theirs, not already judged (this revision) nor skipped,
+    not reported, not by a suspended author; restricted to some domains and levels when given (a pair
+    without a school level suits every level)."""
+    pairs = (
+        Pair.objects.awaiting_review()
+        .exclude(author=reviewer)
+        .filter(
+            ~Exists(Review.objects.filter(reviewer=reviewer, revision=OuterRef("current_revision"))),
+            ~Exists(Skip.objects.filter(reviewer=reviewer, pair=OuterRef("pk"))),
+            ~Exists(Report.objects.open().filter(pair=OuterRef("pk"))),
+            # A join, not a subquery: the planner then checks each candidate's author by primary key
+            # instead of scanning every account for suspended ones.
+            author__suspended_at__isnull=True,
+        )
+    )
+    if domains:
+        pairs = pairs.filter(domain__in=domains)
+    if levels:
+        pairs = pairs.filter(Q(level__in=levels) | Q(level=""))
+    return pairs
+
+
+def review_queue(
+    reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = (), now: datetime
+) -> QuerySet[Pair]:
+    """The pairs nobody holds, in the order they are handed out: fewest reviews, then oldest.
+
+    This order is the one of the partial index "pair_review_queue", so that taking the first row reads a
+    handful of index entries even with a million pending pairs.
+    """
+    return (
+        reviewable_by(reviewer, domains=domains, levels=levels)
+        .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
+        .order_by("review_count", "submitted_at")
+    )
+
+
+def next_pair_for(
+    reviewer: User, *, domains: list[str] | None = None, levels: list[str] | None = None
+) -> Pair | None:
+    """The pair to hand to this reviewer now, held for them for MOISSON_REVIEW_HOLD_SECONDS.
+
+    The pair they already hold comes first (reloading the page shows the same pair); otherwise the pending
+    pair with the fewest reviews, then the oldest, that nobody else holds. `domains` and `levels` default to
+    the reviewer's profile preferences; an empty list means "all".
+    """
+    domains = reviewer.review_domains if domains is None else domains
+    levels = reviewer.review_levels if levels is None else levels
+    now = timezone.now()
+    hold_until = now + timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
+    with transaction.atomic():
+        candidates = reviewable_by(reviewer, domains=domains, levels=levels)
+        pair = candidates.filter(held_by=reviewer, held_until__gt=now).first()
+        if pair is None:
+            free = review_queue(reviewer, domains=domains, levels=levels, now=now)
+            if connection.features.has_select_for_update_skip_locked:
+                # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
+                free = free.select_for_update(skip_locked=True, of=("self",))
+            pair = free.first()
+            if pair is None:
+                return None
+            # One pair held per reviewer: taking a new one lets the previous one go.
+            Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
+        pair.held_by = reviewer
+        pair.held_until = hold_until
+        pair.save(update_fields=["held_by", "held_until"])
+    return pair
+
+
+def pending_count() -> int:
+    return Pair.objects.awaiting_review().count()
+
+
+# Voting
+
+
+def record_review(
+    *,
+    reviewer: User,
+    pair: Pair,
+    revision_number: int,
+    verdict: str,
+    reasons: list[str],
+    correctness: int,
+    fluency: int,
+    comment: str = "",
+    suggested_question: str = "",
+    suggested_answer: str = "",
+) -> Review:
+    """Record one vote on the revision the reviewer saw, then apply the quorum in the same transaction.
+
+    Raises OwnPair, NotAllowed (suspended reviewer), StaleRevision (the pair changed or left review),
+    AlreadyReviewed, or InvalidReview (e.g. a rejection without a reason).
+    """
+    reasons = _clean_vote(verdict=verdict, reasons=reasons, correctness=correctness, fluency=fluency)
+    with transaction.atomic():
+        # Lock order everywhere: the user's row, then the pair's. suspend_user takes them in the same order,
+        # so a vote racing a suspension is either counted before it or refused after it.
+        suspended_at = (
+            User.objects.select_for_update().values_list("suspended_at", flat=True).get(pk=reviewer.pk)
+        )
+        if suspended_at is not None:
+            raise NotAllowed(_("Your account is suspended."))
+        pair = Pair.objects.select_for_update(of=("self",)).select_related("current_revision").get(pk=pair.pk)
+        if pair.author_id == reviewer.pk:
+            raise OwnPair(_("You cannot review your own pair."))
+        if (
+            pair.status != Status.PENDING
+            or pair.revision_number != revision_number
+            or pair.current_revision_id is None
+        ):
+            raise StaleRevision(_("This pair changed or is no longer awaiting review."))
+        revision = pair.current_revision
+        suggested_question = _suggestion(suggested_question, revision.question)
+        suggested_answer = _suggestion(suggested_answer, revision.answer)
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    pair=pair,
+                    revision=revision,
+                    reviewer=reviewer,
+                    verdict=verdict,
+                    reasons=reasons,
+                    correctness=correctness,
+                    fluency=fluency,
+                    comment=comment.strip(),
+                    suggested_question=suggested_question,
+                    suggested_answer=suggested_answer,
+                    suggestion_state=SuggestionState.OPEN
+                    if suggested_question or suggested_answer
+                    else SuggestionState.NONE,
+                )
+        except IntegrityError:
+            raise AlreadyReviewed(_("You have already reviewed this pair.")) from None
+        if pair.held_by_id == reviewer.pk:
+            pair.held_by = None
+            pair.held_until = None
+        _count_votes(pair)
+        _apply_quorum(pair)
+    return review
+
+
+def skip_pair(*, reviewer: User, pair: Pair) -> None:
+    """The reviewer passes: the pair is not handed to them again and is free for others at once."""
+    Skip.objects.get_or_create(reviewer=reviewer, pair=pair)
+    Pair.objects.filter(pk=pair.pk, held_by=reviewer).update(held_by=None, held_until=None)
+
+
+def report_pair(*, reporter: User, pair: Pair, reason: str) -> Report:
+    """Someone signals a problem. A pending pair leaves review for the moderators (disputed); a validated
+    pair stays published until a moderator decides, and is listed in their queue meanwhile."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidAction(_("Say what is wrong with this pair."))
+    if reporter.is_suspended:
+        raise NotAllowed(_("Your account is suspended."))
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.status not in REPORTABLE:
+            raise InvalidAction(_("This pair can no longer be reported."))
+        report = Report.objects.open().filter(pair=pair, reporter=reporter).first()
+        if report is not None:
+            return report
+        report = Report.objects.create(pair=pair, reporter=reporter, reason=reason)
+        if pair.status == Status.PENDING:
+            pair.status = Status.DISPUTED
+            pair.held_by = None
+            pair.held_until = None
+            pair.save(update_fields=["status", "held_by", "held_until", "updated_at"])
+    return report
+
+
+# Suggested edits, handled by the author
+
+
+def accept_suggestion(*, author: User, review: Review) -> Pair:
+    """The author takes a reviewer's suggested text: a new revision, judged afresh.
+
+    Raises NotAllowed, InvalidAction, StaleRevision, or collect's SubmissionRefused when the suggested text
+    fails a blocking check (personal data, duplicate).
+    """
+    with transaction.atomic():
+        pair, review = _lock_suggestion(author=author, review=review)
+        if review.revision_id != pair.current_revision_id:
+            raise StaleRevision(_("Your pair changed since this suggestion was made."))
+        if pair.status not in SUGGESTION_ACCEPTABLE:
+            raise InvalidAction(
+                _("Suggestions can be accepted only while the pair is in review or rejected.")
+            )
+        data = {}
+        if review.suggested_question:
+            data["question"] = review.suggested_question
+        if review.suggested_answer:
+            data["answer"] = review.suggested_answer
+        pair = revise_pair(pair=pair, data=data, by=author, note=_("Reviewer's suggestion accepted"))
+        review.suggestion_state = SuggestionState.ACCEPTED
+        review.save(update_fields=["suggestion_state"])
+    return pair
+
+
+def dismiss_suggestion(*, author: User, review: Review) -> Review:
+    with transaction.atomic():
+        _, review = _lock_suggestion(author=author, review=review)
+        review.suggestion_state = SuggestionState.DISMISSED
+        review.save(update_fields=["suggestion_state"])
+    return review
+
+
+# Moderation
+
+
+def decide_pair(
+    *,
+    moderator: User,
+    pair: Pair,
+    action: str,
+    reason: str = "",
+    removal_reason: str = RemovalReason.MODERATION,
+) -> Pair:
+    """A moderator validates, rejects or removes a pair; its open reports are closed with the decision.
+
+    `action` is AuditAction.VALIDATE, REJECT or REMOVE; removing needs a reason.
+    """
+    _require_moderator(moderator)
+    reason = reason.strip()
+    if action not in DECISIONS:
+        raise InvalidAction(_("Unknown decision."))
+    if action == AuditAction.REMOVE and not reason:
+        raise InvalidAction(_("Give a reason to remove a pair."))
+    if removal_reason not in RemovalReason.values:
+        raise InvalidAction(_("Unknown removal reason."))
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.status not in DECISIONS[action]:
+            raise InvalidAction(_("This decision is not possible in the pair's current state."))
+        before = _pair_state(pair)
+        now = timezone.now()
+        if action == AuditAction.VALIDATE:
+            pair.validated_at = pair.validated_at if pair.status == Status.VALIDATED else now
+            pair.status = Status.VALIDATED
+        elif action == AuditAction.REJECT:
+            pair.status = Status.REJECTED
+        else:
+            pair.status = Status.REMOVED
+            pair.removal_reason = removal_reason
+            pair.removal_note = reason
+        pair.decided_at = now
+        pair.held_by = None
+        pair.held_until = None
+        pair.save(
+            update_fields=[
+                "status",
+                "validated_at",
+                "decided_at",
+                "removal_reason",
+                "removal_note",
+                "held_by",
+                "held_until",
+                "updated_at",
+            ]
+        )
+        _close_reports(pair=pair, moderator=moderator, resolution=action, at=now)
+        _audit(moderator=moderator, action=action, pair=pair, reason=reason, before=before)
+    return pair
+
+
+def moderator_edit(*, moderator: User, pair: Pair, data: dict, reason: str, validate: bool = False) -> Pair:
+    """A moderator corrects a pair: a new revision, validated at once or sent back to review.
+
+    Raises collect's SubmissionRefused when the new text fails a blocking check.
+    """
+    _require_moderator(moderator)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidAction(_("Say why you edit this pair."))
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.status not in EDITABLE_BY_MODERATORS:
+            raise InvalidAction(_("This pair can no longer be edited."))
+        before = _pair_state(pair, text=True)
+        pair = revise_pair(
+            pair=pair,
+            data=data,
+            by=moderator,
+            note=reason[:200],
+            status=Status.VALIDATED if validate else Status.PENDING,
+        )
+        now = timezone.now()
+        pair.decided_at = now if validate else None
+        pair.validated_at = now if validate else None
+        pair.save(update_fields=["decided_at", "validated_at"])
+        _close_reports(pair=pair, moderator=moderator, resolution=AuditAction.EDIT, at=now)
+        _audit(
+            moderator=moderator, action=AuditAction.EDIT, pair=pair, reason=reason, before=before, text=True
+        )
+    return pair
+
+
+def suspend_user(*, moderator: User, user: User, reason: str) -> User:
+    """Suspend an account: its pending pairs are withdrawn and its votes leave every open quorum, which is
+    counted again (and may settle a pair that the suspended votes were holding back)."""
+    _require_moderator(moderator)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidAction(_("Give a reason to suspend an account."))
+    if user.pk == moderator.pk:
+        raise InvalidAction(_("You cannot suspend your own account."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_suspended:
+            raise InvalidAction(_("This account is already suspended."))
+        now = timezone.now()
+        user.suspended_at = now
+        user.suspension_reason = reason
+        user.save(update_fields=["suspended_at", "suspension_reason"])
+
+        withdrawn = list(
+            Pair.objects.select_for_update()
+            .filter(author=user, status=Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Pair.objects.filter(pk__in=withdrawn).update(
+            status=Status.WITHDRAWN, held_by=None, held_until=None, updated_at=now
+        )
+
+        voted_on = list(Review.objects.filter(reviewer=user, counts=True).values_list("pair_id", flat=True))
+        Review.objects.filter(reviewer=user, counts=True).update(counts=False)
+        recounted = []
+        open_pairs = (
+            Pair.objects.select_for_update()
+            .filter(pk__in=voted_on, status__in=[Status.PENDING, Status.DISPUTED])
+            .order_by("pk")
+        )
+        for pair in open_pairs:
+            status_before = pair.status
+            _count_votes(pair)
+            _apply_quorum(pair)
+            recounted.append(
+                {
+                    "pair": str(pair.pk),
+                    "status_before": status_before,
+                    "status_after": pair.status,
+                    "approvals": pair.approvals,
+                    "rejections": pair.rejections,
+                }
+            )
+        AuditEntry.objects.create(
+            actor=moderator,
+            action=AuditAction.SUSPEND,
+            target_user=user,
+            reason=reason,
+            before={"suspended_at": None},
+            after={
+                "suspended_at": now.isoformat(),
+                "withdrawn_pairs": [str(pk) for pk in withdrawn],
+                "recounted_pairs": recounted,
+            },
+        )
+    return user
+
+
+def take_down(*, moderator: User, pair: Pair, requester: str, reason: str) -> Pair:
+    """Someone asked for a published pair to be removed: it becomes `removed`; the next release drops it."""
+    _require_moderator(moderator)
+    requester = requester.strip()
+    reason = reason.strip()
+    if not requester or not reason:
+        raise InvalidAction(_("Say who asked for the takedown and why."))
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.status != Status.VALIDATED:
+            raise InvalidAction(_("Only a published (validated) pair can be taken down."))
+        before = _pair_state(pair)
+        now = timezone.now()
+        pair.status = Status.REMOVED
+        pair.removal_reason = RemovalReason.TAKEDOWN
+        pair.removal_note = f"{requester}: {reason}"
+        pair.decided_at = now
+        pair.save(update_fields=["status", "removal_reason", "removal_note", "decided_at", "updated_at"])
+        _close_reports(pair=pair, moderator=moderator, resolution=AuditAction.TAKEDOWN, at=now)
+        _audit(
+            moderator=moderator,
+            action=AuditAction.TAKEDOWN,
+            pair=pair,
+            reason=reason,
+            before=before,
+            extra={"requester": requester},
+        )
+    return pair
+
+
+# Reading: the contributor's dashboard and the leaderboard
+
+
+def contributor_summary(user: User) -> dict:
+    """What a contributor did, and how often their votes agreed with the final decision on the revision
+    they judged (validated or rejected pairs only)."""
+    pairs = Pair.objects.of(user).aggregate(
+        written=Count("pk", filter=~Q(status=Status.DRAFT)),
+        validated=Count("pk", filter=Q(status=Status.VALIDATED)),
+    )
+    # A vote is compared with the decision on the revision it judged, not with a later rewrite.
+    decided = Q(pair__status__in=[Status.VALIDATED, Status.REJECTED], revision=F("pair__current_revision"))
+    agreed = Q(verdict=Verdict.APPROVE, pair__status=Status.VALIDATED) | Q(
+        verdict=Verdict.REJECT, pair__status=Status.REJECTED
+    )
+    reviews = Review.objects.filter(reviewer=user).aggregate(
+        reviewed=Count("pk"),
+        decided=Count("pk", filter=decided),
+        agreed=Count("pk", filter=decided & agreed),
+    )
+    decided = reviews["decided"]
+    return {
+        **pairs,
+        "reviewed": reviews["reviewed"],
+        "decided": decided,
+        "agreed": reviews["agreed"],
+        "agreement_rate": reviews["agreed"] / decided if decided else None,
+    }
+
+
+def standings(*, since: datetime | None, limit: int = 20) -> dict[str, list[dict]]:
+    """Credited contributors (attribution opt-in) ranked by validated pairs and by reviews since a date."""
+    credited = Q(attribution_opt_in=True) & ~Q(pseudonym="")
+    writer_filter = Q(pairs__status=Status.VALIDATED)
+    review_filter = Q(reviews__counts=True)
+    if since is not None:
+        writer_filter &= Q(pairs__validated_at__gte=since)
+        review_filter &= Q(reviews__created_at__gte=since)
+    writers = (
+        User.objects.filter(credited)
+        .annotate(n=Count("pairs", filter=writer_filter))
+        .filter(n__gt=0)
+        .order_by("-n", "pseudonym")
+        .values("pseudonym", "n")[:limit]
+    )
+    reviewers = (
+        User.objects.filter(credited)
+        .annotate(n=Count("reviews", filter=review_filter))
+        .filter(n__gt=0)
+        .order_by("-n", "pseudonym")
+        .values("pseudonym", "n")[:limit]
+    )
+    return {"writers": list(writers), "reviewers": list(reviewers)}
+
+
+# Inside
+
+
+def _clean_vote(*, verdict: str, reasons: list[str], correctness: int, fluency: int) -> list[str]:
+    if verdict not in Verdict.values:
+        raise InvalidReview(_("Choose to approve or to reject."))
+    unknown = set(reasons) - set(RejectionReason.values)
+    if unknown:
+        raise InvalidReview(
+            _("Unknown rejection reason: %(reasons)s.") % {"reasons": ", ".join(sorted(unknown))}
+        )
+    if verdict == Verdict.REJECT and not reasons:
+        raise InvalidReview(_("Give at least one reason to reject."))
+    for rating in (correctness, fluency):
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise InvalidReview(_("Ratings go from 1 to 5."))
+    if verdict == Verdict.APPROVE:
+        return []
+    return [reason for reason in RejectionReason.values if reason in reasons]
+
+
+def _suggestion(suggested: str, current: str) -> str:
+    """A suggested text is kept only when it changes something."""
+    suggested = suggested.strip()
+    return suggested if suggested and suggested != current.strip() else ""
+
+
+def _count_votes(pair: Pair) -> None:
+    """Recount the vote summary of the pair's current revision from the reviews themselves."""
+    tally = (
+        Review.objects.counted()
+        .filter(revision_id=pair.current_revision_id)
+        .aggregate(
+            approvals=Count("pk", filter=Q(verdict=Verdict.APPROVE)),
+            rejections=Count("pk", filter=Q(verdict=Verdict.REJECT)),
+            correctness=Avg("correctness"),
+            fluency=Avg("fluency"),
+        )
+    )
+    pair.approvals = tally["approvals"]
+    pair.rejections = tally["rejections"]
+    pair.review_count = tally["approvals"] + tally["rejections"]
+    pair.correctness_mean = tally["correctness"]
+    pair.fluency_mean = tally["fluency"]
+
+
+def _apply_quorum(pair: Pair) -> None:
+    """Decide a pending pair from its vote summary, and save the summary (and the decision, if any)."""
+    fields = ["review_count", "approvals", "rejections", "correctness_mean", "fluency_mean"]
+    fields += ["held_by", "held_until"]
+    decision = None
+    if pair.status == Status.PENDING:
+        decision = quorum.decide(
+            approvals=pair.approvals,
+            rejections=pair.rejections,
+            min_approvals=settings.MOISSON_QUORUM_MIN_APPROVALS,
+            margin=settings.MOISSON_QUORUM_MARGIN,
+            dispute_after=settings.MOISSON_DISPUTE_AFTER_REVIEWS,
+        )
+    if decision is not None:
+        now = timezone.now()
+        pair.status = decision
+        pair.held_by = None
+        pair.held_until = None
+        fields += ["status", "updated_at"]
+        if decision in (Status.VALIDATED, Status.REJECTED):
+            pair.decided_at = now
+            fields.append("decided_at")
+        if decision == Status.VALIDATED:
+            pair.validated_at = now
+            fields.append("validated_at")
+    pair.save(update_fields=fields)
+
+
+def _lock_suggestion(*, author: User, review: Review) -> tuple[Pair, Review]:
+    pair = Pair.objects.select_for_update().get(pk=review.pair_id)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if pair.author_id != author.pk:
+        raise NotAllowed(_("Only the author of the pair can handle its suggestions."))
+    if review.suggestion_state != SuggestionState.OPEN:
+        raise InvalidAction(_("This suggestion was already handled."))
+    return pair, review
+
+
+def _require_moderator(user: User) -> None:
+    if not user.is_moderator or user.is_suspended:
+        raise NotAllowed(_("This action is reserved for moderators."))
+
+
+def _close_reports(*, pair: Pair, moderator: User, resolution: str, at: datetime) -> None:
+    Report.objects.open().filter(pair=pair).update(
+        resolved_at=at, resolved_by=moderator, resolution=resolution
+    )
+
+
+def _pair_state(pair: Pair, *, text: bool = False) -> dict:
+    state = {
+        "status": pair.status,
+        "revision": pair.revision_number,
+        "review_count": pair.review_count,
+        "approvals": pair.approvals,
+        "rejections": pair.rejections,
+        "removal_reason": pair.removal_reason,
+    }
+    if text:
+        state.update(question=pair.question, context=pair.context, answer=pair.answer)
+    return state
+
+
+def _audit(
+    *,
+    moderator: User,
+    action: str,
+    pair: Pair,
+    reason: str,
+    before: dict,
+    text: bool = False,
+    extra: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=moderator,
+        action=action,
+        pair=pair,
+        target_user=None,
+        reason=reason,
+        before=before,
+        after={**_pair_state(pair, text=text), **(extra or {})},
+    )

@@ -1,0 +1,443 @@
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import contributor_required, moderator_required
+from accounts.models import User
+from collect.models import Pair, RemovalReason, Revision, Status
+from collect.services import SubmissionRefused
+
+from .forms import (
+    DecisionForm,
+    ModeratorEditForm,
+    QueueFilterForm,
+    ReportForm,
+    ReviewForm,
+    SuspendForm,
+    TakedownForm,
+)
+from .models import AuditAction, AuditEntry, Report, Review, SuggestionState
+from .services import (
+    REPORTABLE,
+    AlreadyReviewed,
+    InvalidAction,
+    InvalidReview,
+    StaleRevision,
+    accept_suggestion,
+    contributor_summary,
+    decide_pair,
+    dismiss_suggestion,
+    moderator_edit,
+    next_pair_for,
+    pending_count,
+    record_review,
+    report_pair,
+    skip_pair,
+    standings,
+    suspend_user,
+    take_down,
+)
+
+QUEUE_FILTER_SESSION_KEY = "review_filter"
+# Counting a million pending pairs costs tens of milliseconds: the counter may lag a little.
+PENDING_COUNT_CACHE_SECONDS = 30
+LEADERBOARD_CACHE_SECONDS = 300
+LEADERBOARD_PERIODS = {"semaine": timedelta(days=7), "mois": timedelta(days=30), "tout": None}
+VOTE_FIELDS = [
+    "verdict",
+    "reasons",
+    "correctness",
+    "fluency",
+    "comment",
+    "suggested_question",
+    "suggested_answer",
+]
+
+
+# Reviewing
+
+
+@contributor_required
+@require_http_methods(["GET", "POST"])
+def next_pair(request: HttpRequest) -> HttpResponse:
+    """GET: the pair to review now. POST: a vote on it, then the tally."""
+    domains, levels, filter_form = _queue_filter(request)
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        # Nobody else's draft is reachable here, even with its id.
+        pair = get_object_or_404(
+            Pair.objects.exclude(status=Status.DRAFT), pk=_uuid_or_404(request.POST.get("pair", ""))
+        )
+        if form.is_valid():
+            try:
+                record_review(
+                    reviewer=request.user,
+                    pair=pair,
+                    revision_number=form.cleaned_data["revision"],
+                    **{name: form.cleaned_data[name] for name in VOTE_FIELDS},
+                )
+            except (StaleRevision, AlreadyReviewed) as refused:
+                messages.info(request, str(refused))
+                return redirect("review:next")
+            except InvalidReview as refused:
+                form.add_error(None, str(refused))
+            else:
+                return redirect("review:tally", pair_id=pair.pk)
+        elif pair.status != Status.PENDING:
+            messages.info(request, _("This pair changed or is no longer awaiting review."))
+            return redirect("review:next")
+        # Otherwise the same pair again, with the form's errors.
+    else:
+        pair = next_pair_for(request.user, domains=domains, levels=levels)
+        form = None
+        if pair is not None:
+            # Suggesting an edit starts from the current text: a suggestion equal to it is no suggestion.
+            initial = {"suggested_question": pair.question, "suggested_answer": pair.answer}
+            form = ReviewForm(initial={"pair": pair.pk, "revision": pair.revision_number, **initial})
+    return render(
+        request,
+        "review/next.html",
+        {
+            "pair": pair,
+            "revision": _revision_with_duplicates(pair),
+            "form": form,
+            "filter_form": filter_form,
+            "pending_count": cache.get_or_set(
+                "review:pending_count", pending_count, PENDING_COUNT_CACHE_SECONDS
+            ),
+        },
+    )
+
+
+@contributor_required
+@require_GET
+def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
+    """After voting: the votes so far on the revision the reviewer judged, and who wrote the pair."""
+    pair = get_object_or_404(Pair.objects.select_related("author"), pk=pair_id)
+    mine = (
+        Review.objects.filter(pair=pair, reviewer=request.user)
+        .select_related("revision")
+        .order_by("-created_at")
+        .first()
+    )
+    if mine is None:
+        # Blind review: the votes are shown only to someone who has voted.
+        return redirect("review:next")
+    reviews = (
+        Review.objects.counted()
+        .filter(revision=mine.revision)
+        .select_related("reviewer", "revision")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "review/tally.html",
+        {
+            "pair": pair,
+            "mine": mine,
+            "reviews": reviews,
+            "same_revision": mine.revision_id == pair.current_revision_id,
+        },
+    )
+
+
+@contributor_required
+@require_POST
+def skip(request: HttpRequest) -> HttpResponse:
+    pair = get_object_or_404(Pair, pk=_uuid_or_404(request.POST.get("pair", "")))
+    skip_pair(reviewer=request.user, pair=pair)
+    return redirect("review:next")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pair_id: str) -> HttpResponse:
+    if request.user.is_suspended:
+        raise PermissionDenied(_("Your account is suspended."))
+    pair = get_object_or_404(Pair, pk=pair_id, status__in=REPORTABLE)
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("review:next")
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_pair(reporter=request.user, pair=pair, reason=form.cleaned_data["reason"])
+        except InvalidAction as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Thank you. The moderators will look at this pair."))
+            return redirect(next_url)
+    return render(request, "review/report.html", {"pair": pair, "form": form, "next": next_url})
+
+
+@contributor_required
+@require_POST
+def suggestion(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The author accepts or dismisses a reviewer's suggested edit."""
+    review = get_object_or_404(Review, pk=review_id, pair__author=request.user)
+    try:
+        if request.POST.get("action") == "accept":
+            accept_suggestion(author=request.user, review=review)
+            messages.success(
+                request, _("Suggestion accepted: your pair has a new revision and goes back to review.")
+            )
+        else:
+            dismiss_suggestion(author=request.user, review=review)
+            messages.info(request, _("Suggestion dismissed."))
+    except (InvalidAction, StaleRevision) as refused:
+        messages.error(request, str(refused))
+    except SubmissionRefused as refused:
+        problems = " ".join(finding.message for finding in refused.evaluation.errors)
+        messages.error(
+            request, _("This suggestion cannot be accepted: %(problems)s") % {"problems": problems}
+        )
+    return redirect("collect:detail", pair_id=review.pair_id)
+
+
+# Contributors' standing
+
+
+@contributor_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    recent = (
+        Review.objects.filter(reviewer=request.user)
+        .select_related("pair", "revision")
+        .order_by("-created_at")[:20]
+    )
+    waiting = Review.objects.filter(pair__author=request.user, suggestion_state=SuggestionState.OPEN).count()
+    return render(
+        request,
+        "review/dashboard.html",
+        {"summary": contributor_summary(request.user), "recent": recent, "suggestions_waiting": waiting},
+    )
+
+
+@require_GET
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("periode", "semaine")
+    if period not in LEADERBOARD_PERIODS:
+        period = "semaine"
+    length = LEADERBOARD_PERIODS[period]
+
+    def compute() -> dict:
+        return standings(since=timezone.now() - length if length else None)
+
+    rows = cache.get_or_set(f"review:leaderboard:{period}", compute, LEADERBOARD_CACHE_SECONDS)
+    return render(request, "review/leaderboard.html", {"period": period, **rows})
+
+
+# Moderation
+
+
+@moderator_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Disputed and reported pairs, oldest first."""
+    # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
+    reported = list(Report.objects.open().values_list("pair_id", flat=True).distinct())
+    pairs = (
+        Pair.objects.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported))
+        .select_related("author")
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .order_by("submitted_at", "pk")
+    )
+    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    return render(request, "review/queue.html", {"page": page})
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
+    """One pair with everything a moderator needs, and the decisions."""
+    pair = get_object_or_404(Pair.objects.select_related("author", "current_revision"), pk=pair_id)
+    decision_form = DecisionForm()
+    edit_form = ModeratorEditForm(
+        initial={"question": pair.question, "context": pair.context, "answer": pair.answer}
+    )
+    refused_evaluation = None
+    if request.method == "POST":
+        if request.POST.get("action") == AuditAction.EDIT:
+            edit_form = ModeratorEditForm(request.POST)
+            if edit_form.is_valid():
+                data = {name: edit_form.cleaned_data[name] for name in ("question", "context", "answer")}
+                try:
+                    moderator_edit(
+                        moderator=request.user,
+                        pair=pair,
+                        data=data,
+                        reason=edit_form.cleaned_data["reason"],
+                        validate=edit_form.cleaned_data["validate"],
+                    )
+                except InvalidAction as refused:
+                    messages.error(request, str(refused))
+                except SubmissionRefused as refused:
+                    refused_evaluation = refused.evaluation
+                    messages.error(request, _("The edit was not saved: please fix the points below."))
+                else:
+                    messages.success(request, _("The pair was edited."))
+                    return redirect("review:moderate", pair_id=pair.pk)
+        else:
+            decision_form = DecisionForm(request.POST)
+            if decision_form.is_valid():
+                try:
+                    decide_pair(
+                        moderator=request.user,
+                        pair=pair,
+                        action=decision_form.cleaned_data["action"],
+                        reason=decision_form.cleaned_data["reason"],
+                        removal_reason=decision_form.cleaned_data["removal_reason"]
+                        or RemovalReason.MODERATION,
+                    )
+                except InvalidAction as refused:
+                    messages.error(request, str(refused))
+                else:
+                    messages.success(request, _("Decision recorded."))
+                    return redirect("review:queue")
+    revisions = (
+        Revision.objects.filter(pair=pair)
+        .order_by("-number")
+        .prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at"))
+        )
+    )
+    return render(
+        request,
+        "review/moderate.html",
+        {
+            "pair": pair,
+            "revisions": revisions,
+            "near_duplicates": _near_duplicates(pair.current_revision),
+            "reports": pair.reports.select_related("reporter", "resolved_by").order_by("-created_at"),
+            "history": pair.audit_entries.select_related("actor").order_by("-created_at"),
+            "decision_form": decision_form,
+            "edit_form": edit_form,
+            "suspend_form": SuspendForm(),
+            "evaluation": refused_evaluation,
+        },
+    )
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def suspend(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suspend_user(moderator=request.user, user=person, reason=form.cleaned_data["reason"])
+        except InvalidAction as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The account is suspended; its pending pairs were withdrawn."))
+            return redirect("review:queue")
+    counts = {
+        "pending": Pair.objects.of(person).awaiting_review().count(),
+        "reviews": Review.objects.filter(reviewer=person, counts=True).count(),
+    }
+    return render(request, "review/suspend.html", {"person": person, "form": form, "counts": counts})
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def takedown(request: HttpRequest) -> HttpResponse:
+    form = TakedownForm(request.POST or None, initial={"pair": request.GET.get("paire", "")})
+    if request.method == "POST" and form.is_valid():
+        pair = Pair.objects.filter(pk=form.cleaned_data["pair"]).first()
+        if pair is None:
+            form.add_error("pair", _("No pair has this identifier."))
+        else:
+            try:
+                take_down(
+                    moderator=request.user,
+                    pair=pair,
+                    requester=form.cleaned_data["requester"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except InvalidAction as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("The pair was taken down; the next release will drop it."))
+                return redirect("review:takedown")
+    return render(request, "review/takedown.html", {"form": form})
+
+
+@moderator_required
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.select_related("actor", "target_user", "pair").order_by("-created_at", "-pk")
+    action = request.GET.get("action")
+    if action not in AuditAction.values:
+        action = None
+    if action:
+        entries = entries.filter(action=action)
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "review/audit.html",
+        {
+            "page": page,
+            "actions": AuditAction,
+            "current_action": action,
+            "query": f"action={action}" if action else "",
+        },
+    )
+
+
+# Inside
+
+
+def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, QueueFilterForm]:
+    """The reviewer's filter of the queue: the page's choice, kept in the session, else the profile's."""
+    if "filtre" in request.GET:
+        form = QueueFilterForm(request.GET)
+        if form.is_valid():
+            request.session[QUEUE_FILTER_SESSION_KEY] = {
+                "domains": form.cleaned_data["domains"],
+                "levels": form.cleaned_data["levels"],
+            }
+    chosen = request.session.get(QUEUE_FILTER_SESSION_KEY)
+    if chosen is None:
+        initial = {"domains": request.user.review_domains, "levels": request.user.review_levels}
+        return None, None, QueueFilterForm(initial=initial)
+    return chosen["domains"], chosen["levels"], QueueFilterForm(initial=chosen)
+
+
+def _revision_with_duplicates(pair: Pair | None) -> Revision | None:
+    if pair is None or pair.current_revision_id is None:
+        return None
+    revision = pair.current_revision
+    revision.near_duplicate_pairs = _near_duplicates(revision)
+    return revision
+
+
+def _near_duplicates(revision: Revision | None) -> list[dict]:
+    """The near duplicates recorded on a revision, with their question, in one query."""
+    if revision is None or not revision.near_duplicates:
+        return []
+    found = {str(p.pk): p for p in Pair.objects.filter(pk__in=[d["id"] for d in revision.near_duplicates])}
+    return [
+        {"pair": found[item["id"]], "percent": round(item["similarity"] * 100)}
+        for item in revision.near_duplicates
+        if item["id"] in found
+    ]
+
+
+def _uuid_or_404(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise Http404 from None

@@ -1,0 +1,171 @@
+"""List pages never issue one query per row, and the review queue is read through its index."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from collect.models import Domain, Pair, Revision, Status, TaskType
+from review.models import AuditAction
+from review.services import decide_pair, report_pair, review_queue, skip_pair
+from tests.factories import make_pair, make_user
+from tests.review.factories import vote
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def queries_of(client: Client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def with_near_duplicates(pair: Pair, count: int) -> Pair:
+    others = [make_pair(status=Status.VALIDATED) for _ in range(count)]
+    Revision.objects.filter(pk=pair.current_revision_id).update(
+        near_duplicates=[{"id": str(other.pk), "similarity": 0.8} for other in others]
+    )
+    return pair
+
+
+def test_the_review_page_costs_the_same_whatever_the_queue_and_the_near_duplicates(django_assert_num_queries):
+    with_near_duplicates(make_pair(), 1)
+    baseline = queries_of(client_for(make_user()), reverse("review:next"))
+    for _ in range(10):
+        vote(make_pair())
+    with_near_duplicates(make_pair(), 8)
+    Pair.objects.update(submitted_at=timezone.now() - timedelta(days=1))
+    client = client_for(make_user())
+    cache.clear()
+    with django_assert_num_queries(baseline):
+        client.get(reverse("review:next"))
+
+
+def test_the_moderation_queue_costs_the_same_for_one_pair_or_many(moderator, django_assert_num_queries):
+    client = client_for(moderator)
+    make_pair(status=Status.DISPUTED)
+    baseline = queries_of(client, reverse("review:queue"))
+    for _ in range(10):
+        make_pair(status=Status.DISPUTED, author=make_user())
+        report_pair(reporter=make_user(), pair=make_pair(status=Status.VALIDATED), reason="Faux")
+    with django_assert_num_queries(baseline):
+        client.get(reverse("review:queue"))
+
+
+def test_the_moderation_page_costs_the_same_for_few_votes_or_many(moderator, django_assert_num_queries):
+    client = client_for(moderator)
+    small = make_pair()
+    vote(small)
+    report_pair(reporter=make_user(), pair=small, reason="Douteux")
+    baseline = queries_of(client, reverse("review:moderate", args=[small.pk]))
+    large = with_near_duplicates(make_pair(), 5)
+    for verdict in ["approve", "reject", "approve", "reject"]:
+        vote(large, verdict=verdict)
+    for _ in range(3):
+        report_pair(reporter=make_user(), pair=large, reason="Douteux")
+    decide_pair(moderator=moderator, pair=large, action=AuditAction.REJECT, reason="Faux")
+    cache.clear()
+    with django_assert_num_queries(baseline + 1):
+        # One more query than the small pair: the near duplicates' questions.
+        client.get(reverse("review:moderate", args=[large.pk]))
+
+
+def test_my_pairs_costs_the_same_for_one_pair_or_many(contributor, django_assert_num_queries):
+    client = client_for(contributor)
+    vote(make_pair(author=contributor))
+    baseline = queries_of(client, reverse("collect:mine"))
+    for _ in range(10):
+        pair = make_pair(author=contributor)
+        vote(pair, comment="Bien")
+    with django_assert_num_queries(baseline):
+        client.get(reverse("collect:mine"))
+
+
+def test_a_pairs_feedback_costs_the_same_for_one_review_or_many(contributor, django_assert_num_queries):
+    client = client_for(contributor)
+    small = make_pair(author=contributor)
+    vote(small)
+    baseline = queries_of(client, reverse("collect:detail", args=[small.pk]))
+    large = make_pair(author=contributor)
+    for verdict in ["approve", "reject", "reject", "approve"]:
+        vote(
+            large,
+            verdict=verdict,
+            comment="Commentaire",
+            suggested_answer="Une autre réponse, plus complète.",
+        )
+    with django_assert_num_queries(baseline):
+        client.get(reverse("collect:detail", args=[large.pk]))
+
+
+def test_the_dashboard_costs_the_same_for_one_review_or_many(contributor, django_assert_num_queries):
+    client = client_for(contributor)
+    vote(make_pair(), reviewer=contributor)
+    baseline = queries_of(client, reverse("review:dashboard"))
+    for _ in range(10):
+        vote(make_pair(), reviewer=contributor)
+    with django_assert_num_queries(baseline):
+        client.get(reverse("review:dashboard"))
+
+
+def test_the_audit_log_costs_the_same_for_one_entry_or_many(moderator, django_assert_num_queries):
+    client = client_for(moderator)
+    decide_pair(moderator=moderator, pair=make_pair(status=Status.DISPUTED), action=AuditAction.REJECT)
+    baseline = queries_of(client, reverse("review:audit"))
+    for _ in range(10):
+        decide_pair(moderator=moderator, pair=make_pair(status=Status.DISPUTED), action=AuditAction.VALIDATE)
+    with django_assert_num_queries(baseline):
+        client.get(reverse("review:audit"))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner and SKIP LOCKED")
+def test_picking_the_next_pair_reads_the_review_queue_index():
+    # Like a real queue: many authors, some reviews and skips, statistics up to date.
+    authors = User.objects.bulk_create(
+        User(username=f"auteur{n}", email=f"auteur{n}@example.org") for n in range(200)
+    )
+    start = timezone.now() - timedelta(days=30)
+    Pair.objects.bulk_create(
+        (
+            Pair(
+                author=authors[n % len(authors)],
+                status=Status.PENDING,
+                question=f"Question numéro {n} ?",
+                answer="Réponse",
+                task_type=TaskType.OPEN_QA,
+                domain=Domain.SCIENCES,
+                content_hash=f"bulk-{n}",
+                review_count=n % 3,
+                submitted_at=start + timedelta(seconds=n),
+            )
+            for n in range(20_000)
+        ),
+        batch_size=5_000,
+    )
+    reviewer = make_user()
+    for pair in Pair.objects.order_by("submitted_at")[:5]:
+        skip_pair(reviewer=reviewer, pair=pair)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with transaction.atomic():
+        plan = (
+            review_queue(reviewer, now=timezone.now())
+            .select_for_update(skip_locked=True, of=("self",))[:1]
+            .explain()
+        )
+    assert "pair_review_queue" in plan
+    assert "Sort" not in plan

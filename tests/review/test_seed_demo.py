@@ -1,0 +1,44 @@
+import pytest
+from django.core.management import call_command
+
+from collect.models import Pair, Status
+from review.models import Report, Review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=None)
+
+
+def test_demo_validated_pairs_were_approved_by_two_other_demo_users(seeded):
+    pair = Pair.objects.filter(status=Status.VALIDATED).first()
+    approvals = Review.objects.filter(pair=pair, verdict="approve")
+    assert approvals.count() == 2
+    assert pair.author_id not in approvals.values_list("reviewer", flat=True)
+
+
+def test_demo_rejected_pairs_carry_reasons_and_comments(seeded):
+    pair = Pair.objects.filter(status=Status.REJECTED).first()
+    reviews = Review.objects.filter(pair=pair)
+    assert reviews.count() == 2
+    assert all(review.reasons and review.comment for review in reviews)
+
+
+def test_demo_disputed_pairs_were_reported(seeded):
+    for pair in Pair.objects.filter(status=Status.DISPUTED):
+        assert Report.objects.open().filter(pair=pair).exists()
+
+
+def test_some_demo_pending_pairs_have_one_review(seeded):
+    pending = Pair.objects.filter(status=Status.PENDING)
+    assert pending.filter(review_count=1).exists()
+    assert pending.filter(review_count=0).exists()
+
+
+def test_seeding_twice_adds_nothing(seeded):
+    counts = (Pair.objects.count(), Review.objects.count(), Report.objects.count())
+    call_command("seed_demo", stdout=None)
+    assert (Pair.objects.count(), Review.objects.count(), Report.objects.count()) == counts
