@@ -1,2 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
 app_name = "collect_api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("pairs", api.PairViewSet, basename="pairs")
+
+urlpatterns = [
+    *router.urls,
+    path("stats/", api.StatisticsView.as_view(), name="stats"),
+]

@@ -1,0 +1,236 @@
+"""API of the collect app (SPEC §7): pairs, read and written through the same services as the web form,
+and the public statistics."""
+
+from dataclasses import asdict
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from moisson.api import WRITE_THROTTLES, ChecksFailed, Conflict, IsContributorOrReadOnly, error_responses
+
+from .models import Domain, Level, Pair, Status, TaskType
+from .serializers import PairFilterSerializer, PairSerializer, PairWriteSerializer
+from .services import SubmissionRefused, save_draft, submit_pair, withdraw_pair
+
+
+def visible_pairs(user: User | AnonymousUser) -> QuerySet[Pair]:
+    """The pairs a person may read: validated ones for everyone, one's own in any state, and for moderators
+    every submitted pair. Anything else does not exist as far as they can tell (404, never 403)."""
+    pairs = Pair.objects.all()
+    if not user.is_authenticated:
+        return pairs.validated()
+    if user.is_moderator:
+        return pairs.filter(Q(author=user) | ~Q(status=Status.DRAFT))
+    return pairs.filter(Q(status=Status.VALIDATED) | Q(author=user))
+
+
+class IsAuthorForWrites(BasePermission):
+    """Anyone who can see a pair can read it; only its author may change it (SPEC §1)."""
+
+    message = _("Only the author of this pair can change it.")
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Pair) -> bool:
+        return request.method in SAFE_METHODS or obj.author_id == request.user.pk
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List validated pairs, or the caller's own pairs with mine=1",
+        parameters=[PairFilterSerializer],
+        responses={200: PairSerializer(many=True), **error_responses(400, 401, 404, 429)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a pair",
+        responses={200: PairSerializer, **error_responses(404, 429)},
+    ),
+    create=extend_schema(
+        summary="Write a pair: a draft, or a submission checked and sent to review",
+        request=PairWriteSerializer,
+        responses={201: PairSerializer, **error_responses(400, 401, 403, 429)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit one's draft or pending pair (a submission starts a new revision)",
+        request=PairWriteSerializer,
+        responses={200: PairSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    ),
+    withdraw=extend_schema(
+        summary="Withdraw one's draft or pending pair",
+        request=None,
+        responses={200: PairSerializer, **error_responses(401, 403, 404, 409, 429)},
+    ),
+)
+class PairViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PairSerializer
+    permission_classes = [IsContributorOrReadOnly, IsAuthorForWrites]
+    throttle_classes = WRITE_THROTTLES
+    throttle_scope = "pairs-write"
+    # A pair is edited with PATCH (a new revision), never replaced wholesale; removal is withdrawal.
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Pair]:
+        user = self.request.user
+        pairs = visible_pairs(user).select_related("author", "current_revision")
+        if self.action != "list":
+            return pairs
+        filters = PairFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        if wanted["mine"]:
+            if not user.is_authenticated:
+                raise exceptions.NotAuthenticated()
+            # Index pair_author_recent.
+            pairs = pairs.of(user).order_by("-updated_at", "-id")
+        else:
+            # Index pair_validated_by_id.
+            pairs = pairs.validated().order_by("id")
+        for name in ("status", "task_type", "domain", "level"):
+            if name in wanted:
+                pairs = pairs.filter(**{name: wanted[name]})
+        return pairs
+
+    def create(self, request: Request) -> Response:
+        writing = PairWriteSerializer(data=request.data)
+        writing.is_valid(raise_exception=True)
+        pair = self._write(data=writing.validated_data, pair=None)
+        return Response(self.get_serializer(pair).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        pair = self.get_object()
+        if not pair.is_editable:
+            raise Conflict(_("This pair can no longer be edited."))
+        writing = PairWriteSerializer(pair, data=request.data, partial=True)
+        writing.is_valid(raise_exception=True)
+        pair = self._write(data=writing.validated_data, pair=pair)
+        return Response(self.get_serializer(pair).data)
+
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        raise exceptions.MethodNotAllowed(request.method)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        pair = self.get_object()
+        if not pair.is_withdrawable:
+            raise Conflict(_("This pair can no longer be withdrawn."))
+        try:
+            pair = withdraw_pair(pair=pair)
+        except ValueError:
+            # Its state changed since we read it (reviewed to a decision meanwhile).
+            raise Conflict(_("This pair can no longer be withdrawn.")) from None
+        return Response(self.get_serializer(pair).data)
+
+    def _write(self, *, data: dict, pair: Pair | None) -> Pair:
+        author = self.request.user
+        data = dict(data)
+        if data.pop("draft"):
+            if pair is not None and pair.status != Status.DRAFT:
+                raise Conflict(_("A pair under review cannot go back to draft."))
+            return save_draft(author=author, data=data, pair=pair)
+        try:
+            return submit_pair(author=author, data=data, pair=pair)
+        except SubmissionRefused as refused:
+            raise checks_failed(refused) from None
+        except ValueError:
+            raise Conflict(_("This pair can no longer be edited.")) from None
+
+
+def checks_failed(refused: SubmissionRefused) -> ChecksFailed:
+    """The checks' findings as the API's error: messages per field, plus every finding with its place."""
+    errors: dict[str, list[str]] = {}
+    for finding in refused.evaluation.errors:
+        errors.setdefault(finding.field, []).append(finding.message)
+    kept = refused.pair if refused.pair is not None and refused.pair.status == Status.DRAFT else None
+    return ChecksFailed(
+        errors=errors,
+        findings=[asdict(finding) for finding in refused.evaluation.findings],
+        draft=str(kept.pk) if kept is not None else None,
+    )
+
+
+# Statistics ----------------------------------------------------------------------------------------------
+
+
+class WeekSerializer(serializers.Serializer):
+    week = serializers.DateField(help_text="Monday of the week.")
+    submitted = serializers.IntegerField()
+    validated = serializers.IntegerField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Submitted pairs, in any state (drafts excluded).")
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_task_type = serializers.DictField(child=serializers.IntegerField(), help_text="Validated pairs.")
+    by_domain = serializers.DictField(child=serializers.IntegerField(), help_text="Validated pairs.")
+    by_level = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Validated pairs; `unspecified` when no level was given."
+    )
+    per_week = WeekSerializer(many=True)
+
+
+# Counting a million rows on every visit is wasteful; a minute of staleness is invisible on a chart.
+STATISTICS_CACHE_SECONDS = 60
+
+
+def pair_statistics() -> dict:
+    submitted = Pair.objects.exclude(status=Status.DRAFT)
+    validated = Pair.objects.validated()
+    by_status = _counts(submitted, "status", [value for value in Status.values if value != Status.DRAFT])
+    weeks: dict = {}
+    for field, key in (("submitted_at", "submitted"), ("validated_at", "validated")):
+        rows = (
+            submitted.filter(**{f"{field}__isnull": False})
+            .annotate(week=TruncWeek(field))
+            .values("week")
+            .annotate(n=Count("id"))
+            .order_by("week")
+        )
+        for row in rows:
+            week = timezone.localtime(row["week"]).date()
+            weeks.setdefault(week, {"week": week, "submitted": 0, "validated": 0})[key] += row["n"]
+    by_level = _counts(validated, "level", ["", *Level.values])
+    by_level["unspecified"] = by_level.pop("")
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_task_type": _counts(validated, "task_type", TaskType.values),
+        "by_domain": _counts(validated, "domain", Domain.values),
+        "by_level": by_level,
+        "per_week": [weeks[week] for week in sorted(weeks)],
+    }
+
+
+def _counts(pairs: QuerySet[Pair], field: str, keys: list[str]) -> dict[str, int]:
+    """Every key present, zero included, so a chart's axes do not depend on the data."""
+    counted = dict(pairs.values_list(field).annotate(n=Count("id")).order_by())
+    return {key: counted.get(key, 0) for key in keys}
+
+
+class StatisticsView(APIView):
+    """Public counters of the collection: per state, task type, domain, level and week."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Public statistics",
+        responses={200: StatisticsSerializer, **error_responses(429)},
+    )
+    def get(self, request: Request) -> Response:
+        data = cache.get_or_set("api:statistics", pair_statistics, timeout=STATISTICS_CACHE_SECONDS)
+        return Response(StatisticsSerializer(data).data)

@@ -1,0 +1,159 @@
+"""Pieces every API view shares: one error format, the conflict error, the write throttle, permissions.
+
+Every error the API answers has the same shape, so a client handles them in one place:
+`{"detail": "...", "code": "...", "errors": {field: [messages]}, "findings": [...]}` where `errors` appears
+for invalid input and `findings` when a check of SPEC §3 refused a pair.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the resource's state forbids it (a second vote, a validated pair...)."""
+
+    status_code = 409
+    default_detail = _("This action is not possible in the current state of the pair.")
+    default_code = "conflict"
+
+
+class ChecksFailed(exceptions.ValidationError):
+    """A blocking check refused the text. Carries the findings so the client can show them where they are."""
+
+    default_detail = _("The pair was not submitted: please fix the points below.")
+    default_code = "checks_failed"
+
+    def __init__(self, *, errors: dict[str, list[str]], findings: list[dict], draft: str | None) -> None:
+        super().__init__(errors)
+        self.findings = findings
+        self.draft = draft
+
+
+_INVALID_DETAIL = _("Some fields need your attention.")
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, reshaped so that every error body has `detail` and `code`."""
+    if isinstance(exc, Http404):
+        # Django's message names the model ("No Pair matches..."): say nothing more than "not found".
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, ChecksFailed):
+        body: dict[str, Any] = {
+            "detail": str(exc.default_detail),
+            "code": exc.default_code,
+            "errors": _flatten_errors(exc.detail),
+            "findings": exc.findings,
+            "draft": exc.draft,
+        }
+    elif isinstance(exc, exceptions.ValidationError):
+        body = {"detail": str(_INVALID_DETAIL), "code": "invalid", "errors": _flatten_errors(exc.detail)}
+    else:
+        codes = exc.get_codes()
+        body = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
+    response.data = body
+    return response
+
+
+def _flatten_errors(detail: Any) -> dict[str, list[str]]:
+    """{field: [messages]} whatever DRF nested (list items, nested serializers) under the field."""
+    if not isinstance(detail, dict):
+        return {"non_field_errors": _messages(detail)}
+    return {str(field): _messages(value) for field, value in detail.items()}
+
+
+def _messages(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _messages(item)]
+    if isinstance(value, list):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+class FindingSerializer(serializers.Serializer):
+    """One result of the checks of SPEC §3 (collect.checks.Finding)."""
+
+    code = serializers.CharField()
+    field = serializers.CharField()
+    level = serializers.CharField(help_text="`error` blocks the submission, `warning` is only shown.")
+    message = serializers.CharField()
+    start = serializers.IntegerField(allow_null=True, required=False)
+    end = serializers.IntegerField(allow_null=True, required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error answer (documentation only: the exception handler builds it)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    findings = FindingSerializer(many=True, required=False)
+    draft = serializers.UUIDField(
+        allow_null=True, required=False, help_text="The draft that kept the text when checks refused it."
+    )
+
+
+def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the errors an operation may answer, all with the shared error shape."""
+    return {code: OpenApiResponse(ErrorSerializer) for code in status_codes}
+
+
+class ScopedWriteThrottle(ScopedRateThrottle):
+    """The view's `throttle_scope`, counted on writes only: reading one's pairs is not rationed."""
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+
+WRITE_THROTTLES = [AnonRateThrottle, UserRateThrottle, ScopedWriteThrottle]
+
+
+class IsContributor(BasePermission):
+    """Signed in, charter and licence accepted, not suspended: what writing and reviewing need.
+
+    The API twin of accounts.decorators.contributor_required.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if user.is_suspended:
+            raise exceptions.PermissionDenied(_("Your account is suspended."))
+        if not user.has_accepted_terms:
+            raise exceptions.PermissionDenied(_("Please read and accept the charter and the licence first."))
+        return user.can_contribute
+
+
+class IsContributorOrReadOnly(IsContributor):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method in SAFE_METHODS or super().has_permission(request, view)
+
+
+class IsModerator(BasePermission):
+    """The API twin of accounts.decorators.moderator_required."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if not user.is_moderator or user.is_suspended:
+            raise exceptions.PermissionDenied(_("This page is reserved for moderators."))
+        return True

@@ -1,0 +1,49 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing passwords properly costs most of the time of these tests; nothing here tests hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttles count in the cache: each test starts with a clean slate, so none depends on another."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def api_client(user: User | None = None) -> APIClient:
+    """A client as an API tool would be: authenticated by token, or anonymous."""
+    client = APIClient()
+    if user is not None:
+        token, _created = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def anonymous_api(db) -> APIClient:
+    return api_client()
+
+
+@pytest.fixture
+def contributor_api(contributor) -> APIClient:
+    return api_client(contributor)
+
+
+@pytest.fixture
+def other_api(other_contributor) -> APIClient:
+    return api_client(other_contributor)
+
+
+@pytest.fixture
+def moderator_api(moderator) -> APIClient:
+    return api_client(moderator)
