@@ -1,11 +1,24 @@
 """Workflows about people (SPEC §8): deleting an account."""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from .models import User
+from .models import MODERATORS_GROUP, User
+
+MODERATOR_PERMISSIONS = ["moderate", "start_release"]
+
+
+def moderators_group() -> Group:
+    """The moderators group with its permissions (made by a data migration; this also restores it)."""
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label="accounts", codename__in=MODERATOR_PERMISSIONS
+    )
+    group.permissions.add(*permissions)
+    return group
 
 
 @transaction.atomic

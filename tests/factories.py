@@ -3,10 +3,10 @@
 import itertools
 import uuid
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import MODERATORS_GROUP, User
+from accounts.models import User
+from accounts.services import moderators_group
 from collect.models import Domain, Pair, Revision, Status, TaskType
 from collect.similarity import content_hash, signature
 
@@ -37,7 +37,7 @@ def make_user(*, username: str | None = None, accepted: bool = True, **fields: o
 
 def make_moderator(**fields: object) -> User:
     user = make_user(**fields)
-    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    user.groups.add(moderators_group())
     return User.objects.get(pk=user.pk)
 
 

@@ -4,11 +4,11 @@ import json
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import MODERATORS_GROUP, User
+from accounts.models import User
+from accounts.services import moderators_group
 from collect.models import Pair, Status
 from collect.services import SubmissionRefused, save_draft, submit_pair
 from review.models import RejectionReason, Verdict
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
         if moderator:
-            user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+            user.groups.add(moderators_group())
         return user
 
     def create_pair(self, *, author: User, item: dict, reviewers: list[User]) -> None:
