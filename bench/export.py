@@ -4,8 +4,10 @@
 
 Needs PostgreSQL. The script creates a database of its own (BENCH_DATABASE_URL, by default
 postgres://postgres@127.0.0.1:5432/moisson_bench), migrates it, and for each N: empties it, seeds N
-validated pairs by COPY (with 500 authors, half of them credited), then builds release v1.0.0 into a
-temporary RELEASES_ROOT. The database is dropped at the end unless --keep is given.
+validated pairs by COPY (with 500 authors, half of them credited), builds release v1.0.0 ("build") into
+a temporary RELEASES_ROOT, then takes down 0.1 % of the pairs and builds v1.1.0 ("next"), which also
+compares every id with v1.0.0's files to list the removed ones. The database is dropped at the end
+unless --keep is given.
 
 Each measurement runs in its own process, because peak RSS (getrusage's ru_maxrss) only ever grows
 within a process. "baseline" is the peak after Django and the export app are loaded, before any row.
@@ -21,6 +23,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,13 +131,27 @@ def seed(count: int) -> None:
         cursor.execute("ANALYZE accounts_user")
 
 
+def take_down(count: int) -> None:
+    """Remove `count` pairs spread over the id range, as takedowns: the next release lists them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE collect_pair SET status = 'removed', removal_reason = 'takedown' WHERE id IN "
+            "(SELECT id FROM collect_pair WHERE status = 'validated' ORDER BY md5(id::text) LIMIT %s)",
+            [count],
+        )
+
+
 # Measurements.
 
 
-def measure_build(count: int) -> dict:
+def measure_build(count: int, *, version: str) -> dict:
     from export import services
     from export.models import Release
 
+    if version != "v1.0.0":
+        take_down(count // 1000)
     baseline = peak_rss_mib()
     check_seconds = 0.0
     verify = services._verify
@@ -146,7 +163,7 @@ def measure_build(count: int) -> dict:
         check_seconds = time.perf_counter() - started
 
     services._verify = timed_verify
-    release = Release.objects.create(version="v1.0.0")
+    release = Release.objects.create(version=version)
     started = time.perf_counter()
     release = services.build_release(release.pk)
     elapsed = time.perf_counter() - started
@@ -189,22 +206,25 @@ def measure_reference(count: int, out_dir: Path) -> dict:
     }
 
 
-def run_child(mode: str, count: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="moisson-bench-") as directory:
-        setup_django(database_url(), Path(directory) / "releases")
-        if mode == "seed":
-            started = time.perf_counter()
-            seed(count)
-            print(json.dumps({"seconds": time.perf_counter() - started}))
-            return
-        figures = measure_build(count) if mode == "build" else measure_reference(count, Path(directory))
+def run_child(mode: str, count: int, releases_root: Path) -> None:
+    setup_django(database_url(), releases_root)
+    if mode == "seed":
+        started = time.perf_counter()
+        seed(count)
+        print(json.dumps({"seconds": time.perf_counter() - started}))
+        return
+    if mode == "reference":
+        with tempfile.TemporaryDirectory(prefix="moisson-bench-") as directory:
+            figures = measure_reference(count, Path(directory))
+    else:
+        figures = measure_build(count, version="v1.0.0" if mode == "build" else "v1.1.0")
     figures |= {"mode": mode, "peak_mib": peak_rss_mib()}
     print(json.dumps(figures))
 
 
-def child(mode: str, count: int) -> dict:
+def child(mode: str, count: int, releases_root: Path) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, str(count), "--child", mode],
+        [sys.executable, __file__, str(count), "--child", mode, "--releases-root", str(releases_root)],
         check=True,
         capture_output=True,
         text=True,
@@ -241,10 +261,11 @@ def main() -> None:
         "rows", type=int, nargs="*", default=[10_000, 100_000], help="numbers of validated pairs"
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database at the end")
-    parser.add_argument("--child", choices=["seed", "build", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["seed", "build", "next", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--releases-root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_child(args.child, args.rows[0])
+        run_child(args.child, args.rows[0], args.releases_root)
         return
 
     url = database_url()
@@ -256,14 +277,15 @@ def main() -> None:
     print(f"{'baseline':>9} {'peak RSS':>9}", flush=True)
     try:
         for count in args.rows:
-            seeded = child("seed", count)
+            releases_root = Path(tempfile.mkdtemp(prefix="moisson-bench-releases-"))
+            seeded = child("seed", count, releases_root)
             print(
                 f"{'seed':<10} {count:>9} {seeded['seconds']:>8.1f} {count / seeded['seconds']:>8.0f}",
                 flush=True,
             )
-            modes = ["build"] + (["reference"] if count <= REFERENCE_MAX_ROWS else [])
+            modes = ["build", "next"] + (["reference"] if count <= REFERENCE_MAX_ROWS else [])
             for mode in modes:
-                figures = child(mode, count)
+                figures = child(mode, count, releases_root)
                 check = f"{figures['check_seconds']:>8.1f}" if "check_seconds" in figures else f"{'':>8}"
                 print(
                     f"{mode:<10} {figures['rows']:>9} {figures['seconds']:>8.1f} "
@@ -271,6 +293,7 @@ def main() -> None:
                     f"{figures['files']:>5} {figures['baseline_mib']:>8.0f}M {figures['peak_mib']:>8.0f}M",
                     flush=True,
                 )
+            shutil.rmtree(releases_root)
     finally:
         if not args.keep:
             drop_database(url)

@@ -1,3 +1,8 @@
+"""API of the export app (SPEC.md §7): releases, read-only for everyone; moderators start one with POST.
+
+Thin callers of export.services, like the web views: one code path for the site and the API.
+"""
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status

@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .forms import StartReleaseForm
 from .models import Release
@@ -22,7 +22,7 @@ CONTENT_TYPES = {
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@require_GET
+@require_safe
 def releases(request: HttpRequest) -> HttpResponse:
     managing = can_start_release(request.user)
     listed = Release.objects.select_related("previous")
@@ -32,7 +32,7 @@ def releases(request: HttpRequest) -> HttpResponse:
     return render(request, "export/list.html", {"releases": listed, "managing": managing, "form": form})
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, version: str) -> HttpResponse:
     release = _visible_release(request, version)
     files = [file | {"url": _download_url(request, release, file["path"])} for file in release.files]
@@ -46,7 +46,7 @@ def detail(request: HttpRequest, version: str) -> HttpResponse:
     return render(request, "export/detail.html", context)
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest, version: str, path: str) -> FileResponse:
     release = get_object_or_404(Release.objects.published(), version=version)
     # Only the files the build recorded are served: the path is looked up, never joined blindly.

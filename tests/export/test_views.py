@@ -264,3 +264,13 @@ def test_navigation_partial_links_to_the_datasets_page() -> None:
     from django.template.loader import render_to_string
 
     assert reverse("export:list") in render_to_string("export/_nav.html")
+
+
+def test_a_head_request_gives_the_size_of_a_file_without_its_body(client: Client) -> None:
+    release = published_release()
+
+    response = client.head(download_url(release, "release.json"))
+    response.close()
+
+    assert response.status_code == 200
+    assert int(response["Content-Length"]) == release.file("release.json")["size"]
