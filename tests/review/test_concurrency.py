@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import close_old_connections, connection
 from django.test import override_settings
 
@@ -14,7 +15,7 @@ from accounts.models import User
 from collect.models import Pair, Status
 from review.models import Review, Verdict
 from review.services import AlreadyReviewed, StaleRevision, next_pair_for, record_review, suspend_user
-from tests.factories import make_moderator, make_pair, make_user
+from tests.factories import make_pair, make_user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -22,8 +23,7 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: SQLite serialises writes, so nothing races",
     ),
-    # serialized_rollback restores the "moderators" group (a data migration) after the flush.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -107,8 +107,16 @@ def test_concurrent_reviewers_are_handed_different_pairs():
     assert {result.pk for result in results} == {pair.pk for pair in pairs}
 
 
+def make_moderator_by_permission() -> User:
+    """A moderator without the "moderators" group: that group comes from a data migration, which the flush
+    between transactional tests removes (permissions are recreated, the group is not)."""
+    user = make_user()
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="moderate"))
+    return User.objects.get(pk=user.pk)
+
+
 def test_a_vote_racing_the_voters_suspension_never_stays_counted():
-    moderator = make_moderator()
+    moderator = make_moderator_by_permission()
     for _ in range(5):
         spammer = make_user()
         pair = make_pair()
