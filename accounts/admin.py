@@ -21,6 +21,8 @@ class UserAdmin(BaseUserAdmin):
         ("suspended_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["username", "email", "pseudonym"]
+    # Suspension withdraws pending pairs and recounts votes: moderators do it from the moderation pages.
+    readonly_fields = ["suspended_at", "suspension_reason", "terms_accepted_at", "terms_license"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (

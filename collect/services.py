@@ -188,6 +188,10 @@ def _record_revision(
     pair.declaration = bool(data.get("declaration", pair.declaration))
     pair.license = pair.license or settings.MOISSON_LICENSE
     pair.status = status or Status.PENDING
+    if pair.status == Status.PENDING:
+        # Back to review: an earlier decision no longer describes this text.
+        pair.decided_at = None
+        pair.validated_at = None
     pair.content_hash = evaluation.content_hash
     pair.minhash = evaluation.signature
     pair.submitted_at = pair.submitted_at or now

@@ -180,22 +180,12 @@ class ReportView(generics.GenericAPIView):
         return Response(ReportResultSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-def moderation_queue() -> QuerySet[Pair]:
-    """Disputed pairs and pairs with an open report, oldest first (SPEC §5).
-
-    The same filter as the web queue (review.views.queue); it belongs in review.services once both share it.
-    """
-    # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
-    reported = list(Report.objects.open().values_list("pair_id", flat=True).distinct())
-    return Pair.objects.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported)).order_by("submitted_at", "pk")
-
-
 class ModerationQueueView(generics.ListAPIView):
     permission_classes = [IsModerator]
     serializer_class = ModerationItemSerializer
 
     def get_queryset(self) -> QuerySet[Pair]:
-        return moderation_queue().prefetch_related(
+        return services.moderation_queue().prefetch_related(
             Prefetch("reviews", queryset=Review.objects.counted().order_by("created_at")),
             Prefetch(
                 "reports", queryset=Report.objects.open().order_by("created_at"), to_attr="open_reports"

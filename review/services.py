@@ -654,3 +654,10 @@ def _audit(
         before=before,
         after={**_pair_state(pair, text=text), **(extra or {})},
     )
+
+
+def moderation_queue() -> QuerySet[Pair]:
+    """Disputed pairs and pairs with an open report, oldest first (SPEC §5): the web page and the API."""
+    # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
+    reported = list(Report.objects.open().values_list("pair_id", flat=True).distinct())
+    return Pair.objects.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported)).order_by("submitted_at", "pk")

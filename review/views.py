@@ -29,7 +29,7 @@ from .forms import (
     SuspendForm,
     TakedownForm,
 )
-from .models import AuditAction, AuditEntry, Report, Review, SuggestionState
+from .models import AuditAction, AuditEntry, Review, SuggestionState
 from .services import (
     REPORTABLE,
     AlreadyReviewed,
@@ -40,6 +40,7 @@ from .services import (
     contributor_summary,
     decide_pair,
     dismiss_suggestion,
+    moderation_queue,
     moderator_edit,
     next_pair_for,
     pending_count,
@@ -247,13 +248,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Disputed and reported pairs, oldest first."""
-    # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
-    reported = list(Report.objects.open().values_list("pair_id", flat=True).distinct())
     pairs = (
-        Pair.objects.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported))
+        moderation_queue()
         .select_related("author")
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
-        .order_by("submitted_at", "pk")
     )
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
     return render(request, "review/queue.html", {"page": page})
