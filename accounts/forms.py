@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collect.models import Domain, Level
-
 from .models import User
 
 
@@ -20,24 +18,9 @@ class TermsForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    review_domains = forms.MultipleChoiceField(
-        label=_("Domains I review"),
-        choices=Domain.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Leave empty to review every domain."),
-    )
-    review_levels = forms.MultipleChoiceField(
-        label=_("School levels I review"),
-        choices=Level.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Leave empty to review every level."),
-    )
-
     class Meta:
         model = User
-        fields = ["pseudonym", "attribution_opt_in", "review_domains", "review_levels"]
+        fields = ["pseudonym", "attribution_opt_in"]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -61,6 +61,7 @@ class QueueFilterForm(forms.Form):
     levels = forms.MultipleChoiceField(
         label=_("School levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    remember = forms.BooleanField(label=_("Remember this choice for my next visits"), required=False)
 
 
 class ReportForm(forms.Form):

@@ -407,6 +407,10 @@ def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, Queue
                 "domains": form.cleaned_data["domains"],
                 "levels": form.cleaned_data["levels"],
             }
+            if form.cleaned_data["remember"]:
+                request.user.review_domains = form.cleaned_data["domains"]
+                request.user.review_levels = form.cleaned_data["levels"]
+                request.user.save(update_fields=["review_domains", "review_levels"])
     chosen = request.session.get(QUEUE_FILTER_SESSION_KEY)
     if chosen is None:
         initial = {"domains": request.user.review_domains, "levels": request.user.review_levels}

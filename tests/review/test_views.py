@@ -415,3 +415,12 @@ def test_an_incomplete_vote_on_a_pair_no_longer_pending_goes_to_the_next_pair(co
     response = contributor_client.post(NEXT, {"pair": str(pair.pk)})
     assert response.status_code == 302
     assert escape(pair.question) not in response.content.decode()
+
+
+def test_the_queue_filter_can_be_remembered_as_the_reviewers_preference(contributor_client, contributor):
+    contributor_client.get(
+        reverse("review:next"), {"filtre": "1", "domains": ["health"], "levels": ["lycee"], "remember": "on"}
+    )
+    contributor.refresh_from_db()
+    assert contributor.review_domains == ["health"]
+    assert contributor.review_levels == ["lycee"]
