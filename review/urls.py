@@ -9,6 +9,7 @@ urlpatterns = [
     path("relire/<uuid:pair_id>/bilan/", views.tally, name="tally"),
     path("signaler/<uuid:pair_id>/", views.report, name="report"),
     path("suggestions/<int:review_id>/", views.suggestion, name="suggestion"),
+    path("compte/mes-donnees/", views.my_data, name="my_data"),
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("classement/", views.leaderboard, name="leaderboard"),
     path("moderation/", views.queue, name="queue"),

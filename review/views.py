@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from .forms import (
     TakedownForm,
 )
 from .models import AuditAction, AuditEntry, Review, SuggestionState
+from .personal_data import personal_data_of
 from .services import (
     REPORTABLE,
     AlreadyReviewed,
@@ -443,3 +444,13 @@ def _uuid_or_404(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise Http404 from None
+
+
+@login_required
+def my_data(request: HttpRequest) -> JsonResponse:
+    """Everything Moisson keeps about the signed-in person, as a JSON download."""
+    response = JsonResponse(
+        personal_data_of(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="moisson-mes-donnees.json"'
+    return response
