@@ -8,8 +8,9 @@ for invalid input and `findings` when a check of SPEC §3 refused a pair.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -157,3 +158,10 @@ class IsModerator(BasePermission):
         if not user.is_moderator or user.is_suspended:
             raise exceptions.PermissionDenied(_("This page is reserved for moderators."))
         return True
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 handler: under /api/ an unknown address answers in the API's JSON error shape."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

@@ -25,3 +25,4 @@ urlpatterns = [
 
 admin.site.site_header = "Moisson"
 admin.site.site_title = "Moisson"
+handler404 = "moisson.api.not_found"

@@ -70,12 +70,15 @@
     counter.classList.toggle("over", max > 0 && length > max);
   }
 
-  function post(url, onDone) {
+  function post(url, onDone, onFail) {
     var body = new FormData(form);
     var request = new XMLHttpRequest();
     request.open("POST", url);
     request.setRequestHeader("X-CSRFToken", csrf());
-    request.onload = function () { if (request.status === 200) { onDone(request); } };
+    request.onload = function () {
+      if (request.status === 200) { onDone(request); } else if (onFail) { onFail(); }
+    };
+    request.onerror = function () { if (onFail) { onFail(); } };
     request.send(body);
   }
 
@@ -87,22 +90,29 @@
     if (form.dataset.autosave !== "on" || !dirty) { return; }
     if (!field("question").value.trim() && !field("answer").value.trim()) { return; }
     dirty = false;
-    post(form.dataset.autosaveUrl, function (request) {
-      var answer = JSON.parse(request.responseText);
-      if (!answer.saved) { return; }
-      var idField = form.querySelector("[name=pair]");
-      if (!idField.value) {
-        idField.value = answer.pair;
-        form.setAttribute("action", answer.edit_url);
-        history.replaceState(null, "", answer.edit_url);
-        // The text now belongs to this pair: keep the browser copy under the key its edit page reads,
-        // so a reload finds what is typed next, and a new writing page starts empty.
-        forgetLocally(storageKey);
-        storageKey = "moisson-draft-" + answer.pair;
-        keepLocally();
-      }
-      if (status) { status.textContent = (form.dataset.savedText || "Brouillon enregistré à ") + answer.saved_at; }
+    post(form.dataset.autosaveUrl, autosaved, function () {
+      // The server did not get it (network, restart): the browser copy is safe; try again shortly.
+      dirty = true;
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(autosave, 15000);
     });
+  }
+
+  function autosaved(request) {
+    var answer = JSON.parse(request.responseText);
+    if (!answer.saved) { return; }
+    var idField = form.querySelector("[name=pair]");
+    if (!idField.value) {
+      idField.value = answer.pair;
+      form.setAttribute("action", answer.edit_url);
+      history.replaceState(null, "", answer.edit_url);
+      // The text now belongs to this pair: keep the browser copy under the key its edit page reads,
+      // so a reload finds what is typed next, and a new writing page starts empty.
+      forgetLocally(storageKey);
+      storageKey = "moisson-draft-" + answer.pair;
+      keepLocally();
+    }
+    if (status) { status.textContent = (form.dataset.savedText || "Brouillon enregistré à ") + answer.saved_at; }
   }
 
   form.addEventListener("input", function (event) {

@@ -25,3 +25,15 @@ def test_the_schema_is_valid_openapi_and_generated_without_warnings(tmp_path):
     # drf-spectacular warns when it has to guess a type; a guess is a schema clients cannot trust.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_an_unknown_api_address_answers_in_the_json_error_shape(client):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_unknown_page_still_answers_in_html(client):
+    response = client.get("/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

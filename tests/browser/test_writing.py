@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from accounts.models import User
 from collect.models import Pair, Status
@@ -110,6 +110,30 @@ def test_text_is_restored_from_the_browser_when_the_autosave_request_crashed(
     expect(page.locator("#id_question")).to_have_value(QUESTION)
     expect(page.locator("#id_answer")).to_have_value(ANSWER)
     assert not Pair.objects.filter(author=contributor).exists()
+
+
+def test_a_failed_autosave_is_tried_again_until_the_server_has_the_draft(
+    open_page: Callable[..., Page], contributor: User, page_problems: PageProblems
+) -> None:
+    page = write_page(open_page, contributor)
+    page_problems.expect_failure(AUTOSAVE_URL)
+    failures = []
+
+    def fail_once(route: Route) -> None:
+        if failures:
+            route.continue_()
+        else:
+            failures.append(route)
+            route.abort()
+
+    page.route(f"**{AUTOSAVE_URL}", fail_once)
+    page.locator("#id_question").fill(QUESTION)
+    page.locator("#id_answer").fill(ANSWER)
+    with page.expect_event("requestfailed"):
+        let_autosave_run(page)
+    page.clock.run_for(16_000)
+    expect(page).to_have_url(EDIT_URL)
+    assert Pair.objects.get(author=contributor).answer == ANSWER
 
 
 def test_text_typed_after_an_autosave_is_restored_when_the_page_is_opened_again(
