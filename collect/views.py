@@ -142,6 +142,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "statuses": Status,
             "current_status": status,
+            "query": f"status={status}" if status in Status.values else "",
             "sent": _uuid_or_none(request.GET.get("envoyee", "")),
         },
     )

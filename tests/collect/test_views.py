@@ -123,3 +123,10 @@ def test_validated_pair_is_public_but_pending_one_is_not(client):
 @pytest.mark.parametrize("name", ["collect:home", "collect:guide", "accounts:license", "accounts:privacy"])
 def test_public_pages_open_for_visitors(client, name):
     assert client.get(reverse(name)).status_code == 200
+
+
+def test_my_pairs_pages_keep_the_state_filter(contributor_client, contributor):
+    for _ in range(31):
+        make_pair(author=contributor, status=Status.PENDING)
+    content = contributor_client.get(reverse("collect:mine"), {"status": "pending"}).content.decode()
+    assert "?status=pending&amp;page=2" in content
