@@ -116,6 +116,15 @@ class Skip(models.Model):
         return f"{self.reviewer_id} skipped {self.pair_id}"
 
 
+class AuditAction(models.TextChoices):
+    VALIDATE = "validate", _("Validated")
+    REJECT = "reject", _("Rejected")
+    REMOVE = "remove", _("Removed")
+    EDIT = "edit", _("Edited")
+    SUSPEND = "suspend", _("Suspended an account")
+    TAKEDOWN = "takedown", _("Takedown")
+
+
 class ReportQuerySet(models.QuerySet):
     def open(self) -> "ReportQuerySet":
         return self.filter(resolved_at__isnull=True)
@@ -134,7 +143,8 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    resolution = models.CharField(max_length=20, blank=True)
+    # The moderator's action that closed the report.
+    resolution = models.CharField(max_length=20, choices=AuditAction.choices, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -154,15 +164,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair_id}: {self.reason[:60]}"
-
-
-class AuditAction(models.TextChoices):
-    VALIDATE = "validate", _("Validated")
-    REJECT = "reject", _("Rejected")
-    REMOVE = "remove", _("Removed")
-    EDIT = "edit", _("Edited")
-    SUSPEND = "suspend", _("Suspended an account")
-    TAKEDOWN = "takedown", _("Takedown")
 
 
 class AuditEntry(models.Model):
