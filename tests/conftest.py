@@ -1,7 +1,22 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import make_moderator, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Real password hashing would dominate the suite's run time; no test here measures hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttles, counters and the leaderboard live in the cache: each test starts from the database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

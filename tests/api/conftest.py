@@ -1,23 +1,8 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hashing passwords properly costs most of the time of these tests; nothing here tests hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Throttles count in the cache: each test starts with a clean slate, so none depends on another."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def api_client(user: User | None = None) -> APIClient:
