@@ -39,7 +39,8 @@ def describe(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
         targets = [node["target"] for node in violation["nodes"][:3]]
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {json.dumps(targets)}")
+        where = json.dumps(targets)
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {where}")
     return "\n".join(lines)
 
 

@@ -55,7 +55,8 @@ def test_a_dump_restored_into_a_fresh_database_holds_the_same_validated_pairs(tm
         admin.execute(f'CREATE DATABASE "{restored}"')
     try:
         subprocess.run(
-            ["pg_restore", *connection_options(), "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump)],
+            ["pg_restore", *connection_options(), "--no-owner", "--exit-on-error", f"--dbname={restored}"]
+            + [str(dump)],
             check=True,
         )
         with psycopg.connect(conninfo(restored)) as copy:
