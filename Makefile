@@ -8,7 +8,12 @@ PORT ?= 8000
 
 .PHONY: install run test lint format migrate seed worker messages bench clean
 
-install: $(STAMP)
+install: $(STAMP) .env
+
+# A random SECRET_KEY for this checkout, made once: the settings refuse to start without one. .env is
+# ignored by git; production sets SECRET_KEY in its own environment.
+.env:
+	@umask 077; $(PYTHON) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 migrate: install
+	mkdir -p $${VAR_DIR:-var}/static
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate

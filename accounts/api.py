@@ -18,8 +18,10 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
 
     def validate(self, attrs: dict) -> dict:
-        # The same backends as the login page: username or e-mail address, inactive accounts refused.
-        user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
+        # The same backends as the login page: username or e-mail address, inactive accounts refused, and
+        # the per-account lockout (django-axes), which marks the Django request, not DRF's wrapper of it.
+        request = self.context["request"]._request
+        user = authenticate(request, username=attrs["username"], password=attrs["password"])
         if user is None:
             raise serializers.ValidationError(
                 _("The username or e-mail address and the password do not match."), code="authorization"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import contributor_required
+from moisson.throttle import throttled
 
 from .forms import PairForm
 from .models import Pair, Status, TaskType
@@ -89,6 +90,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
 
 @contributor_required
 @require_POST
+@throttled(scope="live-check", rate_setting="LIVE_CHECK_THROTTLE")
 def live_check(request: HttpRequest) -> HttpResponse:
     """Findings for the text being typed, as a fragment the writing page swaps in."""
     pair = None

@@ -25,12 +25,17 @@ class CanStartReleaseOrReadOnly(BasePermission):
 
 
 class ReleaseList(generics.ListCreateAPIView):
-    """Every release, newest first, with its state; moderators start one with POST."""
+    """The published releases, newest first; moderators also see those queued, building or failed,
+    and start one with POST."""
 
     permission_classes = [CanStartReleaseOrReadOnly]
 
     def get_queryset(self) -> QuerySet[Release]:
-        return Release.objects.select_related("previous")
+        releases = Release.objects.select_related("previous")
+        # As on the site: a release in progress or failed is the moderators' business.
+        if not can_start_release(self.request.user):
+            releases = releases.published()
+        return releases
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.request.method == "POST":
@@ -59,7 +64,9 @@ class ReleaseList(generics.ListCreateAPIView):
         except ReleaseRefused as refused:
             raise Conflict(str(refused)) from None
         data = ReleaseStatusSerializer(release, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # `url` is a DRF Hyperlink, a str subclass: WSGI servers (runserver's wsgiref among them) want a
+        # plain str in a header and answer 500 otherwise.
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])})
 
 
 class ReleaseDetail(generics.RetrieveAPIView):

@@ -1,6 +1,7 @@
 """Celery tasks of the export app: thin callers of export.services, taking ids (STYLE.md)."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from . import services
 
@@ -15,3 +16,13 @@ def build_release(release_id: int) -> None:
 @shared_task
 def cut_release_if_due() -> None:
     services.cut_release_if_due()
+
+
+@worker_ready.connect
+def clean_interrupted_builds(**kwargs: object) -> None:
+    """At worker start, fail the releases a killed worker left `building` and remove their `.tmp-*` files.
+
+    Without this the row stays `building` (and blocks every other release) until someone starts the next
+    one; the file lock tells a dead build from one another worker is still running.
+    """
+    services.fail_interrupted_builds()

@@ -5,10 +5,11 @@ SQLite and Celery on kombu's filesystem transport, so `make run` needs no server
 """
 
 import os
-import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
@@ -57,18 +58,21 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# The embedded SQLite database, the filesystem broker and the releases live here. Importing the settings
+# writes nothing: `make` creates the folder, and the code that writes under it creates what it needs.
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
-# The embedded SQLite database and the filesystem broker live here; create it on a fresh clone.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# Production sets SECRET_KEY; a laptop gets a random key generated once and kept in var/ (never committed).
+# Sessions, password resets and signed links rest on this key: without DEBUG there is no default to fall
+# back on. `make` writes a random one into .env once (never committed); production sets its own.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "django-insecure-moisson-debug-only"  # `check --deploy` flags the prefix
 if not SECRET_KEY:
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it in the environment or in .env, for example with "
+        "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "`make install` writes one into .env for a laptop."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -87,6 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -107,7 +113,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "moisson.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes asks: it turns a lockout noted during the request into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "moisson.urls"
@@ -153,6 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account before any password is checked, on every login door.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -166,6 +178,28 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
+
+# The client's address, for throttles and lockouts. Behind N reverse proxies that each append to
+# X-Forwarded-For, the client is the N-th address from the right; with 0 the header is ignored, so a
+# forged X-Forwarded-For buys nothing. One number for DRF, allauth, django-axes and moisson.network.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+
+# Per-account lockout (django-axes) on the login page, the API token endpoint and /admin/login/: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account, whatever the address they come from, the account
+# cannot sign in for LOGIN_LOCKOUT_MINUTES. Attempts are rows in the database, shared by every worker.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "moisson.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# axes.W006 asks to lock addresses as well: a class signs in from one school address, and five typos
+# across thirty pupils must not lock them all out. Volume per address is capped by allauth's login limit
+# (10 failures a minute per address) and the API's throttles instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -183,9 +217,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# WhiteNoise serves collected files from here in production (`collectstatic` creates it).
 STATIC_ROOT = VAR_DIR / "static"
-# WhiteNoise serves collected files from here in production; an empty folder is fine before collectstatic.
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -202,17 +235,41 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts come only from our own static files (no inline script anywhere: STYLE.md), and the browser
+# talks to no one else (SPEC §7). Inline styles stay allowed for the admin and the API docs' widgets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features Moisson never uses, refused for the site and anything it could embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+# Bodies bigger than this are refused before they are read (413, in the API's JSON shape under /api/):
+# the biggest pair is a few tens of kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
-# Celery: filesystem transport by default (no server), Redis in production.
+# Celery: filesystem transport by default (no server), Redis in production. The filesystem transport's
+# folders are created when the Celery app is first used (moisson/celery.py).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem"):
-    for folder in ("queue", "processed", "control"):
-        (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
@@ -239,6 +296,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "moisson.api.exception_handler",
+    # A JSON parser that refuses oversized and absurdly nested bodies with a 4xx instead of a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "moisson.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -256,6 +320,9 @@ REST_FRAMEWORK = {
         "auth": env_str("API_THROTTLE_AUTH", "20/minute"),
     },
 }
+# The writing page's live checks (collect:live_check), per person: typing pauses send one at most every
+# 0.6 s, and each costs a language detection and duplicate lookups.
+LIVE_CHECK_THROTTLE = env_str("LIVE_CHECK_THROTTLE", "60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Moisson API",
     "DESCRIPTION": "Read and write French question/answer pairs, review them, download releases.",
@@ -267,7 +334,22 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttles, allauth's rate limits and cached figures live in the cache. Each process has its own local
+# memory, so with several workers every limit is multiplied by their number: production sets CACHE_URL
+# to a Redis server that all of them share.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a Redis URL (redis://host:port/db), got {CACHE_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "moisson"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Moisson: the rules of SPEC.md that are settings.
 MOISSON_LICENSE = env_str("MOISSON_LICENSE", "CC-BY-4.0")

@@ -23,11 +23,11 @@ def published_release(count: int = 3) -> Release:
     return build_release(start_release(by=None, enqueue=False).pk)
 
 
-def test_anyone_lists_the_releases_with_their_state(client: Client) -> None:
+def test_moderators_list_the_releases_with_their_state(moderator_client: Client) -> None:
     published_release()
     Release.objects.create(version="v1.1.0")
 
-    response = client.get(LIST_URL)
+    response = moderator_client.get(LIST_URL)
 
     assert response.status_code == 200
     assert [(item["version"], item["state"]) for item in response.json()["results"]] == [

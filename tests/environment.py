@@ -1,0 +1,23 @@
+"""What the test run needs in its environment before Django reads its settings.
+
+Loaded by pytest as a plugin (`-p tests.environment` in pyproject.toml), so before pytest-django
+imports moisson.settings: the settings refuse to start without SECRET_KEY, and the tests must not write
+into the developer's var/. Subprocesses the tests start (a Celery worker, gunicorn) inherit all this.
+"""
+
+import atexit
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "tests-" + secrets.token_urlsafe(50))
+
+if "VAR_DIR" not in os.environ:
+    _var_dir = Path(tempfile.mkdtemp(prefix="moisson-tests-var-"))
+    atexit.register(shutil.rmtree, _var_dir, ignore_errors=True)
+    os.environ["VAR_DIR"] = str(_var_dir)
+# WhiteNoise warns about a missing STATIC_ROOT each time a test client builds the middleware chain
+# (collectstatic makes it in production), and warnings are errors here.
+(Path(os.environ["VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)

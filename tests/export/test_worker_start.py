@@ -1,0 +1,99 @@
+"""A build killed with its worker is cleaned when a worker starts again (issue 13)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from celery.signals import worker_ready
+from django.conf import settings as django_settings
+from django.db import connection
+
+from export import tasks  # noqa: F401  (the worker imports it at start: that connects the receiver)
+from export.models import Release, ReleaseState
+from export.services import INTERRUPTED
+from tests.export.test_worker import worker_database_url
+
+WAIT_SECONDS = 120
+
+
+def killed_build(releases_root: Path) -> tuple[Release, Path]:
+    """What `kill -9` leaves of a build: the row `building`, a half-written temporary directory."""
+    release = Release.objects.create(version="v1.0.0", state=ReleaseState.BUILDING)
+    temporary = releases_root / ".tmp-v1.0.0-abc123"
+    (temporary / "data").mkdir(parents=True)
+    (temporary / "data" / "train-00000-of-00001.parquet").write_bytes(b"half written")
+    return release, temporary
+
+
+@pytest.mark.django_db
+def test_worker_ready_fails_the_build_a_killed_worker_left_and_removes_its_files(releases_root: Path) -> None:
+    release, temporary = killed_build(releases_root)
+
+    worker_ready.send(sender=None)  # what Celery sends once a worker is up
+
+    release.refresh_from_db()
+    assert release.state == ReleaseState.FAILED
+    assert release.error == INTERRUPTED
+    assert not temporary.exists()
+
+
+@pytest.mark.django_db
+def test_worker_ready_leaves_published_releases_and_their_files_alone(releases_root: Path) -> None:
+    release = Release.objects.create(version="v1.0.0", state=ReleaseState.PUBLISHED)
+    (releases_root / "v1.0.0").mkdir(parents=True)
+
+    worker_ready.send(sender=None)
+
+    release.refresh_from_db()
+    assert release.state == ReleaseState.PUBLISHED
+    assert (releases_root / "v1.0.0").is_dir()
+
+
+@pytest.mark.worker
+@pytest.mark.skipif(
+    os.environ.get("MOISSON_REAL_WORKER") != "1",
+    reason="needs MOISSON_REAL_WORKER=1 with a Redis broker and PostgreSQL (see .ci/run)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_cleans_a_killed_build_when_it_starts(tmp_path: Path, releases_root: Path) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process cannot see pytest's SQLite test database")
+    release, temporary = killed_build(releases_root)
+    log = tmp_path / "worker.log"
+    env = os.environ | {
+        "DATABASE_URL": worker_database_url(),
+        "RELEASES_ROOT": str(releases_root),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    with open(log, "wb") as output:
+        worker = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "moisson", "worker"),
+                *("--loglevel=INFO", "--concurrency=1", "--without-mingle", "--without-gossip"),
+                *("--hostname", f"export-start-test-{uuid.uuid4().hex[:8]}@%h"),
+            ],
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + WAIT_SECONDS
+            while release.state == ReleaseState.BUILDING:
+                assert time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.5)
+                release.refresh_from_db()
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+    assert release.state == ReleaseState.FAILED
+    assert not temporary.exists()
