@@ -223,9 +223,19 @@ def _language_detector() -> LanguageDetector:
 
 # Personal data -------------------------------------------------------------------------------------------
 
-# Valid pairs are at most 18,000 characters long. Looking further would only let a very long text (a draft,
-# an abuse of the live check) cost more, and such a text is refused for its length anyway.
-MAX_CHECKED_CHARS = 20_000
+
+def max_checked_chars() -> int:
+    """How much of a text the personal-data checks read: a little more than the longest field allowed.
+
+    Looking further would only let a very long text (a draft, an abuse of the live check) cost seconds of
+    CPU, and such a text is refused for its length anyway.
+    """
+    return 100 + max(
+        settings.MOISSON_QUESTION_MAX_LENGTH,
+        settings.MOISSON_CONTEXT_MAX_LENGTH,
+        settings.MOISSON_ANSWER_MAX_LENGTH,
+    )
+
 
 _PERSONAL_DATA_MESSAGES: dict[str, Promise] = {
     "email": gettext_lazy(
@@ -269,6 +279,21 @@ _KIND_NAMES: dict[str, Promise] = {
 }
 
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# "j e a n . d u p o n t @ g m a i l . c o m": one character at a time.
+_SPACED_OUT = re.compile(r"(?<!\S)(?:\S ){5,}\S(?!\S)")
+# Numbers written in French words, for phones spelled out: "zéro six, douze, trente-quatre...".
+_NUMBER_WORDS = {
+    "zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60,
+}  # fmt: skip
+_NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_SPELLED_NUMBER = rf"{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}|\s+et\s+{_NUMBER_WORD})*"
+_SPELLED_NUMBERS = re.compile(
+    rf"(?<!\w)(?:{_SPELLED_NUMBER})(?:[\s,;.-]+(?:{_SPELLED_NUMBER})){{4,}}(?!\w)", re.IGNORECASE
+)
+_SPELLED_PART = re.compile(_SPELLED_NUMBER, re.IGNORECASE)
 # Spellings people use to hide an address from robots: "jean.dupont @ gmail.com", "jean [at] gmail [dot]
 # com", "jean (at) gmail (point) fr", "jean arobase gmail point com", "jean.dupont(a)gmail.com".
 _AT = (
@@ -298,7 +323,9 @@ _KNOWN_ENDINGS = {
     "com", "fr", "org", "net", "eu", "be", "ch", "ca", "lu", "mc", "re", "io", "info", "biz", "edu",
     "uk", "de", "es", "it", "pt", "nl", "me", "tv", "xyz", "app", "dev", "gouv", "bzh", "paris",
 }  # fmt: skip
-_SEPARATOR = "[ \u00a0\u202f.-]"  # French typography puts (narrow) no-break spaces between digit groups
+# French typography puts (narrow) no-break spaces between digit groups; slashes and underscores dodge
+# detection.
+_SEPARATOR = "[ \u00a0\u202f./_-]"
 # Groups of digits separated by one separator, e.g. "1 85 05 2A 006 084 36" (2A/2B: Corsica in a NIR).
 _DIGIT_RUN = re.compile(rf"(?<!\w)[0-9][0-9AB]*(?:{_SEPARATOR}[0-9][0-9AB]*)*(?!\w)")
 # The same with any separator people use to dodge detection: "06/12/34/56/78", "06_12_34", "06, 12, 34",
@@ -354,9 +381,9 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
 
     `text` may be any text (a pair's field, a pseudonym, a released row): it is read as a reader sees it,
     with lookalike letters folded and invisible characters ignored, and the spans found point into `text`.
-    Only its first MAX_CHECKED_CHARS characters are read.
+    Only its first `max_checked_chars()` characters are read.
     """
-    text = text[:MAX_CHECKED_CHARS]
+    text = text[: max_checked_chars()]
     view, origins = comparable_view(text)
     numbers = _DIGIT_LOOKALIKES.sub(lambda match: match[0].translate(_AS_DIGITS), view)
     spans: list[_Span] = []
@@ -366,29 +393,37 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
             spans.append(_Span(kind, level, start, end))
 
     # The most specific numbers first: a phone number found inside an IBAN is the IBAN.
-    for kind, run, is_kind, max_length in (
-        ("nir", _DIGIT_RUN, _is_nir, 15),
-        ("iban", _IBAN_RUN, _is_iban, 34),
-        ("iban", _DIGIT_RUN, _is_iban_without_country, 25),
-        ("rib", _DIGIT_RUN, _is_rib, 23),
-        ("card", _DIGIT_RUN, _is_card, 19),
+    for kind, run, is_kind, lengths in (
+        ("nir", _DIGIT_RUN, _is_nir, {15}),
+        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
+        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
+        ("rib", _DIGIT_RUN, _is_rib, {23}),
+        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
     ):
-        for start, end in _find_numbers(numbers, run, is_kind, max_length):
+        for start, end in _find_numbers(numbers, run, is_kind, lengths):
             add(kind, ERROR, start, end)
     for match in _RIB_PARTS.finditer(numbers):
         if _rib_key_matches(*match.groups()):
             add("rib", ERROR, match.start(), match.end())
     for match in _EMAIL.finditer(view):
         add("email", ERROR, match.start(), match.end())
+    for match in _SPACED_OUT.finditer(view):
+        if _EMAIL.search(match[0].replace(" ", "")):
+            add("email", ERROR, match.start(), match.end())
     for pattern in (_OBFUSCATED_EMAIL, _EMAIL_WITHOUT_ENDING):
         for match in pattern.finditer(view):
             level = _obfuscated_email_level(match)
             if level is not None:
                 add("email", level, match.start(), match.end())
     for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
-        if phonenumbers.number_type(match.number) not in _PUBLIC_PHONE_TYPES:
+        if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
+            continue
+        if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
             add("phone", ERROR, match.start, match.end)
-    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, 13):
+        elif str(match.number.national_number)[0] in "67":
+            # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
+            add("phone", WARNING, match.start, match.end)
+    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
         sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
         # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
         # match, or written in one block, it may be another number.
@@ -397,6 +432,10 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
         add("nir", ERROR if sure else WARNING, start, end)
     for start, end, level in _loose_phones(numbers):
         add("phone", level, start, end)
+    for match in _SPELLED_NUMBERS.finditer(view):
+        digits = "".join(str(_spelled_value(part[0])) for part in _SPELLED_PART.finditer(match[0]))
+        if digits.startswith("0") and _is_private_french_phone(digits):
+            add("phone", ERROR, match.start(), match.end())
 
     findings = []
     for span in sorted(spans, key=lambda span: span.start):
@@ -411,6 +450,17 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
             Finding(code=span.kind, field=field, level=span.level, message=message, start=start, end=end)
         )
     return findings
+
+
+def _spelled_value(spelled: str) -> int:
+    """ "soixante-dix-huit" is 78, "quatre-vingt-dix-neuf" 99, "vingt et un" 21."""
+    total = 0
+    for word in re.split(r"[\s-]+", spelled.lower()):
+        if word == "et":
+            continue
+        value = _NUMBER_WORDS[word]
+        total = 80 if value == 20 and total == 4 else total + value
+    return total
 
 
 def _obfuscated_email_level(match: re.Match[str]) -> str | None:
@@ -454,17 +504,21 @@ def _loose_phone_level(numbers: str, groups: list[tuple[int, int]], digits: str)
         return None  # one block of digits: phonenumbers has judged it already
     sizes = [end - start for start, end in groups]
     separators = {numbers[groups[i][1] : groups[i + 1][0]] for i in range(len(groups) - 1)}
-    separator = separators.pop() if len(separators) == 1 else None
+    separator = next(iter(separators)) if len(separators) == 1 else None
     # One kind of separator, not a comma nor a word: "06/12/34/56/78", "06_12_34_56_78".
     uniform = (
         separator is not None
         and separator.strip() not in (",", ";", ":")
         and not any(character.isalpha() for character in separator)
     )
-    if len(groups) >= 5 and sizes[-4:] == [2, 2, 2, 2]:
-        return ERROR if uniform else WARNING
-    # Digit by digit, "0 6 1 2 3 4 5 6 7 8": only a mobile number, since "0 1 2 3 4 5 6 7 8 9" is a list.
+    # Only mobile numbers when unsure: lists of small even numbers ("02, 04, 06, 08 et 10") look like
+    # landlines.
     mobile = _FRENCH_PHONE_DIGITS.fullmatch(digits)[1][0] in "67"
+    if len(groups) >= 5 and sizes[-4:] == [2, 2, 2, 2]:
+        if uniform:
+            return ERROR
+        return WARNING if mobile and sizes == [2, 2, 2, 2, 2] and len(separators) <= 2 else None
+    # Digit by digit, "0 6 1 2 3 4 5 6 7 8": only a mobile number, since "0 1 2 3 4 5 6 7 8 9" is a list.
     if uniform and max(sizes) == 1 and mobile:
         return WARNING
     return None
@@ -484,13 +538,15 @@ def _is_private_french_phone(digits: str) -> bool:
 
 
 def _find_numbers(
-    text: str, run: re.Pattern[str], is_kind: Callable[[list[str]], bool], max_length: int
+    text: str, run: re.Pattern[str], is_kind: Callable[[list[str]], bool], lengths: set[int]
 ) -> list[tuple[int, int]]:
     """Spans of `text` made of whole groups of a run that `is_kind` accepts, longest first, not overlapping.
 
     Trying every stretch of whole groups, rather than the whole run, finds a number followed by other
-    digits ("4970 1012 3456 7897 12/27") without ever cutting a group in two.
+    digits ("4970 1012 3456 7897 12/27") without ever cutting a group in two. `is_kind` is only asked
+    about stretches of one of the `lengths` it accepts.
     """
+    max_length = max(lengths)
     found = []
     for match in run.finditer(text):
         groups = [
@@ -508,7 +564,7 @@ def _find_numbers(
                 length += end - start
                 if length > max_length:
                     break
-                if is_kind(parts):
+                if length in lengths and is_kind(parts):
                     best = last
             if best is None:
                 first += 1

@@ -52,7 +52,9 @@ def normalise(text: str) -> str:
 
 
 def content_hash(*, question: str, context: str, answer: str) -> str:
-    joined = FIELD_SEPARATOR.join(normalise(field) for field in (question, context, answer))
+    # Beyond MAX_SIGNATURE_CHARS a text is refused for its length anyway: no need to normalise it all.
+    fields = (question, context, answer)
+    joined = FIELD_SEPARATOR.join(normalise(field[:MAX_SIGNATURE_CHARS]) for field in fields)
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
