@@ -20,6 +20,8 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from stdnum import iban, luhn
 from stdnum.fr import nir
 
+from .text import comparable_view, fold_confusables
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -39,6 +41,7 @@ _PLACES: dict[str, Promise] = {
     "question": gettext_lazy("in the question"),
     "context": gettext_lazy("in the context"),
     "answer": gettext_lazy("in the answer"),
+    "pseudonym": gettext_lazy("in the pseudonym"),
 }
 
 
@@ -122,6 +125,9 @@ MIN_LETTERS_TO_JUDGE = 20
 # questions full of names or English words ("Qui chante « Bohemian Rhapsody » ?") can score as low as 0.1.
 MIN_LETTERS_TO_BLOCK = 40
 MAX_FRENCH_CONFIDENCE_TO_BLOCK = 0.05
+# The language of a text shows in its first few thousand characters; judging more only costs time (about
+# 1 s of CPU for 100,000 characters).
+LANGUAGE_SAMPLE_CHARS = 4_000
 
 # Code, addresses and links are not prose; left in, they make any text look English.
 _NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|https?://\S+|www\.\S+|\S+@\S+", re.DOTALL)
@@ -141,7 +147,9 @@ _NOT_FRENCH_ENOUGH = (LanguageVerdict.UNSURE, LanguageVerdict.NOT_FRENCH)
 
 
 def language_verdict(text: str) -> LanguageVerdict:
-    prose = _NOT_PROSE.sub(" ", text)
+    # Judged as a reader sees it: lookalike letters of other scripts and invisible characters would make a
+    # French (or English) text look like something else.
+    prose = _NOT_PROSE.sub(" ", fold_confusables(text[:LANGUAGE_SAMPLE_CHARS]))
     letters = sum(character.isalpha() for character in prose)
     if letters < MIN_LETTERS_TO_JUDGE:
         return LanguageVerdict.TOO_SHORT
@@ -215,6 +223,20 @@ def _language_detector() -> LanguageDetector:
 
 # Personal data -------------------------------------------------------------------------------------------
 
+
+def max_checked_chars() -> int:
+    """How much of a text the personal-data checks read: a little more than the longest field allowed.
+
+    Looking further would only let a very long text (a draft, an abuse of the live check) cost seconds of
+    CPU, and such a text is refused for its length anyway.
+    """
+    return 100 + max(
+        settings.MOISSON_QUESTION_MAX_LENGTH,
+        settings.MOISSON_CONTEXT_MAX_LENGTH,
+        settings.MOISSON_ANSWER_MAX_LENGTH,
+    )
+
+
 _PERSONAL_DATA_MESSAGES: dict[str, Promise] = {
     "email": gettext_lazy(
         "We found what looks like an e-mail address (%(excerpt)s) %(place)s. Please remove it: personal "
@@ -232,21 +254,106 @@ _PERSONAL_DATA_MESSAGES: dict[str, Promise] = {
         "We found what looks like a bank account number, an IBAN (%(excerpt)s) %(place)s. Please remove "
         "it: personal data must not be published."
     ),
+    "rib": gettext_lazy(
+        "We found what looks like French bank details, a RIB (%(excerpt)s) %(place)s. Please remove "
+        "them: personal data must not be published."
+    ),
     "card": gettext_lazy(
         "We found what looks like a payment card number (%(excerpt)s) %(place)s. Please remove it: "
         "personal data must not be published."
     ),
 }
+# When we are not sure (an unusual spelling that ordinary text could also produce), we only warn: the
+# warning is stored with the revision, so reviewers and moderators see it too.
+_UNSURE_MESSAGE = gettext_lazy(
+    "This may be %(what)s (%(excerpt)s) %(place)s. If it is personal data, please remove it: it must not "
+    "be published. Reviewers and moderators will see this notice."
+)
+_KIND_NAMES: dict[str, Promise] = {
+    "email": gettext_lazy("an e-mail address"),
+    "phone": gettext_lazy("a phone number"),
+    "nir": gettext_lazy("a French social security number"),
+    "iban": gettext_lazy("a bank account number"),
+    "rib": gettext_lazy("French bank details (RIB)"),
+    "card": gettext_lazy("a payment card number"),
+}
 
-_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-_SEPARATOR = "[ \u00a0\u202f.-]"  # French typography puts (narrow) no-break spaces between digit groups
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# "j e a n . d u p o n t @ g m a i l . c o m": one character at a time.
+_SPACED_OUT = re.compile(r"(?<!\S)(?:\S ){5,}\S(?!\S)")
+# Numbers written in French words, for phones spelled out: "zéro six, douze, trente-quatre...".
+_NUMBER_WORDS = {
+    "zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60,
+}  # fmt: skip
+_NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_SPELLED_NUMBER = rf"{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}|\s+et\s+{_NUMBER_WORD})*"
+_SPELLED_NUMBERS = re.compile(
+    rf"(?<!\w)(?:{_SPELLED_NUMBER})(?:[\s,;.-]+(?:{_SPELLED_NUMBER})){{4,}}(?!\w)", re.IGNORECASE
+)
+_SPELLED_PART = re.compile(_SPELLED_NUMBER, re.IGNORECASE)
+# Spellings people use to hide an address from robots: "jean.dupont @ gmail.com", "jean [at] gmail [dot]
+# com", "jean (at) gmail (point) fr", "jean arobase gmail point com", "jean.dupont(a)gmail.com".
+_AT = (
+    r"(?P<at>\s*@\s*"
+    r"|\s*[\[({<]\s*(?:at|arobase|a|@)\s*[\])}>]\s*"
+    r"|\s+(?:at|arobase|chez)\s+)"
+)
+_DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|point|pt|\.)\s*[\])}>]\s*|\s+(?:dot|point)\s+)"
+_WORD = r"[\w+-]{1,64}"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"(?<![\w.%+-]){_WORD}(?:{_DOT}{_WORD}){{0,3}}{_AT}"
+    rf"(?P<domain>{_WORD}(?:{_DOT}{_WORD}){{0,3}}?){_DOT}(?P<tld>[^\W\d_]{{2,6}})(?![\w])",
+    re.IGNORECASE,
+)
+# An address without its ending is still one when the provider is a well-known mail service.
+_MAIL_PROVIDERS = (
+    "gmail|googlemail|hotmail|yahoo|outlook|orange|free|laposte|wanadoo|sfr|icloud|live|msn|protonmail"
+    "|proton|gmx|yopmail|aol|bbox|neuf|numericable|club-internet"
+)
+_EMAIL_WITHOUT_ENDING = re.compile(
+    rf"(?<![\w.%+-]){_WORD}(?:{_DOT}{_WORD}){{0,3}}{_AT}(?P<domain>{_MAIL_PROVIDERS})(?![\w.@-])",
+    re.IGNORECASE,
+)
+# Endings accepted after a spelled-out "at" ("chez", "arobase"): with these words, ordinary French
+# ("il est chez Paul. Fin") must not look like an address.
+_KNOWN_ENDINGS = {
+    "com", "fr", "org", "net", "eu", "be", "ch", "ca", "lu", "mc", "re", "io", "info", "biz", "edu",
+    "uk", "de", "es", "it", "pt", "nl", "me", "tv", "xyz", "app", "dev", "gouv", "bzh", "paris",
+}  # fmt: skip
+# French typography puts (narrow) no-break spaces between digit groups; slashes and underscores dodge
+# detection.
+_SEPARATOR = "[ \u00a0\u202f./_-]"
 # Groups of digits separated by one separator, e.g. "1 85 05 2A 006 084 36" (2A/2B: Corsica in a NIR).
 _DIGIT_RUN = re.compile(rf"(?<!\w)[0-9][0-9AB]*(?:{_SEPARATOR}[0-9][0-9AB]*)*(?!\w)")
+# The same with any separator people use to dodge detection: "06/12/34/56/78", "06_12_34", "06, 12, 34",
+# "+33 (0)6", or a word between groups ("06 12 34 puis 56 78").
+_LOOSE_SEPARATOR = r"(?:[\s./_|*,;:()\\\u2010-\u2015-]{1,3}|\s+(?:puis|et|point|tiret|virgule|slash)\s+)"
+_LOOSE_DIGIT_RUN = re.compile(rf"(?<![\w+])\+?\(?[0-9]+(?:{_LOOSE_SEPARATOR}[0-9]+)*(?!\w)")
 # From a country code and check digits, e.g. "FR76 3000 6000 0112 3456 7890 189" (and the words after it).
-_IBAN_RUN = re.compile(rf"(?<!\w)[A-Za-z]{{2}}[0-9]{{2}}[A-Za-z0-9]*(?:{_SEPARATOR}[A-Za-z0-9]+)*")
+_IBAN_RUN = re.compile(
+    rf"(?<!\w)[A-Za-z]{{2}}{_SEPARATOR}?[0-9]{{2}}[A-Za-z0-9]*(?:[ \u00a0\u202f./_-][A-Za-z0-9]+)*"
+)
 _GROUP = re.compile("[A-Za-z0-9]+")
+_DIGITS = re.compile("[0-9]+")
+# "Code banque 30006, guichet 00001, compte 12345678901, clé 89": the four parts of a RIB, apart.
+_RIB_PARTS = re.compile(
+    r"(?<![0-9])([0-9]{5})(?![0-9])[^0-9]{1,40}?(?<![0-9])([0-9]{5})(?![0-9])[^0-9A-Z]{1,40}?"
+    r"(?<![0-9A-Z])([0-9A-Z]{11})(?![0-9A-Z])[^0-9]{1,40}?(?<![0-9])([0-9]{2})(?![0-9])"
+)
+# Letters that stand in for digits inside a number: "O6 12 34 56 78", "l2".
+_DIGIT_LOOKALIKES = re.compile(r"(?<![^\W\d_])[0-9OoIl]*[0-9][0-9OoIl]*(?![^\W\d_])")
+_AS_DIGITS = str.maketrans("OoIl", "0011")
 # First digit of a NIR: 1 or 2 (sex), 3 or 4 (old registrations of people born abroad), 7 or 8 (temporary).
 _NIR_FIRST_DIGITS = "123478"
+# A NIR without its key: sex, year, month (01-12, or 20-42 and 50-99 when unknown), département (Corsica
+# included), commune and order number.
+_WRONG_NIR_KEY = re.compile(rf"{_SEPARATOR}?[0-9]{{2}}(?![0-9])")
+_NIR_WITHOUT_KEY = re.compile(
+    r"[12][0-9]{2}(?:0[1-9]|1[0-2]|[2-3][0-9]|4[0-2]|[5-9][0-9])(?:[0-9]{2}|2A|2B)[0-9]{6}"
+)
 # Issuer prefixes of the cards people carry (Visa, Mastercard, Amex, Diners, JCB, Discover, Maestro,
 # UnionPay): a Luhn-valid number outside them is far more likely an ordinary long number.
 _CARD_PREFIXES = re.compile(r"4|5[0-8]|6|3[04-8]|2(?:22[1-9]|2[3-9][0-9]|[3-6][0-9]{2}|7[01][0-9]|720)")
@@ -257,46 +364,189 @@ _PUBLIC_PHONE_TYPES = {
     phonenumbers.PhoneNumberType.PREMIUM_RATE,
     phonenumbers.PhoneNumberType.UAN,
 }
+# How French numbers are written with their country code: "+33 6...", "0033 6...", "+33 (0)6...".
+_FRENCH_PHONE_DIGITS = re.compile(r"(?:0|33|330|0033|00330)([1-9][0-9]{8})")
+
+
+@dataclass(frozen=True)
+class _Span:
+    kind: str
+    level: str
+    start: int
+    end: int
 
 
 def find_personal_data(text: str, *, field: str) -> list[Finding]:
-    """Every e-mail address, phone, social security, bank account and card number found in `text`."""
-    spans: list[tuple[str, int, int]] = []
+    """Every e-mail address, phone, social security, bank account and card number found in `text`.
+
+    `text` may be any text (a pair's field, a pseudonym, a released row): it is read as a reader sees it,
+    with lookalike letters folded and invisible characters ignored, and the spans found point into `text`.
+    Only its first `max_checked_chars()` characters are read.
+    """
+    text = text[: max_checked_chars()]
+    view, origins = comparable_view(text)
+    numbers = _DIGIT_LOOKALIKES.sub(lambda match: match[0].translate(_AS_DIGITS), view)
+    spans: list[_Span] = []
+
+    def add(kind: str, level: str, start: int, end: int) -> None:
+        if not any(start < other.end and other.start < end for other in spans):
+            spans.append(_Span(kind, level, start, end))
+
     # The most specific numbers first: a phone number found inside an IBAN is the IBAN.
-    for kind, run, is_kind, max_length in (
-        ("nir", _DIGIT_RUN, _is_nir, 15),
-        ("iban", _IBAN_RUN, _is_iban, 34),
-        ("card", _DIGIT_RUN, _is_card, 19),
+    for kind, run, is_kind, lengths in (
+        ("nir", _DIGIT_RUN, _is_nir, {15}),
+        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
+        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
+        ("rib", _DIGIT_RUN, _is_rib, {23}),
+        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
     ):
-        for start, end in _find_numbers(text, run, is_kind, max_length):
-            if not _overlaps(spans, start, end):
-                spans.append((kind, start, end))
-    for match in _EMAIL.finditer(text):
-        if not _overlaps(spans, match.start(), match.end()):
-            spans.append(("email", match.start(), match.end()))
-    for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID):
+        for start, end in _find_numbers(numbers, run, is_kind, lengths):
+            add(kind, ERROR, start, end)
+    for match in _RIB_PARTS.finditer(numbers):
+        if _rib_key_matches(*match.groups()):
+            add("rib", ERROR, match.start(), match.end())
+    for match in _EMAIL.finditer(view):
+        add("email", ERROR, match.start(), match.end())
+    for match in _SPACED_OUT.finditer(view):
+        if _EMAIL.search(match[0].replace(" ", "")):
+            add("email", ERROR, match.start(), match.end())
+    for pattern in (_OBFUSCATED_EMAIL, _EMAIL_WITHOUT_ENDING):
+        for match in pattern.finditer(view):
+            level = _obfuscated_email_level(match)
+            if level is not None:
+                add("email", level, match.start(), match.end())
+    for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
         if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
             continue
-        if not _overlaps(spans, match.start, match.end):
-            spans.append(("phone", match.start, match.end))
+        if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
+            add("phone", ERROR, match.start, match.end)
+        elif str(match.number.national_number)[0] in "67":
+            # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
+            add("phone", WARNING, match.start, match.end)
+    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
+        sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
+        # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
+        # match, or written in one block, it may be another number.
+        with_a_wrong_key = _WRONG_NIR_KEY.match(numbers, end) is not None
+        sure = sizes == [1, 2, 2, 2, 3, 3] and not with_a_wrong_key
+        add("nir", ERROR if sure else WARNING, start, end)
+    for start, end, level in _loose_phones(numbers):
+        add("phone", level, start, end)
+    for match in _SPELLED_NUMBERS.finditer(view):
+        digits = "".join(str(_spelled_value(part[0])) for part in _SPELLED_PART.finditer(match[0]))
+        if digits.startswith("0") and _is_private_french_phone(digits):
+            add("phone", ERROR, match.start(), match.end())
+
     findings = []
-    for kind, start, end in sorted(spans, key=lambda span: span[1]):
-        message = str(_PERSONAL_DATA_MESSAGES[kind]) % {
+    for span in sorted(spans, key=lambda span: span.start):
+        start, end = origins[span.start], origins[span.end - 1] + 1
+        template = _PERSONAL_DATA_MESSAGES[span.kind] if span.level == ERROR else _UNSURE_MESSAGE
+        message = str(template) % {
             "excerpt": _masked(text[start:end]),
             "place": _PLACES[field],
+            "what": _KIND_NAMES[span.kind],
         }
-        findings.append(Finding(code=kind, field=field, level=ERROR, message=message, start=start, end=end))
+        findings.append(
+            Finding(code=span.kind, field=field, level=span.level, message=message, start=start, end=end)
+        )
     return findings
 
 
+def _spelled_value(spelled: str) -> int:
+    """ "soixante-dix-huit" is 78, "quatre-vingt-dix-neuf" 99, "vingt et un" 21."""
+    total = 0
+    for word in re.split(r"[\s-]+", spelled.lower()):
+        if word == "et":
+            continue
+        value = _NUMBER_WORDS[word]
+        total = 80 if value == 20 and total == 4 else total + value
+    return total
+
+
+def _obfuscated_email_level(match: re.Match[str]) -> str | None:
+    at = match["at"].strip().lower()
+    spelled_out = at in ("at", "chez")
+    ending = match.groupdict().get("tld")
+    if ending and (spelled_out or at == "arobase") and ending.lower() not in _KNOWN_ENDINGS:
+        return None
+    return WARNING if spelled_out else ERROR
+
+
+def _loose_phones(numbers: str) -> list[tuple[int, int, str]]:
+    """French numbers written with unusual separators: refused when grouped two by two with one kind of
+    separator ("06/12/34/56/78"), only flagged otherwise (a list of small numbers can look the same)."""
+    found = []
+    for match in _LOOSE_DIGIT_RUN.finditer(numbers):
+        groups = [(match.start() + g.start(), match.start() + g.end()) for g in _DIGITS.finditer(match[0])]
+        first = 0
+        while first < len(groups):
+            best = None
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += numbers[groups[last][0] : groups[last][1]]
+                if len(digits) > 14:
+                    break
+                if _is_private_french_phone(digits):
+                    best = last
+            if best is None:
+                first += 1
+                continue
+            chosen = groups[first : best + 1]
+            level = _loose_phone_level(numbers, chosen, "".join(numbers[a:b] for a, b in chosen))
+            if level is not None:
+                found.append((chosen[0][0], chosen[-1][1], level))
+            first = best + 1
+    return found
+
+
+def _loose_phone_level(numbers: str, groups: list[tuple[int, int]], digits: str) -> str | None:
+    if len(groups) == 1:
+        return None  # one block of digits: phonenumbers has judged it already
+    sizes = [end - start for start, end in groups]
+    separators = {numbers[groups[i][1] : groups[i + 1][0]] for i in range(len(groups) - 1)}
+    separator = next(iter(separators)) if len(separators) == 1 else None
+    # One kind of separator, not a comma nor a word: "06/12/34/56/78", "06_12_34_56_78".
+    uniform = (
+        separator is not None
+        and separator.strip() not in (",", ";", ":")
+        and not any(character.isalpha() for character in separator)
+    )
+    # Only mobile numbers when unsure: lists of small even numbers ("02, 04, 06, 08 et 10") look like
+    # landlines.
+    mobile = _FRENCH_PHONE_DIGITS.fullmatch(digits)[1][0] in "67"
+    if len(groups) >= 5 and sizes[-4:] == [2, 2, 2, 2]:
+        if uniform:
+            return ERROR
+        return WARNING if mobile and sizes == [2, 2, 2, 2, 2] and len(separators) <= 2 else None
+    # Digit by digit, "0 6 1 2 3 4 5 6 7 8": only a mobile number, since "0 1 2 3 4 5 6 7 8 9" is a list.
+    if uniform and max(sizes) == 1 and mobile:
+        return WARNING
+    return None
+
+
+def _is_private_french_phone(digits: str) -> bool:
+    match = _FRENCH_PHONE_DIGITS.fullmatch(digits)
+    if match is None:
+        return False
+    try:
+        number = phonenumbers.parse("0" + match[1], "FR")
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number(number):
+        return False
+    return phonenumbers.number_type(number) not in _PUBLIC_PHONE_TYPES
+
+
 def _find_numbers(
-    text: str, run: re.Pattern[str], is_kind: Callable[[list[str]], bool], max_length: int
+    text: str, run: re.Pattern[str], is_kind: Callable[[list[str]], bool], lengths: set[int]
 ) -> list[tuple[int, int]]:
     """Spans of `text` made of whole groups of a run that `is_kind` accepts, longest first, not overlapping.
 
     Trying every stretch of whole groups, rather than the whole run, finds a number followed by other
-    digits ("4970 1012 3456 7897 12/27") without ever cutting a group in two.
+    digits ("4970 1012 3456 7897 12/27") without ever cutting a group in two. `is_kind` is only asked
+    about stretches of one of the `lengths` it accepts.
     """
+    max_length = max(lengths)
     found = []
     for match in run.finditer(text):
         groups = [
@@ -314,7 +564,7 @@ def _find_numbers(
                 length += end - start
                 if length > max_length:
                     break
-                if is_kind(parts):
+                if length in lengths and is_kind(parts):
                     best = last
             if best is None:
                 first += 1
@@ -329,8 +579,40 @@ def _is_nir(groups: list[str]) -> bool:
     return len(number) == 15 and number[0] in _NIR_FIRST_DIGITS and nir.is_valid(number)
 
 
+def _is_nir_without_key(groups: list[str]) -> bool:
+    number = "".join(groups).upper()
+    return len(number) == 13 and _NIR_WITHOUT_KEY.fullmatch(number) is not None
+
+
 def _is_iban(groups: list[str]) -> bool:
-    return len(groups[0]) >= 4 and groups[0][:2].isalpha() and iban.is_valid("".join(groups))
+    number = "".join(groups)
+    return (
+        len(number) >= 15 and number[:2].isalpha() and number[2:4].isdigit() and iban.is_valid(number.upper())
+    )
+
+
+def _is_iban_without_country(groups: list[str]) -> bool:
+    # A French IBAN whose "FR" was left out: "76 3000 6000 0112 3456 7890 189".
+    number = "".join(groups)
+    return len(number) == 25 and number.isdigit() and iban.is_valid("FR" + number)
+
+
+def _is_rib(groups: list[str]) -> bool:
+    # The 23 characters of a French RIB (bank, branch, account, key), e.g. an IBAN without "FR76".
+    number = "".join(groups).upper()
+    if len(number) != 23 or not (number[:10].isdigit() and number[21:].isdigit()):
+        return False
+    return _rib_key_matches(number[:5], number[5:10], number[10:21], number[21:])
+
+
+_RIB_LETTERS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
+
+
+def _rib_key_matches(bank: str, branch: str, account: str, key: str) -> bool:
+    account = account.upper().translate(_RIB_LETTERS)
+    if not account.isdigit():
+        return False
+    return 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97 == int(key)
 
 
 def _is_card(groups: list[str]) -> bool:
@@ -345,10 +627,6 @@ def _is_card(groups: list[str]) -> bool:
         or sizes in ([4, 6, 5], [4, 6, 4])
     )
     return printed_like_a_card and luhn.is_valid(number)
-
-
-def _overlaps(spans: list[tuple[str, int, int]], start: int, end: int) -> bool:
-    return any(start < other_end and other_start < end for _kind, other_start, other_end in spans)
 
 
 def _masked(found: str) -> str:

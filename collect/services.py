@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from .checks import Finding, check_pair_text
 from .models import LIVE_STATUSES, Pair, PairBand, Revision, Status
 from .similarity import band_keys, content_hash, signature, similarity
+from .text import normalize_text
 
 PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level"]
+TEXT_FIELDS = ["question", "context", "answer"]
 # A draft may be rough, but not unbounded: this only protects the database.
 DRAFT_MAX_CHARS = 50_000
 
@@ -56,6 +58,7 @@ class SubmissionRefused(Exception):
 def evaluate_pair(
     *, question: str, context: str, answer: str, task_type: str = "", exclude: Pair | None = None
 ) -> Evaluation:
+    question, context, answer = (normalize_text(text) for text in (question, context, answer))
     findings = check_pair_text(question=question, context=context, answer=answer, task_type=task_type)
     digest = content_hash(question=question, context=context, answer=answer)
     sig = signature(_similarity_text(question, context, answer))
@@ -106,6 +109,7 @@ def near_duplicates_of(
 
 def save_draft(*, author: object, data: dict, pair: Pair | None = None) -> Pair:
     """Keep whatever the contributor has typed, without judging it."""
+    data = normalized_pair_data(data)
     if pair is None:
         pair = Pair(author=author, status=Status.DRAFT)
     elif pair.status != Status.DRAFT:
@@ -125,6 +129,7 @@ def submit_pair(*, author: object, data: dict, pair: Pair | None = None, note: s
     """
     if pair is not None and not pair.is_editable:
         raise ValueError(f"pair {pair.pk} is {pair.status} and cannot be edited")
+    data = normalized_pair_data(data)
     evaluation = evaluate_pair(
         question=data.get("question", ""),
         context=data.get("context", ""),
@@ -162,6 +167,7 @@ def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | 
 
     Checks still apply: a revision never brings personal data or a duplicate in.
     """
+    data = normalized_pair_data(data)
     with transaction.atomic():
         pair = Pair.objects.select_for_update().get(pk=pair.pk)
         merged = {name: data.get(name, getattr(pair, name)) for name in PAIR_FIELDS}
@@ -177,6 +183,14 @@ def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | 
         return _record_revision(
             pair=pair, data=merged, evaluation=evaluation, by=by, note=note, status=status
         )
+
+
+def normalized_pair_data(data: dict) -> dict:
+    """The same data with its texts normalised (`collect.text.normalize_text`), as every door stores them."""
+    return {
+        name: normalize_text(value) if name in TEXT_FIELDS and isinstance(value, str) else value
+        for name, value in data.items()
+    }
 
 
 def _record_revision(

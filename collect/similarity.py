@@ -13,6 +13,8 @@ import numpy as np
 from datasketch import MinHash
 from django.conf import settings
 
+from .text import fold_confusables, normalize_text
+
 # Normalisation turns every whitespace character, this one included, into a space: it cannot occur in a
 # normalised field, so "ab" + "c" and "a" + "bc" never hash the same.
 FIELD_SEPARATOR = "\x1f"
@@ -24,6 +26,9 @@ SHINGLE_CHARACTERS = 4
 # Any fixed seed will do, as long as it never changes: stored signatures are only comparable with new ones
 # computed with the same permutations.
 MINHASH_SEED = 1
+# Valid pairs are at most 18,000 characters long; longer text (a draft, an abuse) is compared on its
+# beginning, so that hashing its shingles costs no more than for the longest valid pair.
+MAX_SIGNATURE_CHARS = 20_000
 # MinHash values are below 2**32; stored as little-endian uint32, a 128-permutation signature is 512 bytes.
 _SIGNATURE_DTYPE = np.dtype("<u4")
 
@@ -35,8 +40,11 @@ def normalise(text: str) -> str:
     duplicate blocks a submission: it should only block what really is the same text. A copy that only
     differs by accents is still caught by `signature`, which ignores them, as a near duplicate (a warning).
     Symbols (+, =, €, <) are kept: in an answer about maths or code, "a + b" and "a < b" differ.
+    Invisible characters are dropped and lookalike letters of other scripts folded to the Latin ones they
+    imitate (a copy with a zero-width space in every word, or Cyrillic "а", "е", "о", is the same text);
+    French letters are left as they are, so the key of a French text did not change when folding came.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", fold_confusables(normalize_text(text))).casefold()
     kept = "".join(
         " " if unicodedata.category(character).startswith("P") else character for character in text
     )
@@ -44,7 +52,9 @@ def normalise(text: str) -> str:
 
 
 def content_hash(*, question: str, context: str, answer: str) -> str:
-    joined = FIELD_SEPARATOR.join(normalise(field) for field in (question, context, answer))
+    # Beyond MAX_SIGNATURE_CHARS a text is refused for its length anyway: no need to normalise it all.
+    fields = (question, context, answer)
+    joined = FIELD_SEPARATOR.join(normalise(field[:MAX_SIGNATURE_CHARS]) for field in fields)
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
@@ -52,7 +62,8 @@ def signature(text: str) -> bytes:
     """MinHash of the text's shingles, ignoring accents: a copy typed on a keyboard without them (a phone, a
     QWERTY layout) reads the same and should be seen as a near duplicate."""
     minhash = MinHash(num_perm=settings.MOISSON_MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
-    minhash.update_batch([shingle.encode() for shingle in _shingles(_without_accents(normalise(text)))])
+    compared = _without_accents(normalise(text[:MAX_SIGNATURE_CHARS]))
+    minhash.update_batch([shingle.encode() for shingle in _shingles(compared)])
     return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
 
 

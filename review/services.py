@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from collect.models import Pair, RemovalReason, Status
 from collect.services import revise_pair
+from collect.text import normalize_text
 
 from . import quorum
 from .models import (
@@ -204,7 +205,7 @@ def record_review(
                     reasons=reasons,
                     correctness=correctness,
                     fluency=fluency,
-                    comment=comment.strip(),
+                    comment=normalize_text(comment).strip(),
                     suggested_question=suggested_question,
                     suggested_answer=suggested_answer,
                     suggestion_state=SuggestionState.OPEN
@@ -230,7 +231,7 @@ def skip_pair(*, reviewer: User, pair: Pair) -> None:
 def report_pair(*, reporter: User, pair: Pair, reason: str) -> Report:
     """Someone signals a problem. A pending pair leaves review for the moderators (disputed); a validated
     pair stays published until a moderator decides, and is listed in their queue meanwhile."""
-    reason = reason.strip()
+    reason = normalize_text(reason).strip()
     if not reason:
         raise InvalidAction(_("Say what is wrong with this pair."))
     if reporter.is_suspended:
@@ -303,7 +304,7 @@ def decide_pair(
     `action` is AuditAction.VALIDATE, REJECT or REMOVE; removing needs a reason.
     """
     _require_moderator(moderator)
-    reason = reason.strip()
+    reason = normalize_text(reason).strip()
     if action not in DECISIONS:
         raise InvalidAction(_("Unknown decision."))
     if action == AuditAction.REMOVE and not reason:
@@ -351,7 +352,7 @@ def moderator_edit(*, moderator: User, pair: Pair, data: dict, reason: str, vali
     Raises collect's SubmissionRefused when the new text fails a blocking check.
     """
     _require_moderator(moderator)
-    reason = reason.strip()
+    reason = normalize_text(reason).strip()
     if not reason:
         raise InvalidAction(_("Say why you edit this pair."))
     with transaction.atomic():
@@ -381,7 +382,7 @@ def suspend_user(*, moderator: User, user: User, reason: str) -> User:
     """Suspend an account: its pending pairs are withdrawn and its votes leave every open quorum, which is
     counted again (and may settle a pair that the suspended votes were holding back)."""
     _require_moderator(moderator)
-    reason = reason.strip()
+    reason = normalize_text(reason).strip()
     if not reason:
         raise InvalidAction(_("Give a reason to suspend an account."))
     if user.pk == moderator.pk:
@@ -444,8 +445,8 @@ def suspend_user(*, moderator: User, user: User, reason: str) -> User:
 def take_down(*, moderator: User, pair: Pair, requester: str, reason: str) -> Pair:
     """Someone asked for a published pair to be removed: it becomes `removed`; the next release drops it."""
     _require_moderator(moderator)
-    requester = requester.strip()
-    reason = reason.strip()
+    requester = normalize_text(requester).strip()
+    reason = normalize_text(reason).strip()
     if not requester or not reason:
         raise InvalidAction(_("Say who asked for the takedown and why."))
     with transaction.atomic():
@@ -548,9 +549,14 @@ def _clean_vote(*, verdict: str, reasons: list[str], correctness: int, fluency: 
 
 
 def _suggestion(suggested: str, current: str) -> str:
-    """A suggested text is kept only when it changes something."""
-    suggested = suggested.strip()
-    return suggested if suggested and suggested != current.strip() else ""
+    """A suggested text is kept only when it changes something.
+
+    Both sides are normalised first: a browser sends an untouched textarea back with CRLF line breaks, and
+    a "suggestion" that only differs by them (or by invisible characters) would offer the author a new
+    revision of the very same text.
+    """
+    suggested = normalize_text(suggested).strip()
+    return suggested if suggested and suggested != normalize_text(current).strip() else ""
 
 
 def _count_votes(pair: Pair) -> None:
