@@ -73,6 +73,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The name e-mails are signed with; `migrate` copies it and the domain of SITE_URL into the sites record.
+SITE_NAME = env_str("SITE_NAME", "Moisson")
 SITE_ID = 1
 
 INSTALLED_APPS = [
