@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 MODERATORS_GROUP = "moderators"
@@ -64,6 +65,15 @@ class User(AbstractUser):
         if self.attribution_opt_in and self.pseudonym:
             return self.pseudonym
         return None
+
+    @property
+    def browser_storage_id(self) -> str:
+        """A stable id for this person's copies of drafts in the browser (localStorage keys).
+
+        Keyed by person so that two accounts on one shared browser never see each other's text; a keyed
+        hash rather than the primary key, so the id says nothing about who the person is.
+        """
+        return salted_hmac("moisson.browser-storage", str(self.pk)).hexdigest()[:16]
 
     def accept_terms(self, *, license: str | None = None) -> None:
         self.terms_accepted_at = timezone.now()
