@@ -9,3 +9,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if not request.user.has_accepted_terms:
             return reverse("accounts:terms")
         return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Where a new person lands once logged in, including on confirming their e-mail address.
+        return reverse("accounts:terms")

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -23,7 +24,8 @@ def contributor_required(view: View) -> View:
             raise PermissionDenied(_("Your account is suspended."))
         if not user.has_accepted_terms:
             messages.info(request, _("Please read and accept the charter and the licence first."))
-            return redirect(f"{_terms_url()}?next={request.get_full_path()}")
+            # Encoded, or a query string like `?filtre=1&domains=maths` loses everything after its first `&`.
+            return redirect(f"{_terms_url()}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,3 +1,5 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,3 +43,34 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This password is not correct."))
         return password
+
+
+# One vocabulary for accounts on every page: "Adresse e-mail", "Se connecter", "Créer un compte".
+# The labels are visible above each field, so allauth's placeholders would only repeat them.
+_ACCOUNT_LABELS = {
+    "email": _("E-mail address"),
+    "username": _("Username"),
+    "login": _("Username or e-mail address"),
+    "password": _("Password"),
+    "password1": _("Password"),
+    "password2": _("Password (again)"),
+}
+
+
+def _relabel(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        if name in _ACCOUNT_LABELS:
+            field.label = _ACCOUNT_LABELS[name]
+        field.widget.attrs.pop("placeholder", None)
+
+
+class SignupForm(AllauthSignupForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self)
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self)

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 MODERATORS_GROUP = "moderators"
@@ -28,6 +29,11 @@ class User(AbstractUser):
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
     review_domains = models.JSONField(_("domains I review"), default=list, blank=True)
     review_levels = models.JSONField(_("levels I review"), default=list, blank=True)
+    # The writing form starts from the person's last choices, and from nothing before their first pair
+    # (a preselected "Mathématiques" ended up on pairs about everything else).
+    last_task_type = models.CharField(_("last task type written"), max_length=40, blank=True)
+    last_domain = models.CharField(_("last domain written"), max_length=40, blank=True)
+    last_level = models.CharField(_("last school level written"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -64,6 +70,21 @@ class User(AbstractUser):
         if self.attribution_opt_in and self.pseudonym:
             return self.pseudonym
         return None
+
+    @property
+    def browser_storage_id(self) -> str:
+        """A stable id for this person's copies of drafts in the browser (localStorage keys).
+
+        Keyed by person so that two accounts on one shared browser never see each other's text; a keyed
+        hash rather than the primary key, so the id says nothing about who the person is.
+        """
+        return salted_hmac("moisson.browser-storage", str(self.pk)).hexdigest()[:16]
+
+    def remember_writing_choices(self, *, task_type: str, domain: str, level: str) -> None:
+        if (self.last_task_type, self.last_domain, self.last_level) == (task_type, domain, level):
+            return
+        self.last_task_type, self.last_domain, self.last_level = task_type, domain, level
+        self.save(update_fields=["last_task_type", "last_domain", "last_level"])
 
     def accept_terms(self, *, license: str | None = None) -> None:
         self.terms_accepted_at = timezone.now()

@@ -1,8 +1,12 @@
-"""Workflows about people (SPEC §8): deleting an account."""
+"""Workflows about people (SPEC §8): deleting an account; the site record e-mails are signed with."""
+
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
+from django.contrib.sites.models import Site
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -19,6 +23,20 @@ def moderators_group() -> Group:
     )
     group.permissions.add(*permissions)
     return group
+
+
+def sync_site(*, using: str = "default") -> Site:
+    """Make the `django.contrib.sites` record follow SITE_NAME and SITE_URL.
+
+    allauth signs its e-mails with this record ("[Moisson] Confirmez votre adresse e-mail"); left alone it
+    says "example.com". Called after every `migrate`, so changing the settings and migrating is enough.
+    """
+    domain = urlsplit(settings.SITE_URL).netloc or settings.SITE_URL
+    site, _ = Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+    )
+    Site.objects.clear_cache()
+    return site
 
 
 @transaction.atomic

@@ -8,8 +8,9 @@ from .models import Domain, Level, TaskType
 class PairForm(forms.Form):
     """The shape of a pair. The rules of SPEC §3 are checked by services.evaluate_pair, not here."""
 
-    task_type = forms.ChoiceField(label=_("Task type"), choices=TaskType.choices)
-    domain = forms.ChoiceField(label=_("Domain"), choices=Domain.choices)
+    # An empty first choice: nothing is preselected unless the person chose it before (see views.write).
+    task_type = forms.ChoiceField(label=_("Task type"), choices=[("", _("Choose…"))] + TaskType.choices)
+    domain = forms.ChoiceField(label=_("Domain"), choices=[("", _("Choose…"))] + Domain.choices)
     level = forms.ChoiceField(
         label=_("School level (optional)"), choices=[("", _("Not specific"))] + Level.choices, required=False
     )

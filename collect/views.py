@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import contributor_required
 from moisson.throttle import throttled
@@ -49,7 +49,8 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
     if pair is not None and not pair.is_editable:
         messages.info(request, _("This pair can no longer be edited."))
         return redirect("collect:mine")
-    initial = {}
+    user = request.user
+    initial = {"task_type": user.last_task_type, "domain": user.last_domain, "level": user.last_level}
     if pair is not None:
         initial = {
             name: getattr(pair, name) for name in ("question", "context", "answer", "task_type", "domain")
@@ -64,6 +65,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
                 messages.error(request, _("A pair under review cannot go back to draft."))
             else:
                 pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
+                _remember_choices(request, pair, submitted=False)
                 messages.success(request, _("Your draft has been saved."))
                 return redirect("collect:edit", pair_id=pair.pk)
         elif form.is_valid():
@@ -77,6 +79,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
                     _("Your pair was not submitted: please fix the points below. Your text has been kept."),
                 )
             else:
+                _remember_choices(request, pair, submitted=True)
                 messages.success(
                     request, _("Thank you! Your pair has been submitted and is waiting for review.")
                 )
@@ -164,15 +167,30 @@ def public(request: HttpRequest, pair_id: str) -> HttpResponse:
 
 
 @contributor_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pair_id: str) -> HttpResponse:
+    """GET asks for confirmation (withdrawing cannot be undone), POST withdraws."""
     pair = _own_pair(request, pair_id)
     if not pair.is_withdrawable:
         messages.error(request, _("This pair can no longer be withdrawn."))
-    else:
-        withdraw_pair(pair=pair)
-        messages.success(request, _("Your pair has been withdrawn."))
+        return redirect("collect:mine")
+    if request.method == "GET":
+        return render(request, "collect/withdraw.html", {"pair": pair})
+    withdraw_pair(pair=pair)
+    messages.success(request, _("Your pair has been withdrawn."))
     return redirect("collect:mine")
+
+
+def _remember_choices(request: HttpRequest, pair: Pair, *, submitted: bool) -> None:
+    """The next writing page starts from these choices (only the person's own, never a default).
+
+    A draft may leave a choice empty: that keeps the previous one rather than forgetting it."""
+    user = request.user
+    user.remember_writing_choices(
+        task_type=pair.task_type or user.last_task_type,
+        domain=pair.domain or user.last_domain,
+        level=pair.level if submitted else pair.level or user.last_level,
+    )
 
 
 def pair_edit_url(pair: Pair) -> str:

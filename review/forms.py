@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collect.models import Domain, Level, RemovalReason
 
-from .models import AuditAction, RejectionReason, Verdict
+from .models import AuditAction, ContactKind, RejectionReason, Verdict
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -137,3 +137,33 @@ class TakedownForm(forms.Form):
         if found is None:
             raise forms.ValidationError(_("No pair identifier found in this text."))
         return uuid.UUID(found.group(0))
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Subject"), choices=ContactKind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("Only to answer you: it is never published nor shared."),
+    )
+    pair_reference = forms.CharField(
+        label=_("Pair concerned (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("A link to the pair, its identifier, or the beginning of its question."),
+    )
+    message = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+    # A trap for robots: hidden from people and screen readers, filled in by scripts that fill everything.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+class ContactHandledForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

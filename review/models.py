@@ -123,6 +123,8 @@ class AuditAction(models.TextChoices):
     EDIT = "edit", _("Edited")
     SUSPEND = "suspend", _("Suspended an account")
     TAKEDOWN = "takedown", _("Takedown")
+    CONTACT = "contact", _("Message received")
+    CONTACT_HANDLED = "contact_handled", _("Message handled")
 
 
 class ReportQuerySet(models.QuerySet):
@@ -197,3 +199,49 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"
+
+
+class ContactKind(models.TextChoices):
+    TAKEDOWN = "takedown", _("Ask for a published pair to be removed")
+    PERSONAL_DATA = "personal_data", _("A question about my personal data")
+    OTHER = "other", _("Another question or remark")
+
+
+class ContactRequestQuerySet(models.QuerySet):
+    def open(self) -> "ContactRequestQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+
+class ContactRequest(models.Model):
+    """A message from anyone, account or not, to the moderators: most often a takedown request (SPEC §5)."""
+
+    kind = models.CharField(
+        _("subject"), max_length=16, choices=ContactKind.choices, default=ContactKind.OTHER
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    # Only to answer: never shown outside the moderation pages, never exported.
+    email = models.EmailField(_("e-mail address"))
+    pair_reference = models.CharField(_("pair concerned"), max_length=500, blank=True)
+    pair = models.ForeignKey(
+        Pair, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_requests"
+    )
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handling_note = models.TextField(_("what was done"), blank=True)
+
+    objects = ContactRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
+        indexes = [
+            # The moderation queue: open requests, oldest first.
+            models.Index(fields=["created_at"], condition=Q(handled_at__isnull=True), name="contact_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"

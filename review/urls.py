@@ -17,4 +17,7 @@ urlpatterns = [
     path("moderation/comptes/<int:user_id>/suspendre/", views.suspend, name="suspend"),
     path("moderation/retrait/", views.takedown, name="takedown"),
     path("moderation/journal/", views.audit, name="audit"),
+    path("moderation/messages/<int:request_id>/traite/", views.contact_handled, name="contact_handled"),
+    path("contact/", views.contact, name="contact"),
+    path("contact/envoye/", views.contact_sent, name="contact_sent"),
 ]

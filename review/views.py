@@ -21,6 +21,8 @@ from collect.models import Pair, RemovalReason, Revision, Status
 from collect.services import SubmissionRefused
 
 from .forms import (
+    ContactForm,
+    ContactHandledForm,
     DecisionForm,
     ModeratorEditForm,
     QueueFilterForm,
@@ -29,7 +31,7 @@ from .forms import (
     SuspendForm,
     TakedownForm,
 )
-from .models import AuditAction, AuditEntry, Review, SuggestionState
+from .models import AuditAction, AuditEntry, ContactKind, ContactRequest, Review, SuggestionState
 from .personal_data import personal_data_of
 from .services import (
     REPORTABLE,
@@ -37,14 +39,17 @@ from .services import (
     InvalidAction,
     InvalidReview,
     StaleRevision,
+    TooManyMessages,
     accept_suggestion,
     contributor_summary,
     decide_pair,
     dismiss_suggestion,
+    handle_contact_request,
     moderation_queue,
     moderator_edit,
     next_pair_for,
     pending_count,
+    receive_contact_request,
     record_review,
     report_pair,
     skip_pair,
@@ -242,6 +247,58 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     return render(request, "review/leaderboard.html", {"period": period, **rows})
 
 
+# Contact: anyone, account or not, can reach the moderators
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    initial = {"kind": request.GET.get("objet", ""), "pair_reference": request.GET.get("paire", "")}
+    if initial["kind"] not in ContactKind.values:
+        initial["kind"] = ""
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            # A robot filled the hidden field: it gets the same answer as a person, and nothing is kept.
+            return redirect("review:contact_sent")
+        data = {
+            name: form.cleaned_data[name] for name in ("kind", "email", "message", "name", "pair_reference")
+        }
+        try:
+            receive_contact_request(client_ip=request.META.get("REMOTE_ADDR", ""), **data)
+        except TooManyMessages as refused:
+            form.add_error(None, str(refused))
+            return render(request, "review/contact.html", {"form": form}, status=429)
+        except InvalidAction as refused:
+            form.add_error(None, str(refused))
+        else:
+            return redirect("review:contact_sent")
+    return render(request, "review/contact.html", {"form": form})
+
+
+@require_GET
+def contact_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "review/contact_sent.html")
+
+
+@moderator_required
+@require_POST
+def contact_handled(request: HttpRequest, request_id: int) -> HttpResponse:
+    contact_request = get_object_or_404(ContactRequest, pk=request_id)
+    form = ContactHandledForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done with this message."))
+        return redirect("review:queue")
+    try:
+        handle_contact_request(
+            moderator=request.user, request=contact_request, note=form.cleaned_data["note"]
+        )
+    except InvalidAction as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The message is marked as handled."))
+    return redirect("review:queue")
+
+
 # Moderation
 
 
@@ -255,7 +312,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
     )
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
-    return render(request, "review/queue.html", {"page": page})
+    contact_requests = ContactRequest.objects.open().select_related("pair").order_by("created_at", "pk")
+    return render(
+        request,
+        "review/queue.html",
+        {"page": page, "contact_requests": contact_requests, "handled_form": ContactHandledForm()},
+    )
 
 
 @moderator_required

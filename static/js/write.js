@@ -7,7 +7,9 @@
   var findings = document.getElementById("findings");
   var status = document.getElementById("autosave-status");
   var storageKey = form.dataset.storageKey;
-  var newPairKey = "moisson-draft-new";
+  // Keys are "moisson-draft-<person>-<pair or new>": per person, so a shared browser never mixes accounts.
+  var storagePrefix = form.dataset.storagePrefix;
+  var newPairKey = storagePrefix + "new";
   var fields = ["question", "context", "answer", "task_type", "domain", "level"];
   var checkTimer = null;
   var saveTimer = null;
@@ -109,7 +111,7 @@
       // The text now belongs to this pair: keep the browser copy under the key its edit page reads,
       // so a reload finds what is typed next, and a new writing page starts empty.
       forgetLocally(storageKey);
-      storageKey = "moisson-draft-" + answer.pair;
+      storageKey = storagePrefix + answer.pair;
       keepLocally();
     }
     if (status) { status.textContent = (form.dataset.savedText || "Brouillon enregistré à ") + answer.saved_at; }

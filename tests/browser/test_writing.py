@@ -49,6 +49,12 @@ def write_page(open_page: Callable[..., Page], user: User, *, phone: bool = Fals
     return page
 
 
+def choose_task_type_and_domain(page: Page) -> None:
+    """A first pair has nothing preselected: the contributor chooses."""
+    page.locator("#id_task_type").select_option("open_qa")
+    page.locator("#id_domain").select_option("sciences")
+
+
 def let_autosave_run(page: Page) -> None:
     page.clock.run_for(AUTOSAVE_DELAY_MS)
 
@@ -181,6 +187,7 @@ def test_a_submitted_pair_is_pending_in_my_pairs_and_the_browser_copy_is_cleared
     page = write_page(open_page, contributor)
     page.locator("#id_question").fill(QUESTION)
     page.locator("#id_answer").fill(ANSWER)
+    choose_task_type_and_domain(page)
     page.locator("#id_declaration").check()
     page.locator("#id_accept_license").check()
     page.locator('button[value="submit"]').click()
@@ -200,6 +207,7 @@ def test_a_submission_refused_for_an_email_address_keeps_the_text_and_shows_why(
     page = write_page(open_page, contributor)
     page.locator("#id_question").fill(QUESTION)
     page.locator("#id_answer").fill(ANSWER_WITH_EMAIL)
+    choose_task_type_and_domain(page)
     page.locator("#id_declaration").check()
     page.locator("#id_accept_license").check()
     page.locator('button[value="submit"]').click()

@@ -81,9 +81,9 @@ def test_withdrawing_a_pending_pair(contributor_client, contributor):
     assert pair.status == Status.WITHDRAWN
 
 
-def test_withdraw_refuses_get(contributor_client, contributor):
+def test_withdraw_refuses_other_methods(contributor_client, contributor):
     pair = make_pair(author=contributor, status=Status.PENDING)
-    assert contributor_client.get(reverse("collect:withdraw", args=[pair.pk])).status_code == 405
+    assert contributor_client.put(reverse("collect:withdraw", args=[pair.pk])).status_code == 405
 
 
 def test_live_check_reports_personal_data_in_french(contributor_client):

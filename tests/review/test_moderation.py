@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from collect.models import RemovalReason, Status
-from review.models import AuditAction, AuditEntry, Report, Review, Verdict
+from review.models import AuditAction, AuditEntry, ContactRequest, Report, Review, Verdict
 from review.services import (
     InvalidAction,
     decide_pair,
+    handle_contact_request,
     moderator_edit,
     report_pair,
     suspend_user,
@@ -212,9 +213,13 @@ def run_every_action(moderator: User, action: str) -> None:
         take_down(
             moderator=moderator, pair=make_pair(status=Status.VALIDATED), requester="Jeanne", reason="Droits"
         )
+    elif action == AuditAction.CONTACT_HANDLED:
+        request = ContactRequest.objects.create(email="jeanne@example.org", message="Retirez ma paire.")
+        handle_contact_request(moderator=moderator, request=request, note="Réponse envoyée")
 
 
-@pytest.mark.parametrize("action", AuditAction.values)
+# A message received from the contact form is logged too, but a visitor sent it, not a moderator.
+@pytest.mark.parametrize("action", [action for action in AuditAction.values if action != AuditAction.CONTACT])
 def test_every_moderator_action_writes_one_audit_entry(moderator, action):
     run_every_action(moderator, action)
     entry = AuditEntry.objects.get()
