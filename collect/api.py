@@ -4,10 +4,7 @@ and the public statistics."""
 from dataclasses import asdict
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncWeek
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -20,9 +17,10 @@ from rest_framework.views import APIView
 from accounts.models import User
 from moisson.api import WRITE_THROTTLES, ChecksFailed, Conflict, IsContributorOrReadOnly, error_responses
 
-from .models import Domain, Level, Pair, Status, TaskType
+from .models import Pair, Status
 from .serializers import PairFilterSerializer, PairSerializer, PairWriteSerializer
 from .services import SubmissionRefused, save_draft, submit_pair, withdraw_pair
+from .statistics import site_statistics
 
 
 def visible_pairs(user: User | AnonymousUser) -> QuerySet[Pair]:
@@ -173,6 +171,28 @@ class WeekSerializer(serializers.Serializer):
     validated = serializers.IntegerField()
 
 
+class AgreementSerializer(serializers.Serializer):
+    reviewed = serializers.IntegerField(
+        help_text="Pairs validated, rejected or sent to the moderators, with at least one vote."
+    )
+    unanimous = serializers.IntegerField(help_text="Reviewed pairs on which every vote was the same.")
+    unanimous_share = serializers.FloatField(allow_null=True, help_text="unanimous / reviewed.")
+    pairwise = serializers.FloatField(
+        allow_null=True, help_text="Chance that two reviewers of the same pair gave the same verdict."
+    )
+
+
+class ContributorSerializer(serializers.Serializer):
+    pseudonym = serializers.CharField()
+    validated = serializers.IntegerField()
+
+
+class GoalSerializer(serializers.Serializer):
+    target = serializers.IntegerField(help_text="MOISSON_COLLECTION_GOAL: validated pairs wished for.")
+    validated = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True, help_text="validated / target, at most 1.")
+
+
 class StatisticsSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="Submitted pairs, in any state (drafts excluded).")
     by_status = serializers.DictField(child=serializers.IntegerField())
@@ -182,44 +202,13 @@ class StatisticsSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="Validated pairs; `unspecified` when no level was given."
     )
     per_week = WeekSerializer(many=True)
-
-
-# Counting a million rows on every visit is wasteful; a minute of staleness is invisible on a chart.
-STATISTICS_CACHE_SECONDS = 60
-
-
-def pair_statistics() -> dict:
-    submitted = Pair.objects.exclude(status=Status.DRAFT)
-    validated = Pair.objects.validated()
-    by_status = _counts(submitted, "status", [value for value in Status.values if value != Status.DRAFT])
-    weeks: dict = {}
-    for field, key in (("submitted_at", "submitted"), ("validated_at", "validated")):
-        rows = (
-            submitted.filter(**{f"{field}__isnull": False})
-            .annotate(week=TruncWeek(field))
-            .values("week")
-            .annotate(n=Count("id"))
-            .order_by("week")
-        )
-        for row in rows:
-            week = timezone.localtime(row["week"]).date()
-            weeks.setdefault(week, {"week": week, "submitted": 0, "validated": 0})[key] += row["n"]
-    by_level = _counts(validated, "level", ["", *Level.values])
-    by_level["unspecified"] = by_level.pop("")
-    return {
-        "total": sum(by_status.values()),
-        "by_status": by_status,
-        "by_task_type": _counts(validated, "task_type", TaskType.values),
-        "by_domain": _counts(validated, "domain", Domain.values),
-        "by_level": by_level,
-        "per_week": [weeks[week] for week in sorted(weeks)],
-    }
-
-
-def _counts(pairs: QuerySet[Pair], field: str, keys: list[str]) -> dict[str, int]:
-    """Every key present, zero included, so a chart's axes do not depend on the data."""
-    counted = dict(pairs.values_list(field).annotate(n=Count("id")).order_by())
-    return {key: counted.get(key, 0) for key in keys}
+    contributors = serializers.IntegerField(help_text="People who submitted at least one pair.")
+    agreement = AgreementSerializer()
+    top_contributors = ContributorSerializer(
+        many=True, help_text="Most validated pairs, among people who chose to be credited by pseudonym."
+    )
+    goal = GoalSerializer()
+    computed_at = serializers.DateTimeField(help_text="The figures are refreshed within minutes.")
 
 
 class StatisticsView(APIView):
@@ -232,5 +221,4 @@ class StatisticsView(APIView):
         responses={200: StatisticsSerializer, **error_responses(429)},
     )
     def get(self, request: Request) -> Response:
-        data = cache.get_or_set("api:statistics", pair_statistics, timeout=STATISTICS_CACHE_SECONDS)
-        return Response(StatisticsSerializer(data).data)
+        return Response(StatisticsSerializer(site_statistics()).data)

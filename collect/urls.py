@@ -6,6 +6,7 @@ app_name = "collect"
 urlpatterns = [
     path("", views.home, name="home"),
     path("guide/", views.guide, name="guide"),
+    path("statistiques/", views.statistics, name="statistics"),
     path("contribuer/", views.write, name="write"),
     path("contribuer/<uuid:pair_id>/", views.write, name="edit"),
     path("contribuer/verifier/", views.live_check, name="live_check"),

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.contrib import messages
@@ -8,30 +9,103 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import contributor_required
 from moisson.throttle import throttled
 
 from .forms import PairForm
-from .models import Pair, Status, TaskType
+from .models import Domain, Level, Pair, Status, TaskType
 from .services import SubmissionRefused, evaluate_pair, save_draft, submit_pair, withdraw_pair
+from .statistics import site_statistics
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    counts = dict(Pair.objects.values_list("status").annotate(n=Count("id")).order_by())
+    # Cached figures (collect.statistics): the home page never counts the table itself.
+    figures = site_statistics()
     return render(
         request,
         "collect/home.html",
         {
-            "validated_count": counts.get(Status.VALIDATED, 0),
-            "pending_count": counts.get(Status.PENDING, 0),
-            "contributor_count": Pair.objects.exclude(status=Status.DRAFT)
-            .values("author")
-            .distinct()
-            .count(),
+            "validated_count": figures["by_status"][Status.VALIDATED],
+            "pending_count": figures["by_status"][Status.PENDING],
+            "contributor_count": figures["contributors"],
         },
     )
+
+
+@require_safe
+def statistics(request: HttpRequest) -> HttpResponse:
+    figures = site_statistics()
+    levels = {**dict(Level.choices), "unspecified": _("Not specified")}
+    return render(
+        request,
+        "collect/statistics.html",
+        {
+            "figures": figures,
+            "weeks": _week_columns(figures["per_week"]),
+            "by_status": _bars(figures["by_status"], dict(Status.choices)),
+            "by_task_type": _bars(figures["by_task_type"], dict(TaskType.choices), largest_first=True),
+            "by_domain": _bars(figures["by_domain"], dict(Domain.choices), largest_first=True),
+            "by_level": _bars(figures["by_level"], levels),
+            "goal_percent": _percent(figures["goal"]["share"]) or 0,
+            "unanimous_percent": _percent(figures["agreement"]["unanimous_share"]),
+            "pairwise_percent": _percent(figures["agreement"]["pairwise"]),
+        },
+    )
+
+
+# The weekly chart shows the last half year, one column per week, empty weeks included.
+CHART_WEEKS = 26
+# Size of the weekly chart in SVG units; the SVG stretches to the width of the page.
+CHART_COLUMN_WIDTH = 10
+CHART_HEIGHT = 100
+
+
+def _percent(share: float | None) -> float | None:
+    # Two decimals: the first pairs towards a goal of 100,000 would otherwise show 0 %.
+    return None if share is None else round(100 * share, 2)
+
+
+def _bars(counts: dict[str, int], labels: dict, *, largest_first: bool = False) -> list[dict]:
+    """Rows of a bar chart: label, count, and the bar's length in percent of the longest bar."""
+    rows = [{"code": code, "label": labels.get(code, code), "count": count} for code, count in counts.items()]
+    if largest_first:
+        rows.sort(key=lambda row: -row["count"])
+    longest = max((row["count"] for row in rows), default=0)
+    for row in rows:
+        row["percent"] = round(100 * row["count"] / longest, 1) if longest else 0
+    return rows
+
+
+def _week_columns(per_week: list[dict]) -> dict:
+    """Columns of the weekly chart of validated pairs, from CHART_WEEKS weeks ago to this week."""
+    validated = {row["week"]: row["validated"] for row in per_week}
+    today = timezone.localdate()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    mondays = [this_monday - datetime.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    highest = max((validated.get(monday, 0) for monday in mondays), default=0)
+    columns = []
+    for index, monday in enumerate(mondays):
+        count = validated.get(monday, 0)
+        height = round(CHART_HEIGHT * count / highest, 1) if highest else 0
+        columns.append(
+            {
+                "week": monday,
+                "count": count,
+                "x": index * CHART_COLUMN_WIDTH + 1,
+                "y": CHART_HEIGHT - height,
+                "height": height,
+            }
+        )
+    return {
+        "columns": columns,
+        "highest": highest,
+        "width": CHART_WEEKS * CHART_COLUMN_WIDTH,
+        "height": CHART_HEIGHT,
+        "bar_width": CHART_COLUMN_WIDTH - 2,
+        "total": sum(column["count"] for column in columns),
+    }
 
 
 def guide(request: HttpRequest) -> HttpResponse:

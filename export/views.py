@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from .forms import StartReleaseForm
 from .models import Release
@@ -112,8 +113,16 @@ def _card_html(release: Release) -> str:
     if text.startswith("---\n"):
         # The YAML front matter is for the Hub and `datasets`, not for readers.
         text = text.split("---\n", 2)[2]
-    html = markdown.markdown(text, extensions=["tables", "fenced_code"])
-    return nh3.clean(html)
+    # Headings get the ids the Hub gives them (lower case, accents kept, "## Français" → "français"), so
+    # the card's in-page links such as [Français](#français) lead to the same place on both sites.
+    toc = TocExtension(slugify=slugify_unicode, permalink=False)
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", toc])
+    return nh3.clean(html, attributes=_CARD_ATTRIBUTES)
+
+
+_CARD_ATTRIBUTES = nh3.ALLOWED_ATTRIBUTES | {
+    heading: {"id"} for heading in ("h1", "h2", "h3", "h4", "h5", "h6")
+}
 
 
 def _snippets(request: HttpRequest, release: Release) -> dict[str, str]:

@@ -4,13 +4,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from collect.models import Pair, Revision
+from collect.models import Pair, Revision, Status
 
 
 class Verdict(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")
+
+
+# A verdict as people read it once given: an outcome ("Approuvée"), not the button that cast it ("Approuver").
+VERDICT_OUTCOMES = {
+    "approve": pgettext_lazy("verdict of a review, about the pair", "Approved"),
+    "reject": pgettext_lazy("verdict of a review, about the pair", "Rejected"),
+}
 
 
 class RejectionReason(models.TextChoices):
@@ -89,6 +97,10 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_verdict_display()} · {self.pair_id} r{self.revision.number}"
+
+    @property
+    def verdict_outcome(self) -> str:
+        return str(VERDICT_OUTCOMES.get(self.verdict, self.verdict))
 
     def get_reasons_display(self) -> list[str]:
         labels = dict(RejectionReason.choices)
@@ -199,6 +211,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"
+
+    @property
+    def status_change(self) -> tuple[str, str] | None:
+        """The pair's state before and after the action, as people read them; None when it did not apply."""
+        before, after = self.before.get("status"), self.after.get("status")
+        if not before and not after:
+            return None
+        labels = dict(Status.choices)
+        return str(labels.get(before, before or "—")), str(labels.get(after, after or "—"))
 
 
 class ContactKind(models.TextChoices):

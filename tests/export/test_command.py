@@ -54,3 +54,20 @@ def test_a_refused_release_is_a_command_error() -> None:
 
     with pytest.raises(CommandError, match="already exists"):
         call_command("release", "--version", "v1.0.0")
+
+
+def test_release_if_none_builds_the_first_release() -> None:
+    make_validated(2)
+
+    call_command("release", "--sync", "--if-none")
+
+    assert Release.objects.get().state == ReleaseState.PUBLISHED
+
+
+def test_release_if_none_does_nothing_when_a_release_exists() -> None:
+    make_validated(2)
+    call_command("release", "--sync")
+
+    call_command("release", "--sync", "--if-none")
+
+    assert list(Release.objects.values_list("version", flat=True)) == ["v1.0.0"]

@@ -1,4 +1,6 @@
 from collections.abc import Callable
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -80,7 +82,7 @@ def test_release_page_shows_the_card_files_changelog_and_snippets(client: Client
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "<h3>Collection and review</h3>" in page
+    assert ">Collection and review</h3>" in page
     assert "First release: 3 pairs." in page
     assert all(download_url(release, file["path"]) in page for file in release.files)
     assert "load_dataset(&quot;parquet&quot;, data_files=" in page
@@ -95,6 +97,42 @@ def test_release_page_gives_the_hub_snippet_with_the_version_as_revision(client:
 
     snippet = "load_dataset(&quot;moisson/moisson-fr&quot;, revision=&quot;v1.0.0&quot;)"
     assert snippet in response.content.decode()
+
+
+class _Anchors(HTMLParser):
+    """The ids of a page, and the in-page links (href="#...") of its dataset card."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.card_links: list[str] = []
+        self._card_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "article" and "dataset-card" in (attributes.get("class") or ""):
+            self._card_depth = 1
+        elif tag == "article" and self._card_depth:
+            self._card_depth += 1
+        href = attributes.get("href") or ""
+        if self._card_depth and tag == "a" and href.startswith("#"):
+            self.card_links.append(unquote(href[1:]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self._card_depth:
+            self._card_depth -= 1
+
+
+def test_every_in_page_link_of_the_card_leads_to_a_heading(client: Client) -> None:
+    release = published_release()
+
+    anchors = _Anchors()
+    anchors.feed(client.get(reverse("export:detail", args=[release.version])).content.decode())
+
+    assert {"français", "english"} <= set(anchors.card_links)
+    assert [link for link in anchors.card_links if link not in anchors.ids] == []
 
 
 def test_the_card_is_sanitised_before_it_is_shown(client: Client) -> None:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from export.models import ReleaseState
+from export.models import Release, ReleaseState
 from export.services import ReleaseRefused, build_release, start_release
 
 
@@ -21,8 +21,19 @@ class Command(BaseCommand):
             help="build in the foreground, without the worker; exit with an error when the build fails",
         )
         parser.add_argument("--version", dest="release_version", help="e.g. v1.2.0; default: the next minor")
+        parser.add_argument(
+            "--if-none",
+            action="store_true",
+            help="do nothing when a release already exists, queued, building or published "
+            "(`make run` uses it so that a fresh install has a first release of the demo data)",
+        )
 
-    def handle(self, *args: object, sync: bool, release_version: str | None, **options: object) -> None:
+    def handle(
+        self, *args: object, sync: bool, release_version: str | None, if_none: bool, **options: object
+    ) -> None:
+        if if_none and Release.objects.exclude(state=ReleaseState.FAILED).exists():
+            self.stdout.write("A release already exists: nothing to do.")
+            return
         try:
             release = start_release(by=None, version=release_version, enqueue=not sync)
         except ReleaseRefused as refused:

@@ -1,0 +1,165 @@
+"""Public statistics of the collection (SPEC.md §7): one function, `site_statistics()`, read by the
+statistics page, the home page counters and `/api/v1/stats/`.
+
+Counting a million pairs takes about a second, far too slow for the home page, so the figures live in the
+shared cache and a request only ever reads them. A change of state (a submission, a decision, a
+withdrawal...) queues one refresh in the Celery worker (`statistics_changed`); figures older than
+STATISTICS_MAX_AGE_SECONDS are refreshed the same way, which also covers bulk updates that send no signal.
+Only the very first request, before anything is cached, counts in the request.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from .models import Domain, Level, Pair, Status, TaskType
+
+CACHE_KEY = "collect:statistics"
+# Present while a refresh is queued: a burst of changes queues one refresh, not one each.
+REFRESH_QUEUED_KEY = "collect:statistics:refresh-queued"
+# Changes within this delay are counted by the same refresh.
+REFRESH_DELAY_SECONDS = 5
+# A queued refresh that never ran (no worker) is queued again after this long.
+REFRESH_QUEUED_TIMEOUT = 120
+STATISTICS_MAX_AGE_SECONDS = 300
+TOP_CONTRIBUTORS = 10
+
+# Pairs whose reviewing ended on their current revision, and whose votes say whether reviewers agreed.
+# Removed and withdrawn pairs are left out: their votes may predate the change that ended them.
+REVIEWED_STATUSES = [Status.VALIDATED, Status.REJECTED, Status.DISPUTED]
+
+
+def site_statistics() -> dict[str, Any]:
+    """The figures of the collection, from the cache; see the module docstring."""
+    entry = cache.get(CACHE_KEY)
+    if entry is None:
+        return refresh_statistics()
+    if timezone.now() - entry["computed_at"] > datetime.timedelta(seconds=STATISTICS_MAX_AGE_SECONDS):
+        statistics_changed()
+    return entry
+
+
+def refresh_statistics() -> dict[str, Any]:
+    """Count everything again and cache the result (the Celery task calls this)."""
+    # Cleared first: a change committed while we count queues another refresh rather than being lost.
+    cache.delete(REFRESH_QUEUED_KEY)
+    figures = compute_statistics()
+    cache.set(CACHE_KEY, figures, timeout=None)
+    return figures
+
+
+def statistics_changed() -> None:
+    """Queue a refresh of the figures once the current transaction commits, unless one is queued already."""
+    if not cache.add(REFRESH_QUEUED_KEY, True, timeout=REFRESH_QUEUED_TIMEOUT):
+        return
+    # Imported here: the tasks module imports this one.
+    from .tasks import refresh_statistics as refresh_task
+
+    transaction.on_commit(lambda: refresh_task.apply_async(countdown=REFRESH_DELAY_SECONDS))
+
+
+def compute_statistics() -> dict[str, Any]:
+    """Every figure, counted from the database. Drafts are private: they count nowhere."""
+    submitted = Pair.objects.exclude(status=Status.DRAFT)
+    validated = Pair.objects.validated()
+    by_status = _counts(submitted, "status", [value for value in Status.values if value != Status.DRAFT])
+    by_level = _counts(validated, "level", ["", *Level.values])
+    by_level["unspecified"] = by_level.pop("")
+    goal = settings.MOISSON_COLLECTION_GOAL
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_task_type": _counts(validated, "task_type", TaskType.values),
+        "by_domain": _counts(validated, "domain", Domain.values),
+        "by_level": by_level,
+        "per_week": _per_week(submitted),
+        "contributors": submitted.exclude(author=None).values("author").distinct().count(),
+        "agreement": _agreement(),
+        "top_contributors": _top_contributors(validated),
+        "goal": {
+            "target": goal,
+            "validated": by_status[Status.VALIDATED],
+            "share": min(1.0, by_status[Status.VALIDATED] / goal) if goal > 0 else None,
+        },
+        "computed_at": timezone.now(),
+    }
+
+
+def _counts(pairs: QuerySet[Pair], field: str, keys: list[str]) -> dict[str, int]:
+    """Every key present, zero included, so a chart's axes do not depend on the data."""
+    counted = dict(pairs.values_list(field).annotate(n=Count("id")).order_by())
+    return {key: counted.get(key, 0) for key in keys}
+
+
+def _per_week(submitted: QuerySet[Pair]) -> list[dict]:
+    """Pairs submitted and pairs validated per week (Monday, local time), oldest week first."""
+    weeks: dict = {}
+    for field, key in (("submitted_at", "submitted"), ("validated_at", "validated")):
+        rows = (
+            submitted.filter(**{f"{field}__isnull": False})
+            .annotate(week=TruncWeek(field))
+            .values("week")
+            .annotate(n=Count("id"))
+            .order_by("week")
+        )
+        for row in rows:
+            week = timezone.localtime(row["week"]).date()
+            weeks.setdefault(week, {"week": week, "submitted": 0, "validated": 0})[key] += row["n"]
+    return [weeks[week] for week in sorted(weeks)]
+
+
+def _agreement() -> dict[str, Any]:
+    """How often reviewers agree, from the votes on the current revision of each reviewed pair.
+
+    - `unanimous_share`: the share of reviewed pairs (validated, rejected or sent to the moderators) on
+      which every vote was the same;
+    - `pairwise`: the chance that two reviewers of the same pair gave the same verdict, over every pair of
+      reviewers of every reviewed pair (approvals·(approvals−1) + rejections·(rejections−1) agreeing
+      ordered pairs out of votes·(votes−1)).
+    Both are None until a pair has been reviewed.
+    """
+    votes = F("approvals") + F("rejections")
+    totals = Pair.objects.filter(status__in=REVIEWED_STATUSES, review_count__gt=0).aggregate(
+        reviewed=Count("id"),
+        unanimous=Count("id", filter=Q(approvals=0) | Q(rejections=0)),
+        agreeing=Sum(F("approvals") * (F("approvals") - 1) + F("rejections") * (F("rejections") - 1)),
+        couples=Sum(votes * (votes - 1)),
+    )
+    reviewed, unanimous = totals["reviewed"], totals["unanimous"]
+    couples = totals["couples"] or 0
+    return {
+        "reviewed": reviewed,
+        "unanimous": unanimous,
+        "unanimous_share": unanimous / reviewed if reviewed else None,
+        "pairwise": (totals["agreeing"] or 0) / couples if couples else None,
+    }
+
+
+def _top_contributors(validated: QuerySet[Pair]) -> list[dict]:
+    """The authors of the most validated pairs, among those who chose to be credited, by pseudonym."""
+    rows = (
+        validated.filter(author__attribution_opt_in=True)
+        .exclude(author__pseudonym="")
+        .values("author__pseudonym")
+        .annotate(validated=Count("id"))
+        .order_by("-validated", "author__pseudonym")[:TOP_CONTRIBUTORS]
+    )
+    return [{"pseudonym": row["author__pseudonym"], "validated": row["validated"]} for row in rows]
+
+
+def pair_saved(
+    sender: type[Pair], instance: Pair, update_fields: frozenset[str] | None, **kwargs: Any
+) -> None:
+    """post_save of Pair (connected in CollectConfig.ready): only a change of state changes the figures.
+
+    Drafts count nowhere, and a vote that decides nothing saves the pair without its `status`.
+    """
+    if instance.status == Status.DRAFT or (update_fields is not None and "status" not in update_fields):
+        return
+    statistics_changed()
