@@ -1,12 +1,15 @@
 # Moisson: `make run` serves the site with its worker and demo data; `make test` runs the whole suite.
+# `make run PORT=8001` serves on another port; the links the site generates (SITE_URL) follow it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SITE_URL ?= http://$(HOST):$(PORT)
+export HOST PORT SITE_URL
 
-.PHONY: install run test lint format migrate seed worker messages bench clean
+.PHONY: install run dev first-release test lint format migrate seed worker messages bench bench-full clean
 
 install: $(STAMP) .env
 
@@ -28,12 +31,20 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-# The worker (with the beat scheduler) runs beside the web server and stops with it.
-run: seed
-	@echo "Moisson: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A moisson worker --beat --loglevel=INFO --concurrency=1 & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+# A fresh install gets a first release built from the demo data, so the datasets page is never empty.
+first-release: seed
+	@$(BIN)/python manage.py shell -c "from export.models import Release; raise SystemExit(0 if Release.objects.exists() else 1)" \
+	  || $(BIN)/python manage.py release --sync \
+	  || echo "The first release could not be built; the site runs without it."
+
+# The production server (gunicorn, gunicorn.conf.py) and the Celery worker with the beat scheduler,
+# started and stopped together by moisson/serve.py: Ctrl+C or SIGTERM stops both cleanly.
+run: first-release
+	@exec $(BIN)/python -m moisson.serve
+
+# Django's development server (reloads on code changes, DEBUG on) with the worker beside it.
+dev: seed
+	@DEBUG=true exec $(BIN)/python -m moisson.serve --dev
 
 worker: install
 	$(BIN)/celery -A moisson worker --beat --loglevel=INFO

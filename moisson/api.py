@@ -7,12 +7,14 @@ for invalid input and `findings` when a check of SPEC §3 refused a pair.
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -158,6 +160,25 @@ class IsModerator(BasePermission):
         if not user.is_moderator or user.is_suspended:
             raise exceptions.PermissionDenied(_("This page is reserved for moderators."))
         return True
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Every API list: `next`, `previous` and `results`, and a page costs the same at the millionth pair.
+
+    A numbered page counted the whole table and walked `OFFSET` over every skipped row (760 ms for a random
+    page at 1.1M pairs, issue 14); a cursor continues from the last row seen, along the index that serves
+    the view's `order_by`, and counts nothing. The order is the one the view's queryset declares.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: APIView) -> tuple[str, ...]:
+        ordering = queryset.query.order_by or queryset.model._meta.ordering
+        if not ordering:
+            raise ImproperlyConfigured(f"{view.__class__.__name__} must order its queryset to be paginated")
+        return tuple(ordering)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -80,9 +80,10 @@ def test_an_unknown_filter_value_is_a_400_naming_the_parameter(anonymous_api):
 def test_the_list_is_paginated(anonymous_api):
     for _ in range(3):
         make_pair(status=Status.VALIDATED)
-    response = anonymous_api.get(LIST_URL, {"page": 1})
+    response = anonymous_api.get(LIST_URL)
     body = response.json()
-    assert body["count"] == 3
+    # A cursor, without a total: counting the whole table cost every page (issue 14).
+    assert len(body["results"]) == 3
     assert {"next", "previous", "results"} <= set(body)
 
 

@@ -1,0 +1,224 @@
+"""Launch-day load (issue 14): the production server under locust, at several numbers of volunteers.
+
+    .venv/bin/python bench/load.py --users 50 200 400 --seconds 60          (after bench/seed.py N)
+    .venv/bin/python bench/load.py --users 20 --seconds 15               (the short version, for CI)
+
+For each number of users: start gunicorn with gunicorn.conf.py on BENCH_DATABASE_URL (default the
+`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker; run locust headless with
+bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
+the first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in
+ms of the requests served, errors, and the 503s with their own p95 and maximum; then the CPU seconds used
+by the server (gunicorn and its workers), the database (the PostgreSQL backends of this database, all born
+during the run since the server is new) and the client (locust), and the machine's load average.
+Never fails on timing: the figures are for bench/RESULTS.md.
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime: fields 14-17 of proc(5), counted from the state (field 3).
+    return sum(int(value) for value in fields[11:15]) / TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def database_backends(url: str) -> list[int]:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def free_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": url,
+            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"),
+            "DEBUG": "false",
+            "PORT": str(port),
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+        }
+        | env_extra
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/guide/", timeout=5):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
+
+
+def summarise(records: list[list], seconds: float) -> dict[str, dict]:
+    kinds: dict[str, dict] = {}
+    for kind in ("read", "vote", "new", "all"):
+        mine = [record for record in records if kind == "all" or record[0] == kind]
+        served = [duration for _kind, duration, status in mine if status not in (0, 503)]
+        refused = [duration for _kind, duration, status in mine if status == 503]
+        errors = [
+            status for _kind, _duration, status in mine if status == 0 or status >= 400 and status != 503
+        ]
+        kinds[kind] = {
+            "requests": len(mine),
+            "rps": len(mine) / seconds,
+            "p50": percentile(served, 0.50),
+            "p95": percentile(served, 0.95),
+            "p99": percentile(served, 0.99),
+            "max": max(served, default=0) * 1000,
+            "errors": len(errors),
+            "error_statuses": sorted(set(errors)),
+            "503": len(refused),
+            "503_p95": percentile(refused, 0.95),
+            "503_max": max(refused, default=0) * 1000,
+        }
+    return kinds
+
+
+def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessions: Path) -> dict:
+    port = free_port()
+    server = start_server(port, url=url, env_extra=env_extra)
+    with tempfile.TemporaryDirectory(prefix="moisson-load-") as directory:
+        out = Path(directory) / "records.json"
+        server_pids = descendants(server.pid)
+        server_before = sum(cpu_seconds(pid) for pid in server_pids)
+        load_before = os.getloadavg()
+        started = time.monotonic()
+        client = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless"]
+            + ["-u", str(users), "-r", str(max(1, users * 10 // seconds)), "-t", f"{seconds}s"]
+            + ["--host", f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "ERROR"]
+            + ["--stop-timeout", "5"],
+            cwd=BASE_DIR,
+            env=os.environ | {"BENCH_SESSIONS": str(sessions), "BENCH_OUT": str(out)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client_cpu = 0.0
+        while client.poll() is None:
+            client_cpu = max(client_cpu, cpu_seconds(client.pid))
+            time.sleep(0.5)
+        elapsed = time.monotonic() - started
+        server_cpu = sum(cpu_seconds(pid) for pid in descendants(server.pid)) - server_before
+        database_cpu = sum(cpu_seconds(pid) for pid in database_backends(url))
+        records = json.loads(out.read_text())
+    stop_server(server)
+    return {
+        "users": users,
+        "seconds": seconds,
+        "kinds": summarise(records, seconds),
+        "cpu": {"server": server_cpu, "database": database_cpu, "client": client_cpu, "wall": elapsed},
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+    }
+
+
+def print_run(result: dict) -> None:
+    print(f"\n{result['users']} users, {result['seconds']} s")
+    header = ("kind", "req/s", "p50", "p95", "p99", "max", "errors", "503", "503 p95")
+    print(f"{header[0]:<6}" + "".join(f"{title:>8}" for title in header[1:]))
+    for kind, figures in result["kinds"].items():
+        print(
+            f"{kind:<6}{figures['rps']:>8.1f}{figures['p50']:>8.0f}{figures['p95']:>8.0f}{figures['p99']:>8.0f}"
+            f"{figures['max']:>8.0f}{figures['errors']:>8}{figures['503']:>8}{figures['503_p95']:>8.0f}"
+        )
+    cpu = result["cpu"]
+    print(
+        f"CPU s: server {cpu['server']:.1f}, database {cpu['database']:.1f}, client {cpu['client']:.1f} "
+        f"over {cpu['wall']:.0f} s; load average {result['load_before'][0]:.1f}"
+        f" -> {result['load_after'][0]:.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[50, 200, 400])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--set", action="append", default=[], help="NAME=VALUE for the server, e.g. WEB_WORKERS=3"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    env_extra = dict(item.split("=", 1) for item in args.set)
+    sessions = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")) / "bench-sessions.json"
+    results = []
+    for users in args.users:
+        result = run(users, args.seconds, url=url, env_extra=env_extra, sessions=sessions)
+        print_run(result)
+        results.append(result)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Honest overload (issue 14): beyond capacity, an immediate 503 instead of a silent queue.
+
+Each server process lets at most `MOISSON_MAX_IN_FLIGHT` requests run at once. One more is answered at
+once with 503 and `Retry-After`: a short French page (which tells the contributor that their text is kept
+in the browser, where the writing page saves it at every keystroke) or, under /api/, the API's JSON error.
+Refusing costs a few milliseconds; waiting in a queue behind the requests already in progress cost every
+volunteer seconds at launch.
+
+gunicorn runs more threads than this limit (gunicorn.conf.py), so a request beyond it reaches this
+middleware and is refused here rather than waiting unseen in the server's own queue. Behind a proxy that
+stamps `X-Request-Start` (nginx: `proxy_set_header X-Request-Start "t=${msec}";`), a request that already
+waited more than `MOISSON_MAX_QUEUE_MS` is refused too.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+
+
+class InFlight:
+    """How many requests this process is serving now. Shared by the threads of one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def try_enter(self, *, limit: int) -> bool:
+        with self._lock:
+            if limit and self.count >= limit:
+                return False
+            self.count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+
+requests_in_flight = InFlight()
+
+
+def queued_ms(request: HttpRequest, *, now: float) -> float | None:
+    """How long the request waited since the proxy stamped it (`t=<seconds>` or µs/ms since the epoch)."""
+    stamp = request.META.get("HTTP_X_REQUEST_START", "").removeprefix("t=")
+    try:
+        value = float(stamp)
+    except ValueError:
+        return None
+    # nginx writes seconds with a decimal point; others write milliseconds or microseconds.
+    if value > 1e14:
+        value /= 1e6
+    elif value > 1e11:
+        value /= 1e3
+    return (now - value) * 1000
+
+
+class OverloadMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        max_queue_ms = settings.MOISSON_MAX_QUEUE_MS
+        if max_queue_ms:
+            waited = queued_ms(request, now=time.time())
+            if waited is not None and waited > max_queue_ms:
+                return overloaded(request)
+        if not requests_in_flight.try_enter(limit=settings.MOISSON_MAX_IN_FLIGHT):
+            return overloaded(request)
+        try:
+            return self.get_response(request)
+        finally:
+            requests_in_flight.leave()
+
+
+def overloaded(request: HttpRequest) -> HttpResponse:
+    """The 503. Nothing here touches the database: the session and the user are not loaded."""
+    # LocaleMiddleware has not run: pick the language from the cookie or the browser, as it would.
+    with translation.override(translation.get_language_from_request(request)):
+        if request.path.startswith("/api/"):
+            detail = gettext("Too many people at once right now. Please try again in a few seconds.")
+            response: HttpResponse = JsonResponse({"detail": detail, "code": "overloaded"}, status=503)
+        else:
+            response = render(request, "503.html", {"retry_url": _retry_url(request)}, status=503)
+    response["Retry-After"] = str(settings.MOISSON_OVERLOAD_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    # Django would log each 503 as an error with its request: thousands a second at 4x capacity, which
+    # would slow the refusals down. Refusing is the intended behaviour, not an error.
+    response._has_been_logged = True
+    return response
+
+
+def _retry_url(request: HttpRequest) -> str:
+    """Where "try again" leads: the same address for a page, the page the form was on for a form."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return "/"

@@ -1,0 +1,122 @@
+"""Honest overload (issue 14): beyond the requests a process may serve at once, an immediate 503."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from moisson.overload import OverloadMiddleware, requests_in_flight
+
+
+@pytest.fixture
+def server_full(settings) -> Iterator[None]:
+    """The process already serves as many requests as it may: one, taken here as a request in progress."""
+    settings.MOISSON_MAX_IN_FLIGHT = 1
+    assert requests_in_flight.try_enter(limit=1)
+    yield
+    requests_in_flight.leave()
+
+
+@pytest.mark.django_db
+def test_a_page_beyond_the_limit_is_a_short_french_503_with_retry_after(server_full, client: Client):
+    response = client.get(reverse("collect:home"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Beaucoup de monde en ce moment…" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_503_page_says_the_draft_is_kept_and_offers_to_try_again(server_full, client: Client):
+    url = reverse("collect:guide")
+    response = client.get(url)
+    page = response.content.decode()
+    assert "votre texte est gardé dans ce navigateur" in page
+    assert f'href="{url}"' in page
+
+
+@pytest.mark.django_db
+def test_a_refused_form_offers_to_go_back_to_the_page_it_was_sent_from(server_full, client: Client):
+    write = "http://testserver" + reverse("collect:write")
+    response = client.post(reverse("collect:write"), {"question": "?"}, HTTP_REFERER=write)
+    assert response.status_code == 503
+    assert f'href="{write}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_api_request_beyond_the_limit_gets_the_api_error_shape(server_full, client: Client):
+    response = client.get(reverse("api:collect_api:pairs-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["code"] == "overloaded"
+    assert response.json()["detail"].startswith("Trop de monde")
+
+
+@pytest.mark.django_db
+def test_the_503_answers_in_english_to_an_english_browser(server_full, client: Client):
+    response = client.get(reverse("collect:home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "A lot of people right now…" in response.content.decode()
+
+
+def test_refusing_a_request_touches_no_database(server_full, client: Client):
+    # No django_db mark: pytest-django makes any query here an error.
+    response = client.get(reverse("collect:home"))
+    assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_requests_within_the_limit_are_served(settings, client: Client):
+    settings.MOISSON_MAX_IN_FLIGHT = 2
+    assert requests_in_flight.try_enter(limit=2)
+    try:
+        response = client.get(reverse("collect:guide"))
+    finally:
+        requests_in_flight.leave()
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_served_request_gives_its_place_back(settings, client: Client):
+    settings.MOISSON_MAX_IN_FLIGHT = 1
+    assert client.get(reverse("collect:guide")).status_code == 200
+    assert client.get(reverse("collect:guide")).status_code == 200
+    assert requests_in_flight.count == 0
+
+
+def test_a_request_that_crashed_gives_its_place_back(settings, rf):
+    settings.MOISSON_MAX_IN_FLIGHT = 1
+
+    def crash(request: HttpRequest) -> HttpResponse:
+        raise RuntimeError("the view crashed")
+
+    with pytest.raises(RuntimeError):
+        OverloadMiddleware(crash)(rf.get("/"))
+    assert requests_in_flight.count == 0
+
+
+@pytest.mark.django_db
+def test_a_request_that_waited_too_long_behind_the_proxy_is_refused(settings, client: Client):
+    settings.MOISSON_MAX_QUEUE_MS = 500
+    two_seconds_ago = f"t={time.time() - 2:.3f}"
+    response = client.get(reverse("collect:guide"), HTTP_X_REQUEST_START=two_seconds_ago)
+    assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_a_request_that_just_arrived_from_the_proxy_is_served(settings, client: Client):
+    settings.MOISSON_MAX_QUEUE_MS = 500
+    now_in_microseconds = str(int(time.time() * 1e6))
+    response = client.get(reverse("collect:guide"), HTTP_X_REQUEST_START=now_in_microseconds)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_no_limit_when_the_setting_is_zero(settings, client: Client):
+    settings.MOISSON_MAX_IN_FLIGHT = 0
+    assert requests_in_flight.try_enter(limit=0)
+    try:
+        assert client.get(reverse("collect:guide")).status_code == 200
+    finally:
+        requests_in_flight.leave()
