@@ -20,6 +20,7 @@ from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from export.writer import ROW_SCHEMA
 from tests.export.fake_hub import FakeHub
+from tests.export.history import correction_history, suggested_edit_history
 from tests.factories import make_pair, make_user
 
 pytestmark = pytest.mark.django_db
@@ -278,11 +279,15 @@ def test_splits_are_stable_across_two_releases_with_added_pairs(settings: Settin
 
 def test_rebuilding_the_same_state_gives_identical_data_files() -> None:
     make_validated(25, author=make_user(pseudonym="Noé", attribution_opt_in=True))
+    for _ in range(3):
+        suggested_edit_history()
+        correction_history()
 
     first = build()
     second = build()
 
     assert data_hashes(first) == data_hashes(second)
+    assert any(path.startswith("data/preferences-") for path in data_hashes(second))
     assert all(
         writer.sha256_of(second.directory / path) == digest for path, digest in data_hashes(second).items()
     )
