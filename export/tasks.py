@@ -1,6 +1,7 @@
 """Celery tasks of the export app: thin callers of export.services, taking ids (STYLE.md)."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from . import services
 
@@ -15,3 +16,12 @@ def build_release(release_id: int) -> None:
 @shared_task
 def cut_release_if_due() -> None:
     services.cut_release_if_due()
+
+
+@worker_ready.connect
+def fail_builds_left_by_a_dead_worker(**kwargs: object) -> None:
+    """A worker killed outright (SIGKILL, out of memory, power cut) leaves its release `building` with a
+    `.tmp-*` directory, and its message may come back only hours later: the next worker to start marks
+    the release failed and removes the directory, so that someone can start it again at once. A build
+    still running in another worker holds its lock and is left alone."""
+    services.fail_interrupted_builds()
