@@ -232,3 +232,14 @@ def test_a_pair_without_history_gives_no_preference_files() -> None:
     assert not [file for file in release.files if file["path"].startswith("data/preferences-")]
     assert "config_name: preferences" not in (release.directory / "README.md").read_text(encoding="utf-8")
     assert Pair.objects.count() == 1
+
+
+def test_the_next_release_compares_pairs_only_not_preference_rows() -> None:
+    correction_history()
+    suggested_edit_history()
+    build()
+    new = make_pair(status=Status.VALIDATED)
+
+    release = build()
+
+    assert (release_json(release)["added"], release_json(release)["removed"]) == ([str(new.pk)], [])
