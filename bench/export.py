@@ -127,7 +127,19 @@ def seed(count: int) -> None:
                     + (pair_id.hex, b"", 3, 3, 0, 4.0 + (index % 10) / 10, 4.5, "", "")
                     + (created, validated, created, validated, validated)
                 )
+        # Each pair publishes its first revision, as the review app leaves a pair it validated.
+        cursor.execute(
+            "INSERT INTO collect_revision (pair_id, number, question, context, answer, task_type, domain, "
+            "level, created_at, note, findings, near_duplicates) SELECT id, 1, question, context, answer, "
+            "task_type, domain, level, created_at, '', '[]', '[]' FROM collect_pair"
+        )
+        cursor.execute(
+            "UPDATE collect_pair SET current_revision_id = revision.id, "
+            "published_revision_id = revision.id, published_at = validated_at "
+            "FROM collect_revision revision WHERE revision.pair_id = collect_pair.id"
+        )
         cursor.execute("ANALYZE collect_pair")
+        cursor.execute("ANALYZE collect_revision")
         cursor.execute("ANALYZE accounts_user")
 
 
@@ -191,7 +203,7 @@ def measure_reference(count: int, out_dir: Path) -> dict:
     baseline = peak_rss_mib()
     started = time.perf_counter()
     with transaction.atomic():
-        rows = list(services._rows(ChangeTracker(None), services._Statistics()))
+        rows = list(services._rows(ChangeTracker(None), services._Statistics(), []))
     for row in rows:
         row["messages"] = messages_for(question=row["question"], context=row["context"], answer=row["answer"])
     table = pa.Table.from_pylist(rows, schema=ROW_SCHEMA)

@@ -105,6 +105,14 @@ class Pair(models.Model):
         "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revision_number = models.PositiveIntegerField(default=0)
+    # The last validated revision, which releases publish (SPEC §2): a correction of a validated pair is a
+    # new current revision that goes back to review while this one stays in releases until it is
+    # validated in turn. Set by the review app in the transaction that validates the pair.
+    published_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the published revision was validated: `validated_at` is cleared while a correction is in review.
+    published_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     minhash = models.BinaryField(blank=True, default=b"")
 
@@ -152,6 +160,10 @@ class Pair(models.Model):
             ),
             # Releases stream validated pairs in id order.
             models.Index(fields=["id"], condition=Q(status="validated"), name="pair_validated_by_id"),
+            # Releases stream the pairs with a published revision in id order (export.services).
+            models.Index(
+                fields=["id"], condition=Q(published_revision__isnull=False), name="pair_published_by_id"
+            ),
             # Statistics and the moderation queue filter by state.
             models.Index(fields=["status", "submitted_at"], name="pair_status_submitted"),
         ]

@@ -106,6 +106,69 @@ FIELDS = [
 ]
 
 
+# (column, type, French meaning, English meaning) of the `preferences` configuration, in the order of
+# export.writer.PREFERENCE_SCHEMA.
+PREFERENCE_FIELDS = [
+    (
+        "id",
+        "string",
+        "identifiant de la ligne : celui de la paire, puis les numéros des révisions préférée et écartée",
+        "id of the row: the pair's id, then the numbers of the chosen and the rejected revisions",
+    ),
+    (
+        "pair_id",
+        "string",
+        "identifiant de la paire (`id` de la configuration principale)",
+        "id of the pair (`id` in the main configuration)",
+    ),
+    (
+        "prompt",
+        "list<struct<role: string, content: string>>",
+        "le tour `user` : contexte puis question de la révision validée",
+        "the `user` turn: context then question of the validated revision",
+    ),
+    (
+        "chosen",
+        "list<struct<role: string, content: string>>",
+        "le tour `assistant` préféré : la réponse validée par les relecteurs",
+        "the preferred `assistant` turn: the answer validated by reviewers",
+    ),
+    (
+        "rejected",
+        "list<struct<role: string, content: string>>",
+        "le tour `assistant` écarté : la réponse de la révision précédente",
+        "the rejected `assistant` turn: the answer of the earlier revision",
+    ),
+    (
+        "source",
+        "string",
+        "`suggested_edit` : la correction proposée par un relecteur, acceptée par l'auteur puis validée, "
+        "face à la révision qu'elle remplace ; `correction` : une révision rejetée ou renvoyée en relecture "
+        "par un modérateur, puis corrigée et validée, face à cette révision",
+        "`suggested_edit`: a reviewer's edit accepted by the author and then validated, against the "
+        "revision it replaced; `correction`: a revision rejected, or sent back to review by a moderator, "
+        "then corrected and validated, against that revision",
+    ),
+    (
+        "license",
+        "string",
+        "licence acceptée par l'auteur pour cette paire",
+        "licence the author granted for this pair",
+    ),
+    (
+        "validated_at",
+        "timestamp[us, UTC]",
+        "date de validation de la révision préférée",
+        "when the chosen revision was validated",
+    ),
+]
+
+PREFERENCE_SOURCE_LABELS = {
+    "fr": {"suggested_edit": "suggestion acceptée", "correction": "correction"},
+    "en": {"suggested_edit": "accepted suggestion", "correction": "correction"},
+}
+
+
 @dataclass(frozen=True)
 class CardInfo:
     version: str
@@ -120,6 +183,11 @@ class CardInfo:
     added: int = 0
     removed: int = 0
     removals_by_reason: dict[str, int] = field(default_factory=dict)
+    # Rows that failed the personal-data checks at build time, left out of the files.
+    held_back: int = 0
+    preference_split_counts: dict[str, int] = field(default_factory=dict)
+    preference_source_counts: dict[str, int] = field(default_factory=dict)
+    preferences_held_back: int = 0
     hub_repo: str | None = None
     pretty_name: str = "Moisson"
     license_name: str = ""  # e.g. "Creative Commons Attribution 4.0 International"
@@ -140,18 +208,27 @@ def size_category(rows: int) -> str:
     return next(label for lower_bound, label in _SIZE_CATEGORIES if rows >= lower_bound)
 
 
-def card_configs(split_counts: dict[str, int]) -> list[dict]:
-    """The `configs` entry of the card: one glob per split that has rows.
+def card_configs(
+    split_counts: dict[str, int], preference_split_counts: dict[str, int] | None = None
+) -> list[dict]:
+    """The `configs` entry of the card: one glob per split that has rows, for each configuration.
 
     A split without rows has no file (see export.writer), and `load_dataset` refuses a glob that matches
-    nothing, so it is left out.
+    nothing, so it is left out; so is the `preferences` configuration while it has no row at all.
     """
-    data_files = [
-        {"split": split, "path": f"data/{split}-*.parquet"}
+    configs = [{"config_name": "default", "data_files": _data_files("", split_counts)}]
+    preference_files = _data_files("preferences-", preference_split_counts or {})
+    if preference_files:
+        configs.append({"config_name": "preferences", "data_files": preference_files})
+    return configs
+
+
+def _data_files(prefix: str, split_counts: dict[str, int]) -> list[dict]:
+    return [
+        {"split": split, "path": f"data/{prefix}{split}-*.parquet"}
         for split in SPLITS
         if split_counts.get(split, 0) > 0
     ]
-    return [{"config_name": "default", "data_files": data_files}]
 
 
 def render_card(meta: CardInfo) -> str:
@@ -206,7 +283,7 @@ def _front_matter(meta: CardInfo) -> str:
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
         "tags": ["instruction-tuning", "french", "human-written"],
-        "configs": card_configs(meta.split_counts),
+        "configs": card_configs(meta.split_counts, meta.preference_split_counts),
     }
     return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n"
 
@@ -239,6 +316,15 @@ def _french(meta: CardInfo) -> list[str]:
         "modération.",
         "- Les modérateurs tranchent les cas disputés et signalés et traitent les demandes de retrait ; "
         "chacune de leurs actions est journalisée. Seules les paires validées sont publiées.",
+        "- Une paire validée n'est jamais modifiée en place : une correction est une nouvelle révision qui "
+        "repasse en relecture, et la version publiée reste la dernière révision validée (colonne "
+        "`revision`, avec les votes portant sur cette révision) jusqu'à ce que la correction soit validée.",
+        "- Au moment de construire chaque version, chaque ligne publiée (des deux configurations) repasse "
+        "les vérifications automatiques de données personnelles ; une ligne qui échoue est retenue et "
+        "listée dans `release.json` (`held_back`, motif `personal_data`). Ces vérifications automatiques "
+        "réduisent le risque sans pouvoir garantir l'absence de toute donnée personnelle : signalez-nous "
+        f"ce qui leur aurait échappé ({meta.site_url}).",
+        *_held_back_fr(meta),
         "",
         "### Champs",
         "",
@@ -246,12 +332,25 @@ def _french(meta: CardInfo) -> list[str]:
         "| --- | --- | --- |",
         *[f"| `{name}` | `{kind}` | {french} |" for name, kind, french, _english in FIELDS],
         "",
+        "### Paires de préférences (configuration `preferences`)",
+        "",
+        "Tirées de l'historique de relecture, pour l'apprentissage par préférences (DPO) : au format "
+        "conversationnel de préférences lu par `DPOTrainer` de TRL. Le côté préféré est toujours une "
+        "révision validée ; le côté écarté est la révision qu'elle a remplacée. Même partition que la "
+        "configuration principale (selon `pair_id`).",
+        "",
+        *_preferences_snippet(meta, "fr"),
+        "| Colonne | Type | Signification |",
+        "| --- | --- | --- |",
+        *[f"| `{name}` | `{kind}` | {french} |" for name, kind, french, _english in PREFERENCE_FIELDS],
+        "",
         "### Statistiques",
         "",
         *_table("Partition", "Paires", meta.split_counts, meta, keep_order=True),
         *_table("Type de tâche", "Paires", meta.task_type_counts, meta, label_heading="Libellé"),
         *_table("Domaine", "Paires", meta.domain_counts, meta, label_heading="Libellé"),
         *_table("Niveau", "Paires", meta.level_counts, meta, label_heading="Libellé"),
+        *_preference_tables("fr", meta),
         "### Licence",
         "",
         f"Chaque paire est publiée sous la licence acceptée par son auteur, indiquée dans la colonne "
@@ -307,6 +406,14 @@ def _english(meta: CardInfo) -> list[str]:
         "without a decision, or when reported, it goes to moderation.",
         "- Moderators decide disputed and reported pairs and handle takedown requests; every action they "
         "take is logged. Only validated pairs are published.",
+        "- A validated pair is never edited in place: a correction is a new revision that goes back to "
+        "review, and the release keeps the last validated revision (column `revision`, with the votes on "
+        "that revision) until the correction is validated.",
+        "- When each release is built, every published row (of both configurations) goes through the "
+        "automatic personal-data checks again; a row that fails is held back and listed in `release.json` "
+        "(`held_back`, reason `personal_data`). These automatic checks lower the risk but cannot guarantee "
+        f"that no personal data is left: please tell us what they missed ({meta.site_url}).",
+        *_held_back_en(meta),
         "",
         "### Fields",
         "",
@@ -314,12 +421,24 @@ def _english(meta: CardInfo) -> list[str]:
         "| --- | --- | --- |",
         *[f"| `{name}` | `{kind}` | {english} |" for name, kind, _french, english in FIELDS],
         "",
+        "### Preference pairs (`preferences` configuration)",
+        "",
+        "Drawn from the review history, for preference tuning (DPO): in the conversational preference "
+        "format that TRL's `DPOTrainer` reads. The chosen side is always a validated revision; the rejected "
+        "side is the revision it replaced. Same split as the main configuration (by `pair_id`).",
+        "",
+        *_preferences_snippet(meta, "en"),
+        "| Column | Type | Meaning |",
+        "| --- | --- | --- |",
+        *[f"| `{name}` | `{kind}` | {english} |" for name, kind, _french, english in PREFERENCE_FIELDS],
+        "",
         "### Statistics",
         "",
         *_table("Split", "Pairs", meta.split_counts, meta, keep_order=True),
         *_table("Task type", "Pairs", meta.task_type_counts, meta, label_heading="Label"),
         *_table("Domain", "Pairs", meta.domain_counts, meta, label_heading="Label"),
         *_table("Level", "Pairs", meta.level_counts, meta, label_heading="Label"),
+        *_preference_tables("en", meta),
         "### Licence",
         "",
         f"Each pair is published under the licence its author granted, given in the `license` column; by "
@@ -345,6 +464,71 @@ def _english(meta: CardInfo) -> list[str]:
             *_table("Removal reason", "Pairs", meta.removals_by_reason, meta, label_heading="Label"),
         ]
     return lines
+
+
+def _held_back_fr(meta: CardInfo) -> list[str]:
+    if not (meta.held_back or meta.preferences_held_back):
+        return ["  Dans cette version, aucune ligne n'a été retenue."]
+    return [
+        f"  Dans cette version : {meta.held_back} paire(s) et {meta.preferences_held_back} paire(s) de "
+        "préférences retenues."
+    ]
+
+
+def _held_back_en(meta: CardInfo) -> list[str]:
+    if not (meta.held_back or meta.preferences_held_back):
+        return ["  In this release, no row was held back."]
+    return [
+        f"  In this release: {meta.held_back} pair(s) and {meta.preferences_held_back} preference pair(s) "
+        "held back."
+    ]
+
+
+def _preferences_snippet(meta: CardInfo, language: str) -> list[str]:
+    if not any(meta.preference_split_counts.values()):
+        none_yet = {
+            "fr": "Cette version n'en contient pas encore : la configuration n'est pas déclarée.",
+            "en": "This release holds none yet: the configuration is not declared.",
+        }
+        return [none_yet[language], ""]
+    if meta.hub_repo:
+        source = f'"{meta.hub_repo}", "preferences", revision="{meta.version}"'
+    else:
+        source = '"path/to/this/release", "preferences"'
+    return [
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f"preferences = load_dataset({source})",
+        "```",
+        "",
+    ]
+
+
+def _preference_tables(language: str, meta: CardInfo) -> list[str]:
+    if not any(meta.preference_split_counts.values()):
+        return []
+    labels = PREFERENCE_SOURCE_LABELS[language]
+    sources = dict(sorted(meta.preference_source_counts.items(), key=lambda item: (-item[1], item[0])))
+    if language == "fr":
+        split_heading, source_heading, label_heading, count_heading = (
+            "Partition (préférences)",
+            "Source",
+            "Libellé",
+            "Paires de préférences",
+        )
+    else:
+        split_heading, source_heading, label_heading, count_heading = (
+            "Split (preferences)",
+            "Source",
+            "Label",
+            "Preference pairs",
+        )
+    lines = [f"| {split_heading} | {count_heading} |", "| --- | ---: |"]
+    lines += [f"| `{split}` | {count} |" for split, count in meta.preference_split_counts.items()]
+    lines += ["", f"| {source_heading} | {label_heading} | {count_heading} |", "| --- | --- | ---: |"]
+    lines += [f"| `{code}` | {labels.get(code, code)} | {count} |" for code, count in sources.items()]
+    return [*lines, ""]
 
 
 def _table(

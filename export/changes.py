@@ -17,16 +17,23 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from .writer import SPLITS
+
 _ID_BATCH_ROWS = 20_000
 
 
 def published_ids(directory: Path, paths: Iterable[str]) -> Iterator[str]:
-    """Every id of a release, in order, from its data files (`paths` relative to `directory`)."""
+    """Every pair id of a release, in order, from its data files (`paths` relative to `directory`).
+
+    Only the main configuration's files (`data/train-*`, `data/test-*`) list pairs: the `preferences`
+    configuration's files (`data/preferences-*`) hold other rows.
+    """
     by_split: dict[str, list[str]] = {}
     for path in sorted(paths):
         name = Path(path).name
-        if path.startswith("data/") and name.endswith(".parquet"):
-            by_split.setdefault(name.split("-", 1)[0], []).append(path)
+        split = name.split("-", 1)[0]
+        if path.startswith("data/") and name.endswith(".parquet") and split in SPLITS:
+            by_split.setdefault(split, []).append(path)
     return heapq.merge(*(_ids_of(directory, shards) for _split, shards in sorted(by_split.items())))
 
 

@@ -7,8 +7,15 @@ release.json), `card` (README.md, CONTRIBUTORS.md), `changes` (ids added and rem
 A build, step by step (`build_release`):
 1. take the release's lock (a file lock, so the kernel frees it when a worker dies) and claim the row
    with a conditional update queued → building: a duplicate or redelivered task does nothing;
-2. in one snapshot (REPEATABLE READ on PostgreSQL), stream the validated pairs in id order into
-   RELEASES_ROOT/.tmp-<version>-<random>/release, comparing their ids with the previous release's;
+2. in one snapshot (REPEATABLE READ on PostgreSQL), stream the published pairs in id order into
+   RELEASES_ROOT/.tmp-<version>-<random>/release, comparing their ids with the previous release's.
+   A pair is published with its last validated revision (`Pair.published_revision`), so a correction
+   in review never takes it out (SPEC §2); removed and withdrawn pairs leave. Every row passes the
+   personal-data checks of `collect.checks` again: a row that fails is held back and listed
+   (`held_back`, and `removed` with reason `personal_data` when the previous release had it). Then the
+   `preferences` configuration: each published pair whose validated revision replaced a revision that
+   reviewers rejected, that a moderator sent back, or whose suggested edit the author accepted, gives
+   one (prompt, chosen, rejected) row;
 3. load the result back with `datasets.load_dataset` and check its row counts against the database;
 4. record the counts and files on the row, then `os.replace` the directory to RELEASES_ROOT/<version>:
    a release directory is complete or absent, never partial;
@@ -34,18 +41,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huggingface_hub import HfApi
 
 from accounts.models import User
-from collect.models import Domain, Level, Pair, TaskType
+from collect.checks import ERROR, find_personal_data
+from collect.models import Domain, Level, Pair, RemovalReason, Revision, Status, TaskType
+from review.models import AuditAction, AuditEntry, Review, SuggestionState, Verdict
 
 from . import hub
 from .card import CardInfo, render_card, render_contributors
 from .changes import ChangeTracker, published_ids
 from .models import REMOVAL_LABELS, Release, ReleaseState, parse_version
 from .writer import (
+    PREFERENCE_SCHEMA,
+    PREFERENCES,
     ROW_SCHEMA,
     EmptyReleaseError,
     WrittenFile,
@@ -62,26 +74,36 @@ BATCH_ROWS = 5000
 PROGRESS_EVERY_ROWS = 100_000
 INTERRUPTED = "The build was interrupted (its worker stopped). Start the release again to re-run it."
 
-# The columns of a row, read straight from the database in one query; the author's pseudonym comes
-# through a join, and only counts when the author opted in. E-mail addresses are never selected.
+# Pairs that leave releases for good, whichever revision was validated last.
+LEFT_RELEASES = [Status.REMOVED, Status.WITHDRAWN]
+# Sources of preference rows (the `source` column).
+SUGGESTED_EDIT = "suggested_edit"
+CORRECTION = "correction"
+
+# The columns of a row, read straight from the database in one query: the text is the published
+# revision's; the author's pseudonym comes through a join, and only counts when the author opted in.
+# E-mail addresses are never selected. The vote summary on the pair is the current revision's: the
+# published one's when they are the same revision, otherwise it is counted apart (`_correction_votes`).
 _PAIR_COLUMNS = (
     "id",
-    "question",
-    "context",
-    "answer",
-    "task_type",
-    "domain",
-    "level",
+    "published_revision__question",
+    "published_revision__context",
+    "published_revision__answer",
+    "published_revision__task_type",
+    "published_revision__domain",
+    "published_revision__level",
     "license",
     "author__pseudonym",
     "author__attribution_opt_in",
     "created_at",
-    "validated_at",
-    "revision_number",
+    "published_at",
+    "published_revision__number",
     "review_count",
     "approvals",
     "correctness_mean",
     "fluency_mean",
+    "published_revision_id",
+    "current_revision_id",
 )
 
 
@@ -91,6 +113,15 @@ class ReleaseRefused(Exception):
 
 class ReleaseCheckFailed(Exception):
     """The files written do not match the database: they are not published."""
+
+
+def published_pairs() -> QuerySet[Pair]:
+    """The pairs a release publishes: every pair with a validated revision, unless removed or withdrawn.
+
+    A pair whose correction is in review (pending, disputed) or was turned down keeps its last validated
+    revision in releases (SPEC §2); only a removal (moderation, takedown) or a withdrawal takes it out.
+    """
+    return Pair.objects.filter(published_revision__isnull=False).exclude(status__in=LEFT_RELEASES)
 
 
 def can_start_release(user: User) -> bool:
@@ -302,7 +333,12 @@ def _build(release: Release) -> None:
         out_dir = temporary / "release"
         with _snapshot():
             built = _write_release(release, previous, out_dir)
-        _verify(out_dir, built.split_counts, cache_dir=temporary / "hf-cache")
+        _verify(
+            out_dir,
+            built.split_counts,
+            preference_split_counts=built.preference_split_counts,
+            cache_dir=temporary / "hf-cache",
+        )
         release.previous = previous
         release.split_counts = built.split_counts
         release.task_type_counts = built.task_type_counts
@@ -340,19 +376,37 @@ class _Built:
     removed_count: int
     removals_by_reason: dict[str, int]
     files: list[dict]
+    preference_split_counts: dict[str, int]
+
+
+@dataclass
+class _HeldBack:
+    """Rows that failed the personal-data checks at build time: not published, listed in release.json."""
+
+    pair_ids: set[str] = field(default_factory=set)
+    preference_ids: list[str] = field(default_factory=list)
+
+    def entries(self, pair_ids_in_order: list[str]) -> list[dict]:
+        reason = RemovalReason.PERSONAL_DATA.value
+        return [
+            *({"id": pair_id, "config": "default", "reason": reason} for pair_id in pair_ids_in_order),
+            *({"id": row_id, "config": "preferences", "reason": reason} for row_id in self.preference_ids),
+        ]
 
 
 def _write_release(release: Release, previous: Release | None, out_dir: Path) -> _Built:
     """Write every file of the release into `out_dir`; runs inside the snapshot."""
-    expected = Pair.objects.validated().count()
+    expected = published_pairs().count()
     previous_ids = None
     if previous is not None:
         previous_ids = published_ids(previous.directory, [file["path"] for file in previous.files])
     changes = ChangeTracker(previous_ids)
     statistics = _Statistics()
+    held_back = _HeldBack()
+    held_back_in_order: list[str] = []
     try:
         result = write_data_files(
-            _rows(changes, statistics),
+            _rows(changes, statistics, held_back_in_order),
             out_dir=out_dir,
             shard_rows=settings.RELEASE_SHARD_ROWS,
             test_share=settings.RELEASE_TEST_SHARE,
@@ -363,10 +417,25 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
         raise EmptyReleaseError("there is no validated pair to publish") from None
     changes.finish()
     total = sum(result.counts.values())
-    if total != expected:
-        raise ReleaseCheckFailed(f"{total} rows written, but the snapshot holds {expected} validated pairs")
+    if total + len(held_back_in_order) != expected:
+        raise ReleaseCheckFailed(
+            f"{total} rows written and {len(held_back_in_order)} held back, but the snapshot holds "
+            f"{expected} published pairs"
+        )
+    held_back.pair_ids = set(held_back_in_order)
+    preference_sources: Counter = Counter()
+    preferences = write_data_files(
+        _preference_rows(held_back, preference_sources),
+        out_dir=out_dir,
+        shard_rows=settings.RELEASE_SHARD_ROWS,
+        test_share=settings.RELEASE_TEST_SHARE,
+        batch_rows=BATCH_ROWS,
+        config=PREFERENCES,
+    )
+    preference_split_counts = dict(preferences.counts)
+    preference_source_counts = _sorted_counts(preference_sources)
 
-    removed = _with_removal_reasons(changes.removed)
+    removed = _with_removal_reasons(changes.removed, held_back=held_back.pair_ids)
     removals_by_reason = dict(sorted(Counter(reason for _pair_id, reason in removed).items()))
     split_counts = dict(result.counts)
     task_type_counts = _sorted_counts(statistics.task_types)
@@ -388,6 +457,10 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
         added=added_count,
         removed=len(removed),
         removals_by_reason=removals_by_reason,
+        held_back=len(held_back_in_order),
+        preference_split_counts=preference_split_counts,
+        preference_source_counts=preference_source_counts,
+        preferences_held_back=len(held_back.preference_ids),
         hub_repo=settings.HF_DATASET_REPO or None,
         license_name=settings.MOISSON_LICENSE_NAME,
         license_url=settings.MOISSON_LICENSE_URL,
@@ -400,7 +473,12 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
     (out_dir / "CONTRIBUTORS.md").write_text(
         render_contributors(list(statistics.contributors.items())), encoding="utf-8"
     )
-    files = [*result.files, describe_file(out_dir, "README.md"), describe_file(out_dir, "CONTRIBUTORS.md")]
+    files = [
+        *result.files,
+        *preferences.files,
+        describe_file(out_dir, "README.md"),
+        describe_file(out_dir, "CONTRIBUTORS.md"),
+    ]
     meta = {
         "version": release.version,
         "date": date,
@@ -411,6 +489,11 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
             "task_types": task_type_counts,
             "domains": domain_counts,
             "levels": level_counts,
+            "preferences": {
+                "total": sum(preference_split_counts.values()),
+                "splits": preference_split_counts,
+                "sources": preference_source_counts,
+            },
         },
         # None for the first release: there is nothing to compare with (every row is new).
         "added": changes.added if changes.compared else None,
@@ -418,6 +501,8 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
         if changes.compared
         else None,
         "removals_by_reason": removals_by_reason,
+        # Rows that failed the personal-data checks at build time, whether or not they were published before.
+        "held_back": held_back.entries(held_back_in_order),
         "files": [_file_entry(file) for file in sorted(files, key=lambda file: file.path)],
     }
     files.append(write_release_json(out_dir, meta))
@@ -430,11 +515,14 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
         removed_count=len(removed),
         removals_by_reason=removals_by_reason,
         files=[_file_entry(file) for file in sorted(files, key=lambda file: file.path)],
+        preference_split_counts=preference_split_counts,
     )
 
 
-def _rows(changes: ChangeTracker, statistics: _Statistics) -> Iterator[dict]:
-    """The validated pairs as rows of SPEC.md §6, in id order."""
+def _rows(changes: ChangeTracker, statistics: _Statistics, held_back: list[str]) -> Iterator[dict]:
+    """The published pairs as rows of SPEC.md §6, in id order; a row that fails the personal-data checks
+    is held back (its id appended to `held_back`) rather than published."""
+    correction_votes = _correction_votes()
     for (
         pair_id,
         question,
@@ -453,10 +541,20 @@ def _rows(changes: ChangeTracker, statistics: _Statistics) -> Iterator[dict]:
         approvals,
         correctness_mean,
         fluency_mean,
-    ) in _validated_pair_values():
+        published_revision_id,
+        current_revision_id,
+    ) in _published_pair_values():
         pair_id = str(pair_id)
         if validated_at is None:
-            raise ValueError(f"validated pair {pair_id} has no validation date")
+            raise ValueError(f"published pair {pair_id} has no validation date")
+        if published_revision_id != current_revision_id:
+            # A correction is in review: the row shows the votes on the revision it publishes.
+            review_count, approvals, correctness_mean, fluency_mean = correction_votes.get(
+                published_revision_id, (0, 0, None, None)
+            )
+        if _has_personal_data(question=question, context=context, answer=answer):
+            held_back.append(pair_id)
+            continue
         row = {
             "id": pair_id,
             "question": question,
@@ -480,15 +578,26 @@ def _rows(changes: ChangeTracker, statistics: _Statistics) -> Iterator[dict]:
         yield row
 
 
-def _validated_pair_values() -> Iterator[tuple]:
-    """The `_PAIR_COLUMNS` of every validated pair, in id order, BATCH_ROWS at a time: never all at once.
+def _has_personal_data(**texts: str) -> bool:
+    """The checks a pair passes when it is written (SPEC §3), run again on what is about to be published:
+    the rules may have improved since, and a row may have reached the database another way."""
+    return any(
+        finding.level == ERROR
+        for field_name, text in texts.items()
+        if text
+        for finding in find_personal_data(text, field=field_name)
+    )
+
+
+def _published_pair_values() -> Iterator[tuple]:
+    """The `_PAIR_COLUMNS` of every published pair, in id order, BATCH_ROWS at a time: never all at once.
 
     SQLite: Django's `iterator()`. PostgreSQL: the very same SQL through a psycopg server-side cursor
     in binary format, which reads a million rows in about half the time of Django's text-format
     iterator (bench/README.md); the values are the same (uuid.UUID, str, aware datetimes). A named
     cursor lives in the current transaction: the snapshot's.
     """
-    pairs = Pair.objects.validated().order_by("id").values_list(*_PAIR_COLUMNS)
+    pairs = published_pairs().order_by("id").values_list(*_PAIR_COLUMNS)
     if connection.vendor != "postgresql":
         yield from pairs.iterator(chunk_size=BATCH_ROWS)
         return
@@ -501,20 +610,186 @@ def _validated_pair_values() -> Iterator[tuple]:
             yield from batch
 
 
-def _with_removal_reasons(pair_ids: list[str]) -> list[tuple[str, str]]:
-    """Each removed id with why: the moderators' removal reason, else the pair's state now."""
+def _correction_votes() -> dict[int, tuple[int, int, float | None, float | None]]:
+    """(review_count, approvals, correctness_mean, fluency_mean) of each published revision that is no
+    longer its pair's current one, counted like `review.services` counts a quorum.
+
+    Only pairs whose correction is in review are here, a few at any time: the dict stays small.
+    """
+    revisions = (
+        published_pairs().exclude(published_revision=F("current_revision")).values("published_revision_id")
+    )
+    votes = (
+        Review.objects.counted()
+        .filter(revision_id__in=revisions)
+        .values("revision_id")
+        .annotate(
+            approvals=Count("pk", filter=Q(verdict=Verdict.APPROVE)),
+            reviews=Count("pk"),
+            correctness=Avg("correctness"),
+            fluency=Avg("fluency"),
+        )
+        .order_by()
+    )
+    return {
+        vote["revision_id"]: (vote["reviews"], vote["approvals"], vote["correctness"], vote["fluency"])
+        for vote in votes
+    }
+
+
+# Candidates for the `preferences` configuration: the revision each published revision replaced.
+_PREFERENCE_BATCH = 1000
+
+
+def _preference_rows(held_back: _HeldBack, sources: Counter) -> Iterator[dict]:
+    """The (prompt, chosen, rejected) rows of the review history, in pair id order (SPEC §6).
+
+    For each published pair whose validated revision n replaced revision n - 1:
+    - `suggested_edit` when revision n is a reviewer's suggestion on n - 1 that the author accepted;
+    - `correction` when revision n - 1 was rejected (more counted rejections than approvals, or a
+      moderator's rejection) or sent back by a moderator's edit that wrote revision n.
+    The chosen answer is always the validated one, the prompt its question; the rejected answer is
+    revision n - 1's. A row whose two answers are the same teaches nothing and is left out. A row is
+    held back when its pair was (personal data), or when the rejected answer fails the same checks.
+    """
+    after = None
+    while True:
+        candidates = (
+            Revision.objects.filter(
+                pair__published_revision__isnull=False,
+                number=F("pair__published_revision__number") - 1,
+            )
+            .exclude(pair__status__in=LEFT_RELEASES)
+            .annotate(
+                accepted=Exists(
+                    Review.objects.filter(revision=OuterRef("pk"), suggestion_state=SuggestionState.ACCEPTED)
+                ),
+                approvals=Count("reviews", filter=Q(reviews__counts=True, reviews__verdict=Verdict.APPROVE)),
+                rejections=Count("reviews", filter=Q(reviews__counts=True, reviews__verdict=Verdict.REJECT)),
+            )
+            .order_by("pair_id")
+        )
+        if after is not None:
+            candidates = candidates.filter(pair_id__gt=after)
+        batch = list(
+            candidates.values_list(
+                "pair_id",
+                "number",
+                "answer",
+                "accepted",
+                "approvals",
+                "rejections",
+                "pair__published_revision__number",
+                "pair__published_revision__question",
+                "pair__published_revision__context",
+                "pair__published_revision__answer",
+                "pair__license",
+                "pair__published_at",
+            )[:_PREFERENCE_BATCH]
+        )
+        if not batch:
+            return
+        after = batch[-1][0]
+        moderated = _moderator_actions([row[0] for row in batch])
+        for (
+            pair_id,
+            number,
+            rejected_answer,
+            accepted,
+            approvals,
+            rejections,
+            chosen_number,
+            question,
+            context,
+            chosen_answer,
+            license,
+            validated_at,
+        ) in batch:
+            if accepted:
+                source = SUGGESTED_EDIT
+            elif (
+                rejections > approvals
+                or (pair_id, AuditAction.REJECT, number) in moderated
+                or (pair_id, AuditAction.EDIT, chosen_number) in moderated
+            ):
+                source = CORRECTION
+            else:
+                continue  # the author rewrote a pending pair on their own: nobody judged the change
+            if rejected_answer.strip() == chosen_answer.strip():
+                continue
+            row_id = f"{pair_id}-r{chosen_number}-r{number}"
+            if str(pair_id) in held_back.pair_ids or _has_personal_data(answer=rejected_answer):
+                held_back.preference_ids.append(row_id)
+                continue
+            sources[source] += 1
+            yield {
+                "id": row_id,
+                "pair_id": str(pair_id),
+                "question": question,
+                "context": context,
+                "chosen_answer": chosen_answer,
+                "rejected_answer": rejected_answer,
+                "source": source,
+                "license": license or settings.MOISSON_LICENSE,
+                "validated_at": validated_at.astimezone(datetime.UTC),
+            }
+
+
+def _moderator_actions(pair_ids: list) -> set[tuple]:
+    """(pair id, action, revision number after it) of the moderators' rejections and edits of these pairs."""
+    entries = AuditEntry.objects.filter(
+        pair_id__in=pair_ids, action__in=[AuditAction.REJECT, AuditAction.EDIT]
+    ).values_list("pair_id", "action", "after")
+    return {(pair_id, action, after.get("revision")) for pair_id, action, after in entries}
+
+
+def _with_removal_reasons(pair_ids: list[str], *, held_back: set[str]) -> list[tuple[str, str]]:
+    """Each removed id with why: held back for personal data, the moderators' removal reason, else the
+    pair's state now."""
     reasons: dict[str, str] = {}
     for start in range(0, len(pair_ids), 1000):
         chunk = pair_ids[start : start + 1000]
         for pair_id, status, removal_reason in Pair.objects.filter(id__in=chunk).values_list(
             "id", "status", "removal_reason"
         ):
-            reasons[str(pair_id)] = removal_reason or status
+            pair_id = str(pair_id)
+            reasons[pair_id] = (
+                RemovalReason.PERSONAL_DATA if pair_id in held_back else removal_reason or status
+            )
     return [(pair_id, reasons.get(pair_id, "deleted")) for pair_id in pair_ids]
 
 
-def _verify(directory: Path, split_counts: dict[str, int], *, cache_dir: Path) -> None:
-    """Load the release as a researcher would, and check it holds what the database holds."""
+def _verify(
+    directory: Path,
+    split_counts: dict[str, int],
+    *,
+    preference_split_counts: dict[str, int] | None = None,
+    cache_dir: Path,
+) -> None:
+    """Load the release as a researcher would, both configurations, and check it holds what was written."""
+    checks = [(None, split_counts, ROW_SCHEMA.names)]
+    if preference_split_counts and any(preference_split_counts.values()):
+        checks.append((PREFERENCES.name, preference_split_counts, PREFERENCE_SCHEMA.names))
+    for config_name, counts, expected_columns in checks:
+        loaded, columns = _load_counts(directory, config_name, cache_dir=cache_dir)
+        expected = {split: count for split, count in counts.items() if count}
+        label = config_name or "default"
+        if loaded != expected:
+            raise ReleaseCheckFailed(
+                f"datasets.load_dataset found {loaded} rows in the {label} configuration, "
+                f"the build wrote {expected}"
+            )
+        for split, names in columns.items():
+            if names != expected_columns:
+                raise ReleaseCheckFailed(
+                    f"the {split} split of the {label} configuration has columns {names}, "
+                    f"not {expected_columns}"
+                )
+
+
+def _load_counts(
+    directory: Path, config_name: str | None, *, cache_dir: Path
+) -> tuple[dict[str, int], dict[str, list[str]]]:
     # Imported here: `datasets` is heavy, and only the builder needs it.
     import datasets
     import pyarrow.dataset
@@ -525,6 +800,7 @@ def _verify(directory: Path, split_counts: dict[str, int], *, cache_dir: Path) -
         with _offline_datasets():
             dataset = datasets.load_dataset(
                 str(directory),
+                config_name,
                 cache_dir=str(cache_dir),
                 # Pre-buffering keeps every column chunk of a shard it read until the shard ends: with
                 # 250,000-row shards that alone is hundreds of MB. Reading without it gives the same rows.
@@ -534,16 +810,12 @@ def _verify(directory: Path, split_counts: dict[str, int], *, cache_dir: Path) -
         if progress_bars:
             datasets.enable_progress_bars()
     try:
-        loaded = {split: dataset[split].num_rows for split in dataset}
-        columns = {split: dataset[split].column_names for split in dataset}
+        return (
+            {split: dataset[split].num_rows for split in dataset},
+            {split: dataset[split].column_names for split in dataset},
+        )
     finally:
         del dataset
-    expected = {split: count for split, count in split_counts.items() if count}
-    if loaded != expected:
-        raise ReleaseCheckFailed(f"datasets.load_dataset found {loaded} rows, the database {expected}")
-    for split, names in columns.items():
-        if names != ROW_SCHEMA.names:
-            raise ReleaseCheckFailed(f"the {split} split has columns {names}, not {ROW_SCHEMA.names}")
 
 
 @contextlib.contextmanager

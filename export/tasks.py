@@ -19,10 +19,9 @@ def cut_release_if_due() -> None:
 
 
 @worker_ready.connect
-def clean_interrupted_builds(**kwargs: object) -> None:
-    """At worker start, fail the releases a killed worker left `building` and remove their `.tmp-*` files.
-
-    Without this the row stays `building` (and blocks every other release) until someone starts the next
-    one; the file lock tells a dead build from one another worker is still running.
-    """
+def fail_builds_left_by_a_dead_worker(**kwargs: object) -> None:
+    """A worker killed outright (SIGKILL, out of memory, power cut) leaves its release `building` with a
+    `.tmp-*` directory, and its message may come back only hours later: the next worker to start marks
+    the release failed and removes the directory, so that someone can start it again at once. A build
+    still running in another worker holds its lock and is left alone."""
     services.fail_interrupted_builds()

@@ -141,10 +141,25 @@ def _snippets(request: HttpRequest, release: Release) -> dict[str, str]:
         pandas_read = f'df = pd.read_parquet("{train_urls[0]}")'
     else:
         pandas_read = f"df = pd.concat([pd.read_parquet(url) for url in {_python_list(train_urls)}])"
-    return {
-        "datasets": f"from datasets import load_dataset\n\ndataset = load_dataset({datasets_source})",
-        "pandas": f"import pandas as pd\n\n{pandas_read}",
+    datasets_code = f"from datasets import load_dataset\n\ndataset = load_dataset({datasets_source})"
+    preference_urls = {
+        split: [
+            _download_url(request, release, file["path"])
+            for file in release.data_files(f"preferences-{split}")
+        ]
+        for split in ("train", "test")
     }
+    preference_urls = {split: split_urls for split, split_urls in preference_urls.items() if split_urls}
+    if preference_urls:
+        if release.hub_repo:
+            preferences_source = f'"{release.hub_repo}", "preferences", revision="{release.version}"'
+        else:
+            data_files = ", ".join(
+                f'"{split}": {_python_list(split_urls)}' for split, split_urls in preference_urls.items()
+            )
+            preferences_source = f'"parquet", data_files={{{data_files}}}'
+        datasets_code += f"\npreferences = load_dataset({preferences_source})"
+    return {"datasets": datasets_code, "pandas": f"import pandas as pd\n\n{pandas_read}"}
 
 
 def _python_list(items: list[str]) -> str:

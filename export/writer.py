@@ -5,6 +5,7 @@ The release directory this module fills looks like::
     data/train-00000-of-00002.parquet
     data/train-00001-of-00002.parquet
     data/test-00000-of-00001.parquet
+    data/preferences-train-00000-of-00001.parquet
     release.json
 
 It knows nothing of Django: the caller hands it plain dicts, in a deterministic order (e.g. by id), and
@@ -64,6 +65,33 @@ _TIMESTAMP_COLUMNS = ("created_at", "validated_at")
 # Empty strings and None mean the same thing for these columns; the file says null.
 _OPTIONAL_TEXT_COLUMNS = ("level", "author")
 
+# The `preferences` configuration (SPEC.md §6): TRL's "conversational" preference format, i.e. a prompt
+# made of the user turn and two assistant turns, the validated one chosen over an earlier one.
+PREFERENCE_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("pair_id", pa.string(), nullable=False),
+        pa.field("prompt", pa.list_(MESSAGE_TYPE), nullable=False),
+        pa.field("chosen", pa.list_(MESSAGE_TYPE), nullable=False),
+        pa.field("rejected", pa.list_(MESSAGE_TYPE), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("license", pa.string(), nullable=False),
+        pa.field("validated_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+# The keys a caller's preference dict must carry: the writer builds the three message lists itself.
+PREFERENCE_INPUT_COLUMNS = (
+    "id",
+    "pair_id",
+    "question",
+    "context",
+    "chosen_answer",
+    "rejected_answer",
+    "source",
+    "license",
+    "validated_at",
+)
+
 # Every option is pinned so that a pyarrow default changing under us cannot change the bytes silently.
 # Content-defined chunking places page boundaries by content, so a new release that mostly repeats the
 # previous one shares most of its bytes with it and the Hub's storage (Xet) deduplicates them.
@@ -110,9 +138,75 @@ def split_for(pair_id: str, *, test_share: float) -> str:
 
 def messages_for(*, question: str, context: str, answer: str) -> list[dict]:
     """The chat form of a pair: the context, when there is one, comes before the question in the user turn."""
+    return [user_turn(question=question, context=context), {"role": "assistant", "content": answer}]
+
+
+def user_turn(*, question: str, context: str) -> dict:
     has_context = bool(context and context.strip())
     user = f"Contexte :\n{context}\n\nQuestion :\n{question}" if has_context else question
-    return [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    return {"role": "user", "content": user}
+
+
+def preference_messages(row: dict) -> dict:
+    """The prompt, chosen and rejected columns of a preference row, as TRL's DPOTrainer reads them."""
+    return {
+        "prompt": [user_turn(question=row["question"], context=row["context"])],
+        "chosen": [{"role": "assistant", "content": row["chosen_answer"]}],
+        "rejected": [{"role": "assistant", "content": row["rejected_answer"]}],
+    }
+
+
+def _pair_columns(row: dict) -> dict:
+    values = {name: row[name] for name in INPUT_COLUMNS}
+    for name in _OPTIONAL_TEXT_COLUMNS:
+        values[name] = values[name] or None
+    _check_aware(row, _TIMESTAMP_COLUMNS)
+    values["messages"] = messages_for(question=row["question"], context=row["context"], answer=row["answer"])
+    return values
+
+
+def _preference_columns(row: dict) -> dict:
+    _check_aware(row, ("validated_at",))
+    values = {name: row[name] for name in PREFERENCE_INPUT_COLUMNS if name in PREFERENCE_SCHEMA.names}
+    return values | preference_messages(row)
+
+
+def _check_aware(row: dict, names: tuple[str, ...]) -> None:
+    for name in names:
+        # pyarrow would silently read a naive datetime as UTC.
+        if row[name].tzinfo is None:
+            raise ValueError(f"{name} of row {row['id']} is a naive datetime")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """One configuration of the dataset: its schema, its file names and how a caller's row fills it."""
+
+    name: str
+    schema: pa.Schema
+    file_prefix: str  # data/{file_prefix}{split}-00000-of-00001.parquet
+    split_key: str  # the column whose value decides the split (always a pair id)
+    columns: Callable[[dict], dict]
+    # The main configuration without a row is a mistake; a release may have no preference row yet.
+    may_be_empty: bool
+
+
+PAIRS = DataConfig(
+    name="default",
+    schema=ROW_SCHEMA,
+    file_prefix="",
+    split_key="id",
+    columns=_pair_columns,
+    may_be_empty=False,
+)
+PREFERENCES = DataConfig(
+    name="preferences",
+    schema=PREFERENCE_SCHEMA,
+    file_prefix="preferences-",
+    split_key="pair_id",
+    columns=_preference_columns,
+    may_be_empty=True,
+)
 
 
 def sha256_of(path: Path) -> str:
@@ -150,28 +244,31 @@ def write_data_files(
     test_share: float,
     batch_rows: int = 5000,
     on_progress: Callable[[int], None] | None = None,
+    config: DataConfig = PAIRS,
 ) -> WriteResult:
-    """Stream `rows` into `out_dir/data/{split}-{i:05d}-of-{n:05d}.parquet`.
+    """Stream `rows` into `out_dir/data/{prefix}{split}-{i:05d}-of-{n:05d}.parquet`.
 
     Rows are written in the order given, so the caller's order decides the bytes. A split without rows
     gets no file (see the module docstring); `counts` still reports it as 0. Raises EmptyReleaseError
-    when no row at all was given, and FileExistsError when `out_dir/data` already holds files, rather
-    than mixing shards of two builds.
+    when no row at all was given (unless the configuration may be empty), and FileExistsError when
+    `out_dir/data` already holds files of this configuration, rather than mixing shards of two builds.
     """
     if shard_rows < 1 or batch_rows < 1:
         raise ValueError("shard_rows and batch_rows must be positive")
     data_dir = out_dir / DATA_DIR
-    if data_dir.exists() and any(data_dir.iterdir()):
-        raise FileExistsError(f"{data_dir} is not empty")
+    ours = tuple(f"{dot}{config.file_prefix}{split}-" for dot in ("", ".") for split in SPLITS)
+    if data_dir.exists() and any(path.name.startswith(ours) for path in data_dir.iterdir()):
+        raise FileExistsError(f"{data_dir} already holds files of the {config.name} configuration")
     data_dir.mkdir(parents=True, exist_ok=True)
 
     writers = {
-        split: _SplitWriter(split, data_dir, shard_rows=shard_rows, batch_rows=batch_rows) for split in SPLITS
+        split: _SplitWriter(split, data_dir, shard_rows=shard_rows, batch_rows=batch_rows, config=config)
+        for split in SPLITS
     }
     written = 0
     try:
         for row in rows:
-            writer = writers[split_for(row["id"], test_share=test_share)]
+            writer = writers[split_for(row[config.split_key], test_share=test_share)]
             if writer.add(row):
                 written += writer.last_flushed
                 if on_progress is not None:
@@ -187,7 +284,7 @@ def write_data_files(
         raise
 
     counts = {split: writer.rows for split, writer in writers.items()}
-    if not any(counts.values()):
+    if not any(counts.values()) and not config.may_be_empty:
         raise EmptyReleaseError("there is no row to write")
     files = [file for writer in writers.values() for file in writer.finish(out_dir)]
     return WriteResult(files=sorted(files, key=lambda file: file.path), counts=counts)
@@ -200,14 +297,18 @@ class _SplitWriter:
     which is only known once every row has been seen.
     """
 
-    def __init__(self, split: str, data_dir: Path, *, shard_rows: int, batch_rows: int) -> None:
+    def __init__(
+        self, split: str, data_dir: Path, *, shard_rows: int, batch_rows: int, config: DataConfig
+    ) -> None:
         self.split = split
         self.data_dir = data_dir
         self.shard_rows = shard_rows
         self.batch_rows = batch_rows
+        self.config = config
+        self.schema = config.schema
         self.rows = 0
         self.last_flushed = 0
-        self._buffer: dict[str, list] = {name: [] for name in ROW_SCHEMA.names}
+        self._buffer: dict[str, list] = {name: [] for name in self.schema.names}
         self._buffered = 0
         self._writer: pq.ParquetWriter | None = None
         self._rows_in_shard = 0
@@ -215,18 +316,9 @@ class _SplitWriter:
 
     def add(self, row: dict) -> bool:
         """Buffer one row; return True when that filled a batch and it was written out."""
-        for name in INPUT_COLUMNS:
-            self._buffer[name].append(row[name])
-        for name in _OPTIONAL_TEXT_COLUMNS:
-            if not self._buffer[name][-1]:
-                self._buffer[name][-1] = None
-        for name in _TIMESTAMP_COLUMNS:
-            # pyarrow would silently read a naive datetime as UTC.
-            if row[name].tzinfo is None:
-                raise ValueError(f"{name} of pair {row['id']} is a naive datetime")
-        self._buffer["messages"].append(
-            messages_for(question=row["question"], context=row["context"], answer=row["answer"])
-        )
+        values = self.config.columns(row)
+        for name in self.schema.names:
+            self._buffer[name].append(values[name])
         self._buffered += 1
         # A batch never straddles two shards, so every shard holds exactly `shard_rows` rows but the last.
         if self._buffered >= min(self.batch_rows, self.shard_rows - self._rows_in_shard):
@@ -247,7 +339,8 @@ class _SplitWriter:
         total = len(self._shards)
         files = []
         for index, (temporary, rows) in enumerate(self._shards):
-            final = self.data_dir / f"{self.split}-{index:05d}-of-{total:05d}.parquet"
+            name = f"{self.config.file_prefix}{self.split}-{index:05d}-of-{total:05d}.parquet"
+            final = self.data_dir / name
             temporary.rename(final)
             files.append(describe_file(out_dir, final.relative_to(out_dir).as_posix(), rows=rows))
         return files
@@ -264,21 +357,21 @@ class _SplitWriter:
         self._temporary_path(len(self._shards)).unlink(missing_ok=True)
 
     def _flush(self) -> None:
-        table = pa.Table.from_pydict(self._buffer, schema=ROW_SCHEMA)
+        table = pa.Table.from_pydict(self._buffer, schema=self.schema)
         # pyarrow accepts a None in a non-nullable field without a word; the file would then lie.
-        for field, column in zip(ROW_SCHEMA, table.columns, strict=True):
+        for field, column in zip(self.schema, table.columns, strict=True):
             if not field.nullable and column.null_count:
                 raise ValueError(f"{field.name} is missing in a row of the {self.split} split")
         if self._writer is None:
             self._writer = pq.ParquetWriter(
-                self._temporary_path(len(self._shards)), ROW_SCHEMA, **PARQUET_OPTIONS
+                self._temporary_path(len(self._shards)), self.schema, **PARQUET_OPTIONS
             )
         # One write per batch gives one row group per batch: row groups depend on the rows only.
         self._writer.write_table(table, row_group_size=self.batch_rows)
         self.last_flushed = self._buffered
         self.rows += self._buffered
         self._rows_in_shard += self._buffered
-        self._buffer = {name: [] for name in ROW_SCHEMA.names}
+        self._buffer = {name: [] for name in self.schema.names}
         self._buffered = 0
         if self._rows_in_shard >= self.shard_rows:
             self._close_shard()
@@ -292,4 +385,4 @@ class _SplitWriter:
         self._rows_in_shard = 0
 
     def _temporary_path(self, index: int) -> Path:
-        return self.data_dir / f".{self.split}-{index:05d}.parquet.partial"
+        return self.data_dir / f".{self.config.file_prefix}{self.split}-{index:05d}.parquet.partial"

@@ -330,6 +330,7 @@ def decide_pair(
         if action == AuditAction.VALIDATE:
             pair.validated_at = pair.validated_at if pair.status == Status.VALIDATED else now
             pair.status = Status.VALIDATED
+            _publish(pair)
         elif action == AuditAction.REJECT:
             pair.status = Status.REJECTED
         else:
@@ -349,6 +350,8 @@ def decide_pair(
                 "held_by",
                 "held_until",
                 "updated_at",
+                "published_revision",
+                "published_at",
             ]
         )
         _close_reports(pair=pair, moderator=moderator, resolution=action, at=now)
@@ -380,7 +383,9 @@ def moderator_edit(*, moderator: User, pair: Pair, data: dict, reason: str, vali
         now = timezone.now()
         pair.decided_at = now if validate else None
         pair.validated_at = now if validate else None
-        pair.save(update_fields=["decided_at", "validated_at"])
+        if validate:
+            _publish(pair)
+        pair.save(update_fields=["decided_at", "validated_at", "published_revision", "published_at"])
         _close_reports(pair=pair, moderator=moderator, resolution=AuditAction.EDIT, at=now)
         _audit(
             moderator=moderator, action=AuditAction.EDIT, pair=pair, reason=reason, before=before, text=True
@@ -708,8 +713,15 @@ def _apply_quorum(pair: Pair) -> None:
             fields.append("decided_at")
         if decision == Status.VALIDATED:
             pair.validated_at = now
-            fields.append("validated_at")
+            fields += ["validated_at", *_publish(pair)]
     pair.save(update_fields=fields)
+
+
+def _publish(pair: Pair) -> list[str]:
+    """Releases publish the revision just validated, until a correction of it is validated (SPEC §2)."""
+    pair.published_revision_id = pair.current_revision_id
+    pair.published_at = pair.validated_at
+    return ["published_revision", "published_at"]
 
 
 def _lock_suggestion(*, author: User, review: Review) -> tuple[Pair, Review]:

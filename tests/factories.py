@@ -86,5 +86,8 @@ def make_pair(*, author: User | None = None, status: str = Status.PENDING, **fie
         )
         pair.current_revision = revision
         pair.revision_number = 1
-        pair.save(update_fields=["current_revision", "revision_number"])
+        if status == Status.VALIDATED:
+            pair.published_revision = revision
+            pair.published_at = pair.validated_at
+        pair.save(update_fields=["current_revision", "revision_number", "published_revision", "published_at"])
     return pair

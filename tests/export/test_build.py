@@ -9,7 +9,9 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from collect.models import Pair, RemovalReason, Status
@@ -18,6 +20,7 @@ from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from export.writer import ROW_SCHEMA
 from tests.export.fake_hub import FakeHub
+from tests.export.history import correction_history, suggested_edit_history
 from tests.factories import make_pair, make_user
 
 pytestmark = pytest.mark.django_db
@@ -245,14 +248,14 @@ def test_a_removed_pair_disappears_from_the_next_release_and_is_listed_with_its_
     assert "Since v1.0.0: 0 pairs added, 1 removed." in card
 
 
-def test_a_pair_withdrawn_from_validation_is_listed_with_its_state_as_reason() -> None:
+def test_a_withdrawn_pair_is_listed_with_its_state_as_reason() -> None:
     pair, *_others = make_validated(3)
     build()
-    Pair.objects.filter(pk=pair.pk).update(status=Status.DISPUTED)
+    Pair.objects.filter(pk=pair.pk).update(status=Status.WITHDRAWN)
 
     release = build()
 
-    assert release_json(release)["removed"] == [{"id": str(pair.pk), "reason": "disputed"}]
+    assert release_json(release)["removed"] == [{"id": str(pair.pk), "reason": "withdrawn"}]
 
 
 def test_splits_are_stable_across_two_releases_with_added_pairs(settings: Settings) -> None:
@@ -276,11 +279,15 @@ def test_splits_are_stable_across_two_releases_with_added_pairs(settings: Settin
 
 def test_rebuilding_the_same_state_gives_identical_data_files() -> None:
     make_validated(25, author=make_user(pseudonym="Noé", attribution_opt_in=True))
+    for _ in range(3):
+        suggested_edit_history()
+        correction_history()
 
     first = build()
     second = build()
 
     assert data_hashes(first) == data_hashes(second)
+    assert any(path.startswith("data/preferences-") for path in data_hashes(second))
     assert all(
         writer.sha256_of(second.directory / path) == digest for path, digest in data_hashes(second).items()
     )
@@ -493,7 +500,12 @@ def test_snapshot_ignores_pairs_validated_while_the_build_runs(monkeypatch: pyte
 
 def _validate_in_another_connection(pair_id: object) -> None:
     try:
-        Pair.objects.filter(pk=pair_id).update(status=Status.VALIDATED)
+        Pair.objects.filter(pk=pair_id).update(
+            status=Status.VALIDATED,
+            validated_at=timezone.now(),
+            published_revision=F("current_revision"),
+            published_at=timezone.now(),
+        )
     finally:
         connection.close()
 
@@ -511,9 +523,9 @@ def test_the_binary_cursor_reads_what_the_orm_reads() -> None:
         pytest.skip("the binary server-side cursor is the PostgreSQL path; SQLite uses iterator()")
     make_validated(3, author=make_user(pseudonym="Zoé", attribution_opt_in=True), level="lycee")
     make_validated(2, context="Un contexte.")
-    orm = list(Pair.objects.validated().order_by("id").values_list(*services._PAIR_COLUMNS))
+    orm = list(services.published_pairs().order_by("id").values_list(*services._PAIR_COLUMNS))
 
     with transaction.atomic():
-        fast = list(services._validated_pair_values())
+        fast = list(services._published_pair_values())
 
     assert fast == orm

@@ -7,8 +7,16 @@ from pathlib import Path
 import yaml
 from huggingface_hub import DatasetCard
 
-from export.card import FIELDS, CardInfo, hub_license, render_card, render_contributors, size_category
-from export.writer import ROW_SCHEMA, write_data_files
+from export.card import (
+    FIELDS,
+    PREFERENCE_FIELDS,
+    CardInfo,
+    hub_license,
+    render_card,
+    render_contributors,
+    size_category,
+)
+from export.writer import PREFERENCE_SCHEMA, ROW_SCHEMA, write_data_files
 
 
 def make_card_info(**fields: object) -> CardInfo:
@@ -218,3 +226,42 @@ def test_contributor_pseudonym_cannot_break_the_table() -> None:
 
 def test_contributors_file_says_when_nobody_asked_to_be_credited() -> None:
     assert "Nobody has asked to be credited yet." in render_contributors([])
+
+
+def test_preferences_configuration_is_declared_with_its_splits_when_it_has_rows() -> None:
+    metadata = front_matter(render_card(make_card_info(preference_split_counts={"train": 40, "test": 0})))
+
+    assert metadata["configs"][1] == {
+        "config_name": "preferences",
+        "data_files": [{"split": "train", "path": "data/preferences-train-*.parquet"}],
+    }
+
+
+def test_preferences_configuration_is_left_out_while_it_has_no_row() -> None:
+    card = render_card(make_card_info(preference_split_counts={"train": 0, "test": 0}))
+
+    assert [config["config_name"] for config in front_matter(card)["configs"]] == ["default"]
+    assert "Cette version n'en contient pas encore" in card
+    assert "This release holds none yet" in card
+
+
+def test_preference_fields_table_describes_every_column_in_french_and_english() -> None:
+    card = render_card(make_card_info(preference_split_counts={"train": 3, "test": 1}))
+
+    assert [name for name, *_rest in PREFERENCE_FIELDS] == PREFERENCE_SCHEMA.names
+    for _name, _kind, french, english in PREFERENCE_FIELDS:
+        assert french in card
+        assert english in card
+
+
+def test_preference_counts_by_source_are_in_the_statistics() -> None:
+    card = render_card(
+        make_card_info(
+            preference_split_counts={"train": 3, "test": 1},
+            preference_source_counts={"correction": 1, "suggested_edit": 3},
+        )
+    )
+
+    assert "| `suggested_edit` | suggestion acceptée | 3 |" in card
+    assert "| `suggested_edit` | accepted suggestion | 3 |" in card
+    assert 'load_dataset("moisson/moisson-fr", "preferences", revision="v1.2.0")' in card

@@ -1,7 +1,9 @@
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from celery.signals import worker_ready
 from django.conf import settings as django_settings
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -172,3 +174,19 @@ def test_a_version_older_than_the_newest_release_is_refused() -> None:
 def test_a_malformed_version_is_refused() -> None:
     with pytest.raises(ReleaseRefused, match="v1.2.0"):
         start_release(by=None, version="1.2", enqueue=False)
+
+
+def test_a_starting_worker_fails_a_release_left_building_and_removes_its_temporary_directory(
+    releases_root: Path,
+) -> None:
+    make_validated(1)
+    release = start_release(by=None, enqueue=False)
+    Release.objects.filter(pk=release.pk).update(state=ReleaseState.BUILDING)
+    leftover = releases_root / f".tmp-{release.version}-killed"
+    (leftover / "release" / "data").mkdir(parents=True)
+
+    worker_ready.send(sender=None)
+
+    release.refresh_from_db()
+    assert release.state == ReleaseState.FAILED
+    assert not leftover.exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from collect.models import Status
 from export.models import Release, ReleaseState
 from export.services import build_release, start_release
+from tests.export.history import suggested_edit_history
 from tests.factories import make_pair, make_user
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +313,22 @@ def test_a_head_request_gives_the_size_of_a_file_without_its_body(client: Client
 
     assert response.status_code == 200
     assert int(response["Content-Length"]) == release.file("release.json")["size"]
+
+
+def test_release_page_gives_a_snippet_for_the_preference_pairs_when_there_are_some(client: Client) -> None:
+    suggested_edit_history()
+    release = build_release(start_release(by=None, enqueue=False).pk)
+    [path] = [file["path"] for file in release.files if file["path"].startswith("data/preferences-")]
+
+    page = client.get(reverse("export:detail", args=[release.version])).content.decode()
+
+    assert "preferences = load_dataset(&quot;parquet&quot;, data_files={&quot;" in page
+    assert download_url(release, path) in page
+
+
+def test_release_page_gives_no_preferences_snippet_without_preference_pairs(client: Client) -> None:
+    release = published_release()
+
+    page = client.get(reverse("export:detail", args=[release.version])).content.decode()
+
+    assert "preferences = load_dataset" not in page

@@ -11,6 +11,7 @@ import yaml
 
 from export.card import card_configs
 from export.writer import (
+    PREFERENCES,
     ROW_SCHEMA,
     EmptyReleaseError,
     messages_for,
@@ -297,3 +298,49 @@ def test_release_json_is_written_with_its_size_and_sha256(tmp_path: Path) -> Non
     assert written.path == "release.json"
     assert written.sha256 == sha256_of(tmp_path / "release.json")
     assert written.size == (tmp_path / "release.json").stat().st_size
+
+
+def make_preference(index: int) -> dict:
+    return {
+        "id": f"{uuid.UUID(int=index)}-r2-r1",
+        "pair_id": str(uuid.UUID(int=index)),
+        "question": f"Quelle est la question numéro {index} ?",
+        "context": "",
+        "chosen_answer": "La réponse validée, complète et juste.",
+        "rejected_answer": "Une réponse incomplète.",
+        "source": "correction",
+        "license": "CC-BY-4.0",
+        "validated_at": datetime.datetime(2025, 2, 1, 12, 0, tzinfo=datetime.UTC),
+    }
+
+
+def test_preferences_are_written_next_to_the_pairs_under_their_own_prefix(tmp_path: Path) -> None:
+    write_data_files(make_rows(4), out_dir=tmp_path, shard_rows=10, test_share=0)
+
+    result = write_data_files(
+        (make_preference(index) for index in range(3)),
+        out_dir=tmp_path,
+        shard_rows=10,
+        test_share=0,
+        config=PREFERENCES,
+    )
+
+    assert [file.path for file in result.files] == ["data/preferences-train-00000-of-00001.parquet"]
+    [row, *_rest] = pq.read_table(tmp_path / result.files[0].path).to_pylist()
+    assert row["prompt"] == [{"role": "user", "content": "Quelle est la question numéro 0 ?"}]
+    assert row["chosen"] == [{"role": "assistant", "content": "La réponse validée, complète et juste."}]
+    assert row["rejected"] == [{"role": "assistant", "content": "Une réponse incomplète."}]
+
+
+def test_no_preference_row_writes_no_file_and_is_no_error(tmp_path: Path) -> None:
+    result = write_data_files(iter([]), out_dir=tmp_path, shard_rows=10, test_share=0, config=PREFERENCES)
+
+    assert (result.files, result.counts) == ([], {"train": 0, "test": 0})
+
+
+def test_preferences_are_not_written_twice_into_the_same_directory(tmp_path: Path) -> None:
+    rows = [make_preference(0)]
+    write_data_files(iter(rows), out_dir=tmp_path, shard_rows=10, test_share=0, config=PREFERENCES)
+
+    with pytest.raises(FileExistsError):
+        write_data_files(iter(rows), out_dir=tmp_path, shard_rows=10, test_share=0, config=PREFERENCES)

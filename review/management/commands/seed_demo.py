@@ -11,8 +11,8 @@ from accounts.models import User
 from accounts.services import moderators_group
 from collect.models import Pair, Status
 from collect.services import SubmissionRefused, save_draft, submit_pair
-from review.models import RejectionReason, Verdict
-from review.services import record_review, report_pair
+from review.models import RejectionReason, Review, Verdict
+from review.services import accept_suggestion, moderator_edit, record_review, report_pair
 
 DEMO_PASSWORD = "demo-moisson"
 DEMO_PAIRS = Path(__file__).resolve().parents[3] / "collect" / "demo" / "pairs.json"
@@ -23,6 +23,70 @@ DEMO_PEOPLE = [
     ("bruno", "", False),
     ("chloe", "Chloé", False),
     ("david", "", False),
+]
+
+
+# Pairs with a review history, for the `preferences` configuration of releases and for a correction in
+# review: "suggestion" (a reviewer suggests a better answer, the author accepts it, then it is validated),
+# "rejected" (rejected, corrected by a moderator, then validated), "sent_back" (validated, corrected by a
+# moderator and sent back to review, then validated again) and "in_review" (the same, still in review:
+# releases keep its validated revision meanwhile).
+DEMO_HISTORIES = [
+    {
+        "history": "suggestion",
+        "question": "Pourquoi les feuilles des arbres changent-elles de couleur en automne ?",
+        "answer": "Parce qu'il fait plus froid et que les feuilles meurent.",
+        "better": "Quand les jours raccourcissent, l'arbre cesse de fabriquer la chlorophylle, le pigment "
+        "vert des feuilles. Les pigments jaunes et orangés, présents toute l'année mais masqués, deviennent "
+        "visibles ; les rouges sont fabriqués à l'automne à partir des sucres restés dans la feuille.",
+        "task_type": "explanation",
+        "domain": "sciences",
+        "level": "college",
+    },
+    {
+        "history": "suggestion",
+        "question": "Quelle est la différence entre « quand », « quant » et « qu'en » ?",
+        "answer": "« Quand » indique le temps, les deux autres s'emploient dans les autres cas.",
+        "better": "« Quand » indique le temps ou la condition (« Quand il pleut, je reste chez moi »). "
+        "« Quant » s'emploie toujours avec « à » et signifie « en ce qui concerne » (« Quant à moi, je "
+        "reste »). « Qu'en » est l'élision de « que » suivie de « en » (« Qu'en penses-tu ? »).",
+        "task_type": "explanation",
+        "domain": "french",
+        "level": "college",
+    },
+    {
+        "history": "rejected",
+        "question": "En quelle année la Déclaration des droits de l'homme et du citoyen a-t-elle été "
+        "adoptée ?",
+        "answer": "Elle a été adoptée en 1792, au moment de la proclamation de la République.",
+        "better": "Elle a été adoptée par l'Assemblée nationale constituante le 26 août 1789, quelques "
+        "semaines après la prise de la Bastille. Elle sert de préambule à la Constitution de 1791.",
+        "task_type": "closed_qa",
+        "domain": "history_geography",
+        "level": "college",
+    },
+    {
+        "history": "sent_back",
+        "question": "Comment calcule-t-on le périmètre d'un cercle ?",
+        "answer": "On multiplie le rayon par pi : le périmètre vaut pi fois le rayon.",
+        "better": "On multiplie le diamètre par pi : le périmètre vaut 2 × π × r, soit environ 6,28 fois le "
+        "rayon. Pour un cercle de 5 cm de rayon, on trouve environ 31,4 cm.",
+        "task_type": "reasoning",
+        "domain": "maths",
+        "level": "college",
+    },
+    {
+        "history": "in_review",
+        "question": "Combien de temps faut-il laisser reposer une pâte à crêpes ?",
+        "answer": "Une heure au réfrigérateur suffit : la farine absorbe le lait et la pâte devient plus "
+        "homogène, ce qui donne des crêpes plus souples.",
+        "better": "Une heure à température ambiante, ou une nuit au réfrigérateur : la farine absorbe le "
+        "lait, le gluten se détend et les crêpes sont plus souples. Sans repos, elles restent bonnes mais "
+        "un peu plus élastiques.",
+        "task_type": "advice",
+        "domain": "practical_life",
+        "level": "adulte",
+    },
 ]
 
 
@@ -39,6 +103,14 @@ class Command(BaseCommand):
             if Pair.objects.filter(author=author, question=item["question"]).exists():
                 continue
             self.create_pair(author=author, item=item, reviewers=[p for p in people if p != author])
+            created += 1
+        for n, item in enumerate(DEMO_HISTORIES):
+            author = authors[n % len(authors)]
+            if Pair.objects.filter(author=author, question=item["question"]).exists():
+                continue
+            self.create_history(
+                author=author, item=item, moderator=people[0], reviewers=[p for p in people if p != author]
+            )
             created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new pairs)."))
         self.stdout.write(
@@ -82,6 +154,46 @@ class Command(BaseCommand):
             self.stderr.write(f"Demo pair kept as draft ({codes}): {item['question'][:60]}")
             return
         self.settle(pair=pair, state=item["state"], reviewers=reviewers)
+
+    def create_history(self, *, author: User, item: dict, moderator: User, reviewers: list[User]) -> None:
+        """A pair whose text changed during review, through the same services as on the site."""
+        data = {name: item.get(name, "") for name in ("question", "answer", "task_type", "domain", "level")}
+        try:
+            pair = submit_pair(author=author, data=data | {"declaration": True})
+        except SubmissionRefused as refused:
+            codes = ", ".join(f.code for f in refused.evaluation.errors)
+            self.stderr.write(f"Demo history not created ({codes}): {item['question'][:60]}")
+            return
+        turn = pair.pk.int % len(reviewers)
+        others = reviewers[turn:] + reviewers[:turn]
+        history = item["history"]
+        if history == "suggestion":
+            review = self.vote(
+                pair,
+                others[0],
+                Verdict.REJECT,
+                reasons=[RejectionReason.INCOMPLETE],
+                correctness=2,
+                comment="La réponse est juste mais trop courte : je propose une version plus complète.",
+                suggested_answer=item["better"],
+            )
+            pair = accept_suggestion(author=author, review=review)
+        elif history == "rejected":
+            self.settle(pair=pair, state=Status.REJECTED, reviewers=reviewers)
+            pair = self.moderator_correction(pair=pair, moderator=moderator, answer=item["better"])
+        else:  # "sent_back", "in_review": validated first
+            self.settle(pair=pair, state=Status.VALIDATED, reviewers=reviewers)
+            pair = self.moderator_correction(pair=pair, moderator=moderator, answer=item["better"])
+        if history != "in_review":
+            self.settle(pair=pair, state=Status.VALIDATED, reviewers=reviewers)
+
+    def moderator_correction(self, *, pair: Pair, moderator: User, answer: str) -> Pair:
+        return moderator_edit(
+            moderator=moderator,
+            pair=pair,
+            data={"answer": answer},
+            reason="Réponse inexacte ou incomplète : correction renvoyée en relecture.",
+        )
 
     def settle(self, *, pair: Pair, state: str, reviewers: list[User]) -> None:
         """Bring a pending pair to its demo state the way the site would: real reviews and reports."""
@@ -143,9 +255,10 @@ class Command(BaseCommand):
         correctness: int = 4,
         fluency: int = 4,
         comment: str = "",
-    ) -> None:
+        suggested_answer: str = "",
+    ) -> Review:
         pair.refresh_from_db()
-        record_review(
+        return record_review(
             reviewer=reviewer,
             pair=pair,
             revision_number=pair.revision_number,
@@ -154,4 +267,5 @@ class Command(BaseCommand):
             correctness=correctness,
             fluency=fluency,
             comment=comment,
+            suggested_answer=suggested_answer,
         )
