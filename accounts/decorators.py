@@ -36,7 +36,7 @@ def moderator_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.is_moderator or request.user.is_suspended:
+        if not request.user.is_moderator:
             raise PermissionDenied(_("This page is reserved for moderators."))
         return view(request, *args, **kwargs)
 

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -25,6 +27,8 @@ class User(AbstractUser):
     )
     terms_accepted_at = models.DateTimeField(_("charter and licence accepted at"), null=True, blank=True)
     terms_license = models.CharField(_("licence accepted"), max_length=40, blank=True)
+    # The licence (terms_license) may be accepted again later than the charter, when it changes.
+    license_accepted_at = models.DateTimeField(_("licence accepted at"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
     review_domains = models.JSONField(_("domains I review"), default=list, blank=True)
@@ -56,9 +60,20 @@ class User(AbstractUser):
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
 
-    @property
+    def may(self, permission: str) -> bool:
+        """An active, unsuspended account holding `permission` (codename of this app): the one test of
+        every role (moderating, starting a release), whichever door asks."""
+        return self.is_active and not self.is_suspended and self.has_perm(f"accounts.{permission}")
+
+    @cached_property
     def is_moderator(self) -> bool:
-        return self.has_perm("accounts.moderate")
+        # Asked by the menu, the decorators, the API and the services in one request: computed once.
+        return self.may("moderate")
+
+    @property
+    def has_accepted_current_license(self) -> bool:
+        """Whether the licence the person accepted is the one contributions are published under now."""
+        return self.terms_license == settings.MOISSON_LICENSE
 
     @property
     def can_contribute(self) -> bool:
@@ -89,4 +104,11 @@ class User(AbstractUser):
     def accept_terms(self, *, license: str | None = None) -> None:
         self.terms_accepted_at = timezone.now()
         self.terms_license = license or settings.MOISSON_LICENSE
-        self.save(update_fields=["terms_accepted_at", "terms_license"])
+        self.license_accepted_at = self.terms_accepted_at
+        self.save(update_fields=["terms_accepted_at", "terms_license", "license_accepted_at"])
+
+    def accept_license(self) -> None:
+        """Accept the current licence again (it changed since the terms step), with its date."""
+        self.terms_license = settings.MOISSON_LICENSE
+        self.license_accepted_at = timezone.now()
+        self.save(update_fields=["terms_license", "license_accepted_at"])

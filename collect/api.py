@@ -19,7 +19,7 @@ from moisson.api import WRITE_THROTTLES, ChecksFailed, Conflict, IsContributorOr
 
 from .models import Pair, Status
 from .serializers import PairFilterSerializer, PairSerializer, PairWriteSerializer
-from .services import SubmissionRefused, save_draft, submit_pair, withdraw_pair
+from .services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from .statistics import site_statistics
 
 
@@ -129,24 +129,22 @@ class PairViewSet(
             raise Conflict(_("This pair can no longer be withdrawn."))
         try:
             pair = withdraw_pair(pair=pair)
-        except ValueError:
+        except PairStateError as refused:
             # Its state changed since we read it (reviewed to a decision meanwhile).
-            raise Conflict(_("This pair can no longer be withdrawn.")) from None
+            raise Conflict(str(refused)) from None
         return Response(self.get_serializer(pair).data)
 
     def _write(self, *, data: dict, pair: Pair | None) -> Pair:
         author = self.request.user
         data = dict(data)
-        if data.pop("draft"):
-            if pair is not None and pair.status != Status.DRAFT:
-                raise Conflict(_("A pair under review cannot go back to draft."))
-            return save_draft(author=author, data=data, pair=pair)
         try:
+            if data.pop("draft"):
+                return save_draft(author=author, data=data, pair=pair)
             return submit_pair(author=author, data=data, pair=pair)
         except SubmissionRefused as refused:
             raise checks_failed(refused) from None
-        except ValueError:
-            raise Conflict(_("This pair can no longer be edited.")) from None
+        except PairStateError as refused:
+            raise Conflict(str(refused)) from None
 
 
 def checks_failed(refused: SubmissionRefused) -> ChecksFailed:

@@ -33,11 +33,16 @@ class PairForm(forms.Form):
     )
     accept_license = forms.BooleanField(required=True)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, license_needed: bool = False, **kwargs: object) -> None:
+        """`license_needed`: the licence changed since the person accepted it at the terms step, so this
+        pair asks for it again (services.submit_pair decides; the checkbox only offers the choice)."""
         super().__init__(*args, **kwargs)
-        self.fields["accept_license"].label = _("I publish this pair under the %(license)s licence.") % {
-            "license": settings.MOISSON_LICENSE_NAME
-        }
+        if license_needed:
+            self.fields["accept_license"].label = _("I publish this pair under the %(license)s licence.") % {
+                "license": settings.MOISSON_LICENSE_NAME
+            }
+        else:
+            del self.fields["accept_license"]
         for name in ("question", "context", "answer"):
             self.fields[name].widget.attrs["data-live-check"] = name
         self.fields["question"].widget.attrs["maxlength"] = settings.MOISSON_QUESTION_MAX_LENGTH
@@ -53,5 +58,6 @@ class PairForm(forms.Form):
             if value in (None, "") and self.is_bound:
                 value = self.data.get(name, "")
             data[name] = value if value is not None else ""
-        data["declaration"] = bool(source.get("declaration") or self.data.get("declaration"))
+        for name in ("declaration", "accept_license"):
+            data[name] = bool(source.get(name) or self.data.get(name))
         return data

@@ -16,7 +16,14 @@ from moisson.throttle import throttled
 
 from .forms import PairForm
 from .models import Domain, Level, Pair, Status, TaskType
-from .services import SubmissionRefused, evaluate_pair, save_draft, submit_pair, withdraw_pair
+from .services import (
+    PairStateError,
+    SubmissionRefused,
+    evaluate_pair,
+    save_draft,
+    submit_pair,
+    withdraw_pair,
+)
 from .statistics import site_statistics
 
 
@@ -131,20 +138,29 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
         }
         initial["level"] = pair.level
         initial["declaration"] = pair.declaration and pair.status != Status.DRAFT
-    form = PairForm(request.POST or None, initial=initial)
+    form = PairForm(
+        request.POST or None,
+        initial=initial,
+        license_needed=not request.user.has_accepted_current_license,
+    )
     evaluation = None
     if request.method == "POST":
         if request.POST.get("action") == "draft":
-            if pair is not None and pair.status != Status.DRAFT:
-                messages.error(request, _("A pair under review cannot go back to draft."))
-            else:
+            try:
                 pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
+            except PairStateError as refused:
+                messages.error(request, str(refused))
+            else:
                 _remember_choices(request, pair, submitted=False)
                 messages.success(request, _("Your draft has been saved."))
                 return redirect("collect:edit", pair_id=pair.pk)
         elif form.is_valid():
             try:
                 pair = submit_pair(author=request.user, data=form.pair_data(), pair=pair)
+            except PairStateError as refused:
+                # Reviewed to a decision or withdrawn since the page was shown.
+                messages.error(request, str(refused))
+                return redirect("collect:mine")
             except SubmissionRefused as refused:
                 evaluation = refused.evaluation
                 pair = refused.pair or pair
@@ -193,7 +209,10 @@ def autosave(request: HttpRequest) -> JsonResponse:
             return JsonResponse({"saved": False, "reason": _("Pairs under review are not autosaved.")})
     form = PairForm(request.POST)
     form.is_valid()
-    pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
+    try:
+        pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
+    except PairStateError as refused:
+        return JsonResponse({"saved": False, "reason": str(refused)})
     return JsonResponse(
         {
             "saved": True,
@@ -250,8 +269,12 @@ def withdraw(request: HttpRequest, pair_id: str) -> HttpResponse:
         return redirect("collect:mine")
     if request.method == "GET":
         return render(request, "collect/withdraw.html", {"pair": pair})
-    withdraw_pair(pair=pair)
-    messages.success(request, _("Your pair has been withdrawn."))
+    try:
+        withdraw_pair(pair=pair)
+    except PairStateError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Your pair has been withdrawn."))
     return redirect("collect:mine")
 
 

@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import Release
-from .services import ReleaseRefused, start_release
+from .services import ReleaseRefused, can_start_release, start_release
 
 
 @admin.register(Release)
@@ -25,8 +26,14 @@ class ReleaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
         return False
 
-    @admin.action(description="Start the selected failed releases again")
+    def has_start_release_permission(self, request: HttpRequest) -> bool:
+        # The permission the site and the API ask for: staff status alone does not start a release.
+        return can_start_release(request.user)
+
+    @admin.action(description="Start the selected failed releases again", permissions=["start_release"])
     def start_again(self, request: HttpRequest, queryset: QuerySet[Release]) -> None:
+        if not can_start_release(request.user):
+            raise PermissionDenied
         for release in queryset:
             try:
                 start_release(by=request.user, version=release.version)

@@ -157,7 +157,7 @@ class IsModerator(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        if not user.is_moderator or user.is_suspended:
+        if not user.is_moderator:
             raise exceptions.PermissionDenied(_("This page is reserved for moderators."))
         return True
 

@@ -377,6 +377,9 @@ MOISSON_REVIEW_HOLD_SECONDS = env_int("MOISSON_REVIEW_HOLD_SECONDS", 300)
 MOISSON_QUORUM_MIN_APPROVALS = env_int("MOISSON_QUORUM_MIN_APPROVALS", 2)
 MOISSON_QUORUM_MARGIN = env_int("MOISSON_QUORUM_MARGIN", 2)
 MOISSON_DISPUTE_AFTER_REVIEWS = env_int("MOISSON_DISPUTE_AFTER_REVIEWS", 5)
+# Distinct people (not suspended) whose open reports stop the review of a pending pair; fewer only list it
+# in the moderation queue, so that a single account cannot pull any pair out of review.
+MOISSON_REPORTS_TO_SUSPEND_REVIEW = env_int("MOISSON_REPORTS_TO_SUSPEND_REVIEW", 3)
 MOISSON_COLLECTION_GOAL = env_int("MOISSON_COLLECTION_GOAL", 100_000)
 # Honest overload (moisson/overload.py): requests served at once per process (0: no limit), beyond which
 # the answer is an immediate 503 with Retry-After; and, behind a proxy that sends X-Request-Start, the

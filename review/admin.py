@@ -1,7 +1,58 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from .models import AuditEntry, Report, Review, Skip
+from collect.admin import PairAdmin
+from collect.models import Pair
+
+from .models import AuditAction, AuditEntry, Report, Review, Skip
+from .services import ReviewRefused, decide_pair
+
+
+class ModeratedPairAdmin(PairAdmin):
+    """The read-only pair admin of collect, with the moderators' decisions. They call review.services, so
+    the admin follows the site's rules: moderators only, never on one's own pair, written to the audit log.
+    Removing needs a reason and its kind: that is done on the moderation page."""
+
+    actions = ["validate_pairs", "reject_pairs", "stop_review"]
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_moderator
+
+    def _decide(self, request: HttpRequest, pairs: QuerySet[Pair], action: str) -> None:
+        done = 0
+        for pair in pairs:
+            try:
+                decide_pair(
+                    moderator=request.user,
+                    pair=pair,
+                    action=action,
+                    reason=_("Decided from the administration site."),
+                )
+            except ReviewRefused as refused:
+                self.message_user(request, f"{pair}: {refused}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d pair(s) decided.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description="Validate the selected pairs", permissions=["moderate"])
+    def validate_pairs(self, request: HttpRequest, queryset: QuerySet[Pair]) -> None:
+        self._decide(request, queryset, AuditAction.VALIDATE)
+
+    @admin.action(description="Reject the selected pairs", permissions=["moderate"])
+    def reject_pairs(self, request: HttpRequest, queryset: QuerySet[Pair]) -> None:
+        self._decide(request, queryset, AuditAction.REJECT)
+
+    @admin.action(description="Stop the review of the selected pairs", permissions=["moderate"])
+    def stop_review(self, request: HttpRequest, queryset: QuerySet[Pair]) -> None:
+        self._decide(request, queryset, AuditAction.STOP_REVIEW)
+
+
+# collect registers a read-only pair admin; review knows the decisions (collect does not know review).
+admin.site.unregister(Pair)
+admin.site.register(Pair, ModeratedPairAdmin)
 
 
 @admin.register(Review)
@@ -40,12 +91,23 @@ class ReviewAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    """Reports are made and closed through review.services (the moderation queue), not edited here."""
+
     list_display = ["pair", "reporter", "created_at", "resolved_at", "resolved_by", "resolution"]
     list_filter = [("resolved_at", admin.EmptyFieldListFilter), "resolution", "created_at"]
     search_fields = ["pair__id", "reporter__username", "reason"]
     list_select_related = ["pair", "reporter", "resolved_by"]
     raw_id_fields = ["pair", "reporter", "resolved_by"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
+        return False
 
 
 @admin.register(Skip)

@@ -1,7 +1,8 @@
 """API of the review app (SPEC §4–5, §7): the next pair to review, votes, skips, reports and moderation.
 
 Thin callers of review.services, like the web pages: the service decides, the view translates its refusals
-into status codes (own pair 403, a second vote or a stale revision 409, a malformed vote 400).
+into status codes (own pair 403, a second vote, a stale revision or a pair not handed out 409, a malformed
+vote 400).
 """
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -103,7 +104,7 @@ class SkipView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         if "pair" in serializer.validated_data:
             pair = _submitted_pairs(request.user).filter(pk=serializer.validated_data["pair"]).first()
-            if pair is None or pair.status != Status.PENDING:
+            if pair is None:
                 raise exceptions.ValidationError({"pair": [_("This pair is not awaiting review.")]})
         else:
             pair = Pair.objects.filter(held_by=request.user, held_until__gt=timezone.now()).first()
@@ -111,14 +112,18 @@ class SkipView(generics.GenericAPIView):
                 raise exceptions.ValidationError(
                     {"pair": [_("No pair is held for you: say which pair to skip.")]}
                 )
-        if pair.author_id == request.user.pk:
-            raise exceptions.PermissionDenied(_("You cannot review your own pair."))
-        services.skip_pair(reviewer=request.user, pair=pair)
+        try:
+            services.skip_pair(reviewer=request.user, pair=pair)
+        except services.StaleRevision as refused:
+            raise exceptions.ValidationError({"pair": [str(refused)]}) from None
+        except services.ReviewRefused as refused:
+            raise _refusal(refused) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ReviewCreateView(generics.GenericAPIView):
-    """Vote on the revision of a pair one was handed."""
+    """Vote on the revision of a pair one was handed (by the next pair endpoint or the review page): a pair
+    chosen by id without being handed out is refused with a 409."""
 
     permission_classes = [IsContributor]
     serializer_class = ReviewRequestSerializer
@@ -155,7 +160,8 @@ class ReviewCreateView(generics.GenericAPIView):
 
 
 class ReportView(generics.GenericAPIView):
-    """Signal a problem with a pair: it leaves review and goes to the moderators."""
+    """Signal a problem with someone else's pair: it goes to the moderators' queue. Its review goes on until a
+    moderator stops it or MOISSON_REPORTS_TO_SUSPEND_REVIEW people reported it."""
 
     permission_classes = [IsContributor]
     serializer_class = ReportRequestSerializer
@@ -202,7 +208,8 @@ class ModerationQueueView(generics.ListAPIView):
 
 
 class DecisionView(generics.GenericAPIView):
-    """A moderator's decision on a pair: validate, reject or remove. Recorded in the audit log."""
+    """A moderator's decision on someone else's pair: validate, reject, remove (with a reason and its kind) or
+    stop its review. Recorded in the audit log."""
 
     permission_classes = [IsModerator]
     serializer_class = DecisionSerializer
@@ -222,6 +229,7 @@ class DecisionView(generics.GenericAPIView):
                 pair=pair,
                 action=serializer.validated_data["action"],
                 reason=serializer.validated_data["reason"],
+                removal_reason=serializer.validated_data["removal_reason"],
             )
         except services.ReviewRefused as refused:
             raise _refusal(refused) from None

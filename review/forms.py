@@ -1,7 +1,6 @@
 """The shapes of what reviewers and moderators send. The rules (a rejection needs a reason, which decision
 is possible in which state...) are enforced by review.services, for the web and the API alike."""
 
-import re
 import uuid
 
 from django import forms
@@ -11,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from collect.models import Domain, Level, RemovalReason
 
 from .models import AuditAction, ContactKind, RejectionReason, Verdict
+from .services import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, UUID_IN_TEXT
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
-UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 class ReviewForm(forms.Form):
@@ -36,7 +35,7 @@ class ReviewForm(forms.Form):
         label=_("Comment for the author (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=4000,
+        max_length=COMMENT_MAX_LENGTH,
     )
     suggested_question = forms.CharField(
         label=_("Suggested question"),
@@ -68,7 +67,7 @@ class ReportForm(forms.Form):
     reason = forms.CharField(
         label=_("What is wrong with this pair?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("For example: personal data, copied text, offensive content, a dangerous mistake."),
     )
 
@@ -79,6 +78,7 @@ class DecisionForm(forms.Form):
             (AuditAction.VALIDATE, _("Validate")),
             (AuditAction.REJECT, _("Reject")),
             (AuditAction.REMOVE, _("Remove")),
+            (AuditAction.STOP_REVIEW, _("Stop the review")),
         ],
         widget=forms.HiddenInput,
     )
@@ -86,7 +86,7 @@ class DecisionForm(forms.Form):
         label=_("Reason (required to remove)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
     )
     removal_reason = forms.ChoiceField(
         label=_("Kind of removal"),

@@ -128,10 +128,31 @@ class Skip(models.Model):
         return f"{self.reviewer_id} skipped {self.pair_id}"
 
 
+class Handout(models.Model):
+    """A pair handed to a reviewer by next_pair_for. A vote counts only for a pair its reviewer was handed:
+    an account cannot pick the pairs it judges (see docs/RELIABILITY.md, "Threat model")."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The revision handed out: a new revision must be handed out again before it is judged.
+    revision_number = models.PositiveIntegerField()
+    handed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Its index serves record_review's lookup of (reviewer, pair).
+            models.UniqueConstraint(fields=["reviewer", "pair"], name="one_handout_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} r{self.revision_number} handed to {self.reviewer_id}"
+
+
 class AuditAction(models.TextChoices):
     VALIDATE = "validate", _("Validated")
     REJECT = "reject", _("Rejected")
     REMOVE = "remove", _("Removed")
+    STOP_REVIEW = "stop_review", _("Stopped the review")
     EDIT = "edit", _("Edited")
     SUSPEND = "suspend", _("Suspended an account")
     TAKEDOWN = "takedown", _("Takedown")
@@ -145,7 +166,8 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(models.Model):
-    """Someone signalled a problem with a pair: it leaves review and goes to the moderators."""
+    """Someone signalled a problem with a pair: it goes to the moderators' queue. Its review goes on unless a
+    moderator stops it or MOISSON_REPORTS_TO_SUSPEND_REVIEW people reported it."""
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(

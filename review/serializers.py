@@ -1,14 +1,16 @@
 """Shapes of review and moderation in the API. The rules of SPEC §4–5 live in review.services."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from collect.models import Domain, Level, Pair, TaskType
+from collect.models import Domain, Level, Pair, RemovalReason, TaskType
 from collect.serializers import category_field
 from moisson.api import FindingSerializer
 
 from .models import AuditAction, RejectionReason, Report, Review, Verdict
+from .services import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
 def _warnings(pair: Pair) -> list[dict]:
@@ -79,9 +81,14 @@ class ReviewRequestSerializer(serializers.Serializer):
     )
     correctness = serializers.IntegerField(min_value=1, max_value=5)
     fluency = serializers.IntegerField(min_value=1, max_value=5, help_text="Quality of the French, 1 to 5.")
-    comment = serializers.CharField(allow_blank=True, default="")
-    suggested_question = serializers.CharField(allow_blank=True, default="")
-    suggested_answer = serializers.CharField(allow_blank=True, default="")
+    # The caps are review.services' (told here for the schema; the service enforces them for every door).
+    comment = serializers.CharField(allow_blank=True, default="", max_length=COMMENT_MAX_LENGTH)
+    suggested_question = serializers.CharField(
+        allow_blank=True, default="", max_length=settings.MOISSON_QUESTION_MAX_LENGTH
+    )
+    suggested_answer = serializers.CharField(
+        allow_blank=True, default="", max_length=settings.MOISSON_ANSWER_MAX_LENGTH
+    )
 
 
 class ReviewResultSerializer(serializers.ModelSerializer):
@@ -97,7 +104,7 @@ class ReviewResultSerializer(serializers.ModelSerializer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="What is wrong with this pair.")
+    reason = serializers.CharField(help_text="What is wrong with this pair.", max_length=REASON_MAX_LENGTH)
 
 
 class ReportResultSerializer(serializers.ModelSerializer):
@@ -109,16 +116,35 @@ class ReportResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# Takedowns have their own workflow (review.services.take_down), with who asked.
+REMOVAL_KINDS = [(value, label) for value, label in RemovalReason.choices if value != RemovalReason.TAKEDOWN]
+
+
 class DecisionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=[AuditAction.VALIDATE, AuditAction.REJECT, AuditAction.REMOVE],
+        choices=[AuditAction.VALIDATE, AuditAction.REJECT, AuditAction.REMOVE, AuditAction.STOP_REVIEW],
+        help_text="`stop_review` takes a pending pair out of review until a moderator decides.",
     )
-    reason = serializers.CharField(allow_blank=True, default="", help_text="Required to remove a pair.")
+    reason = serializers.CharField(
+        allow_blank=True, default="", max_length=REASON_MAX_LENGTH, help_text="Required to remove a pair."
+    )
+    removal_reason = serializers.ChoiceField(
+        choices=REMOVAL_KINDS,
+        allow_blank=True,
+        default="",
+        help_text="Required to remove a pair: what kind of removal it is (shown in the changelog).",
+    )
 
     def validate(self, attrs: dict) -> dict:
         # Said here too so the client learns which field is missing; review.services refuses it as well.
-        if attrs["action"] == AuditAction.REMOVE and not attrs["reason"].strip():
-            raise serializers.ValidationError({"reason": [_("Give a reason to remove a pair.")]})
+        if attrs["action"] == AuditAction.REMOVE:
+            errors = {}
+            if not attrs["reason"].strip():
+                errors["reason"] = [_("Give a reason to remove a pair.")]
+            if not attrs["removal_reason"]:
+                errors["removal_reason"] = [_("Choose the kind of removal.")]
+            if errors:
+                raise serializers.ValidationError(errors)
         return attrs
 
 

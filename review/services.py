@@ -7,6 +7,7 @@ Every moderator action writes its AuditEntry in the same transaction as the chan
 """
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,12 +25,12 @@ from collect.services import revise_pair
 from collect.text import normalize_text
 
 from . import quorum
-from .forms import UUID_IN_TEXT
 from .models import (
     AuditAction,
     AuditEntry,
     ContactKind,
     ContactRequest,
+    Handout,
     RejectionReason,
     Report,
     Review,
@@ -44,12 +45,22 @@ DECISIONS = {
     AuditAction.VALIDATE: [Status.PENDING, Status.DISPUTED, Status.VALIDATED],
     AuditAction.REJECT: [Status.PENDING, Status.DISPUTED],
     AuditAction.REMOVE: [Status.PENDING, Status.DISPUTED, Status.VALIDATED, Status.REJECTED],
+    # A reported pair stays in review until a moderator stops it (or enough people reported it).
+    AuditAction.STOP_REVIEW: [Status.PENDING],
 }
+# A decision is taken by a moderator on someone else's pair; once taken, the votes are no longer blind.
+DECIDED = [Status.VALIDATED, Status.REJECTED, Status.REMOVED]
+# The same caps as the web forms, here so that every door (API, commands) gets them.
+COMMENT_MAX_LENGTH = 4000
+REASON_MAX_LENGTH = 2000
 EDITABLE_BY_MODERATORS = [Status.PENDING, Status.DISPUTED, Status.VALIDATED, Status.REJECTED]
 REPORTABLE = [Status.PENDING, Status.VALIDATED, Status.DISPUTED]
 # A suggestion turns into a new revision that goes back to review; a validated pair is corrected through
 # its author's own edit or a moderator, so that the published text never changes behind the releases' back.
 SUGGESTION_ACCEPTABLE = [Status.PENDING, Status.REJECTED]
+
+# A pair's public id written anywhere in a text (a link to its page, or the id alone).
+UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 class ReviewRefused(Exception):
@@ -72,8 +83,12 @@ class AlreadyReviewed(ReviewRefused):
     """This reviewer already judged this revision."""
 
 
+class NotHanded(ReviewRefused):
+    """A vote on a pair not handed to this reviewer (or whose hold lapsed and went to someone else)."""
+
+
 class InvalidReview(ReviewRefused, ValueError):
-    """The vote itself is incomplete or malformed (e.g. a rejection without a reason)."""
+    """What was sent is incomplete or malformed (a rejection without a reason, a text over its cap...)."""
 
 
 class InvalidAction(ReviewRefused, ValueError):
@@ -91,7 +106,7 @@ def reviewable_by(
     reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = ()
 ) -> QuerySet[Pair]:
     """Pending pairs this reviewer may judge: not theirs, not already judged (this revision) nor skipped,
-    not reported, not by a suspended author; restricted to some domains and levels when given (a pair
+    not reported by them, not by a suspended author; restricted to some domains and levels when given (a pair
     without a school level suits every level)."""
     pairs = (
         Pair.objects.awaiting_review()
@@ -99,7 +114,8 @@ def reviewable_by(
         .filter(
             ~Exists(Review.objects.filter(reviewer=reviewer, revision=OuterRef("current_revision"))),
             ~Exists(Skip.objects.filter(reviewer=reviewer, pair=OuterRef("pk"))),
-            ~Exists(Report.objects.open().filter(pair=OuterRef("pk"))),
+            # Someone else's report does not stop the review (see report_pair); one's own is one's judgement.
+            ~Exists(Report.objects.open().filter(pair=OuterRef("pk"), reporter=reviewer)),
             # A join, not a subquery: the planner then checks each candidate's author by primary key
             # instead of scanning every account for suspended ones.
             author__suspended_at__isnull=True,
@@ -139,7 +155,6 @@ def next_pair_for(
     domains = reviewer.review_domains if domains is None else domains
     levels = reviewer.review_levels if levels is None else levels
     now = timezone.now()
-    hold_until = now + timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
     with transaction.atomic():
         candidates = reviewable_by(reviewer, domains=domains, levels=levels)
         pair = candidates.filter(held_by=reviewer, held_until__gt=now).first()
@@ -151,12 +166,30 @@ def next_pair_for(
             pair = free.first()
             if pair is None:
                 return None
-            # One pair held per reviewer: taking a new one lets the previous one go.
-            Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
-        pair.held_by = reviewer
-        pair.held_until = hold_until
-        pair.save(update_fields=["held_by", "held_until"])
+        hand_out(reviewer=reviewer, pair=pair, now=now)
     return pair
+
+
+def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None) -> None:
+    """Hold `pair` for `reviewer` and record that it was handed to them, so that their vote counts.
+
+    Called by next_pair_for, which chose the pair; and by seed_demo, which builds demo states. No door lets
+    a client name the pair it is handed: that is what stops accounts from choosing the pairs they judge.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One pair held per reviewer: taking a new one lets the previous one go.
+        Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
+        pair.held_by = reviewer
+        pair.held_until = now + timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
+        pair.save(update_fields=["held_by", "held_until"])
+        # One row per reviewer and pair, in one statement even if the same reviewer asks twice at once.
+        Handout.objects.bulk_create(
+            [Handout(pair=pair, reviewer=reviewer, revision_number=pair.revision_number, handed_at=now)],
+            update_conflicts=True,
+            unique_fields=["reviewer", "pair"],
+            update_fields=["revision_number", "handed_at"],
+        )
 
 
 def pending_count() -> int:
@@ -181,10 +214,24 @@ def record_review(
 ) -> Review:
     """Record one vote on the revision the reviewer saw, then apply the quorum in the same transaction.
 
+    A vote counts only for a pair handed to the reviewer by next_pair_for: they still hold it, or it was
+    handed to them less than MOISSON_REVIEW_HOLD_SECONDS ago.
+
     Raises OwnPair, NotAllowed (suspended reviewer), StaleRevision (the pair changed or left review),
-    AlreadyReviewed, or InvalidReview (e.g. a rejection without a reason).
+    AlreadyReviewed, NotHanded, or InvalidReview (e.g. a rejection without a reason, a text over its cap).
     """
     reasons = _clean_vote(verdict=verdict, reasons=reasons, correctness=correctness, fluency=fluency)
+    _check_length(comment, COMMENT_MAX_LENGTH, _("The comment is too long: at most %(limit)d characters."))
+    _check_length(
+        suggested_question,
+        settings.MOISSON_QUESTION_MAX_LENGTH,
+        _("The suggested question is too long: at most %(limit)d characters."),
+    )
+    _check_length(
+        suggested_answer,
+        settings.MOISSON_ANSWER_MAX_LENGTH,
+        _("The suggested answer is too long: at most %(limit)d characters."),
+    )
     with transaction.atomic():
         # Lock order everywhere: the user's row, then the pair's. suspend_user takes them in the same order,
         # so a vote racing a suspension is either counted before it or refused after it.
@@ -202,6 +249,15 @@ def record_review(
             or pair.current_revision_id is None
         ):
             raise StaleRevision(_("This pair changed or is no longer awaiting review."))
+        if Review.objects.filter(reviewer=reviewer, revision_id=pair.current_revision_id).exists():
+            raise AlreadyReviewed(_("You have already reviewed this pair."))
+        if not _was_handed(reviewer=reviewer, pair=pair):
+            raise NotHanded(
+                _(
+                    "This pair was not handed to you for review, or it has been handed to someone else "
+                    "since. Ask for the next pair to review."
+                )
+            )
         revision = pair.current_revision
         suggested_question = _suggestion(suggested_question, revision.question)
         suggested_answer = _suggestion(suggested_answer, revision.answer)
@@ -233,32 +289,51 @@ def record_review(
 
 
 def skip_pair(*, reviewer: User, pair: Pair) -> None:
-    """The reviewer passes: the pair is not handed to them again and is free for others at once."""
-    Skip.objects.get_or_create(reviewer=reviewer, pair=pair)
-    Pair.objects.filter(pk=pair.pk, held_by=reviewer).update(held_by=None, held_until=None)
+    """The reviewer passes: the pair is not handed to them again and is free for others at once.
+
+    Raises OwnPair, or StaleRevision when the pair is not awaiting review.
+    """
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.author_id == reviewer.pk:
+            raise OwnPair(_("You cannot review your own pair."))
+        if pair.status != Status.PENDING:
+            raise StaleRevision(_("This pair is not awaiting review."))
+        Skip.objects.bulk_create([Skip(reviewer=reviewer, pair=pair)], ignore_conflicts=True)
+        Handout.objects.filter(reviewer=reviewer, pair=pair).delete()
+        Pair.objects.filter(pk=pair.pk, held_by=reviewer).update(held_by=None, held_until=None)
 
 
 def report_pair(*, reporter: User, pair: Pair, reason: str) -> Report:
-    """Someone signals a problem. A pending pair leaves review for the moderators (disputed); a validated
-    pair stays published until a moderator decides, and is listed in their queue meanwhile."""
+    """Someone signals a problem: the pair appears in the moderators' queue. Its review goes on, so that one
+    account cannot pull any pair out of review; it stops (the pair becomes disputed) when a moderator says so
+    or when MOISSON_REPORTS_TO_SUSPEND_REVIEW people (not suspended) reported it. A validated pair stays
+    published until a moderator decides.
+
+    Raises NotAllowed (suspended, terms not accepted), OwnPair, InvalidReview (no reason, too long) or
+    InvalidAction (the pair cannot be reported in its state).
+    """
     reason = normalize_text(reason).strip()
     if not reason:
-        raise InvalidAction(_("Say what is wrong with this pair."))
+        raise InvalidReview(_("Say what is wrong with this pair."))
+    _check_length(reason, REASON_MAX_LENGTH, _("The reason is too long: at most %(limit)d characters."))
     if reporter.is_suspended:
         raise NotAllowed(_("Your account is suspended."))
+    if not reporter.has_accepted_terms:
+        raise NotAllowed(_("Please read and accept the charter and the licence first."))
     with transaction.atomic():
         pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.author_id == reporter.pk:
+            raise OwnPair(_("You cannot report your own pair; you can withdraw or edit it instead."))
         if pair.status not in REPORTABLE:
             raise InvalidAction(_("This pair can no longer be reported."))
         report = Report.objects.open().filter(pair=pair, reporter=reporter).first()
         if report is not None:
             return report
         report = Report.objects.create(pair=pair, reporter=reporter, reason=reason)
-        if pair.status == Status.PENDING:
-            pair.status = Status.DISPUTED
-            pair.held_by = None
-            pair.held_until = None
-            pair.save(update_fields=["status", "held_by", "held_until", "updated_at"])
+        reporters = Report.objects.open().filter(pair=pair, reporter__suspended_at__isnull=True).count()
+        if pair.status == Status.PENDING and reporters >= settings.MOISSON_REPORTS_TO_SUSPEND_REVIEW:
+            _stop_review(pair)
     return report
 
 
@@ -307,25 +382,34 @@ def decide_pair(
     pair: Pair,
     action: str,
     reason: str = "",
-    removal_reason: str = RemovalReason.MODERATION,
+    removal_reason: str = "",
 ) -> Pair:
-    """A moderator validates, rejects or removes a pair; its open reports are closed with the decision.
+    """A moderator validates, rejects or removes a pair; its open reports are closed with the decision. Or
+    they stop its review (it becomes disputed and waits for their decision; its reports stay open).
 
-    `action` is AuditAction.VALIDATE, REJECT or REMOVE; removing needs a reason.
+    `action` is AuditAction.VALIDATE, REJECT, REMOVE or STOP_REVIEW; removing needs a reason and the kind of
+    removal (`removal_reason`, a RemovalReason). Nobody decides on their own pair (OwnPair).
     """
     _require_moderator(moderator)
     reason = normalize_text(reason).strip()
     if action not in DECISIONS:
         raise InvalidAction(_("Unknown decision."))
-    if action == AuditAction.REMOVE and not reason:
-        raise InvalidAction(_("Give a reason to remove a pair."))
-    if removal_reason not in RemovalReason.values:
-        raise InvalidAction(_("Unknown removal reason."))
+    _check_length(reason, REASON_MAX_LENGTH, _("The reason is too long: at most %(limit)d characters."))
+    if action == AuditAction.REMOVE:
+        if not reason:
+            raise InvalidReview(_("Give a reason to remove a pair."))
+        if removal_reason not in RemovalReason.values:
+            raise InvalidReview(_("Choose the kind of removal."))
     with transaction.atomic():
         pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        _refuse_own_pair(moderator, pair)
         if pair.status not in DECISIONS[action]:
             raise InvalidAction(_("This decision is not possible in the pair's current state."))
         before = _pair_state(pair)
+        if action == AuditAction.STOP_REVIEW:
+            _stop_review(pair)
+            _audit(moderator=moderator, action=action, pair=pair, reason=reason, before=before)
+            return pair
         now = timezone.now()
         if action == AuditAction.VALIDATE:
             pair.validated_at = pair.validated_at if pair.status == Status.VALIDATED else now
@@ -362,7 +446,8 @@ def decide_pair(
 def moderator_edit(*, moderator: User, pair: Pair, data: dict, reason: str, validate: bool = False) -> Pair:
     """A moderator corrects a pair: a new revision, validated at once or sent back to review.
 
-    Raises collect's SubmissionRefused when the new text fails a blocking check.
+    Raises collect's SubmissionRefused when the new text fails a blocking check or changes nothing, and
+    OwnPair when a moderator would validate their own pair.
     """
     _require_moderator(moderator)
     reason = normalize_text(reason).strip()
@@ -370,6 +455,8 @@ def moderator_edit(*, moderator: User, pair: Pair, data: dict, reason: str, vali
         raise InvalidAction(_("Say why you edit this pair."))
     with transaction.atomic():
         pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if validate:
+            _refuse_own_pair(moderator, pair)
         if pair.status not in EDITABLE_BY_MODERATORS:
             raise InvalidAction(_("This pair can no longer be edited."))
         before = _pair_state(pair, text=True)
@@ -734,8 +821,39 @@ def _lock_suggestion(*, author: User, review: Review) -> tuple[Pair, Review]:
     return pair, review
 
 
+def _was_handed(*, reviewer: User, pair: Pair) -> bool:
+    """Whether next_pair_for handed this revision to the reviewer, who still holds it (nobody else was handed
+    it since) or was handed it within the hold time."""
+    handout = Handout.objects.filter(
+        reviewer=reviewer, pair=pair, revision_number=pair.revision_number
+    ).first()
+    if handout is None:
+        return False
+    if pair.held_by_id == reviewer.pk:
+        return True
+    return handout.handed_at >= timezone.now() - timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
+
+
+def _check_length(text: str, limit: int, message: str) -> None:
+    if len(text) > limit:
+        raise InvalidReview(message % {"limit": limit})
+
+
+def _stop_review(pair: Pair) -> None:
+    """The pair leaves review and waits in the moderators' queue (disputed). The caller holds its lock."""
+    pair.status = Status.DISPUTED
+    pair.held_by = None
+    pair.held_until = None
+    pair.save(update_fields=["status", "held_by", "held_until", "updated_at"])
+
+
+def _refuse_own_pair(moderator: User, pair: Pair) -> None:
+    if pair.author_id is not None and pair.author_id == moderator.pk:
+        raise OwnPair(_("You cannot decide on your own pair: another moderator will."))
+
+
 def _require_moderator(user: User) -> None:
-    if not user.is_moderator or user.is_suspended:
+    if not user.is_moderator:
         raise NotAllowed(_("This action is reserved for moderators."))
 
 

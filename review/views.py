@@ -4,7 +4,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import contributor_required, moderator_required
 from accounts.models import User
-from collect.models import Pair, RemovalReason, Revision, Status
+from collect.models import Pair, Revision, Status
 from collect.services import SubmissionRefused
 
 from .forms import (
@@ -34,10 +33,13 @@ from .forms import (
 from .models import AuditAction, AuditEntry, ContactKind, ContactRequest, Review, SuggestionState
 from .personal_data import personal_data_of
 from .services import (
+    DECIDED,
     REPORTABLE,
     AlreadyReviewed,
     InvalidAction,
     InvalidReview,
+    NotHanded,
+    ReviewRefused,
     StaleRevision,
     TooManyMessages,
     accept_suggestion,
@@ -96,11 +98,12 @@ def next_pair(request: HttpRequest) -> HttpResponse:
                     revision_number=form.cleaned_data["revision"],
                     **{name: form.cleaned_data[name] for name in VOTE_FIELDS},
                 )
-            except (StaleRevision, AlreadyReviewed) as refused:
-                messages.info(request, str(refused))
-                return redirect("review:next")
             except InvalidReview as refused:
                 form.add_error(None, str(refused))
+            except (StaleRevision, AlreadyReviewed, NotHanded) as refused:
+                # Changed since it was shown, already judged, or not (or no longer) handed to this reviewer.
+                messages.info(request, str(refused))
+                return redirect("review:next")
             else:
                 return redirect("review:tally", pair_id=pair.pk)
         elif pair.status != Status.PENDING:
@@ -132,7 +135,9 @@ def next_pair(request: HttpRequest) -> HttpResponse:
 @contributor_required
 @require_GET
 def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
-    """After voting: the votes so far on the revision the reviewer judged, and who wrote the pair."""
+    """After voting: one's own vote; once the pair is decided, also the other votes on the revision the
+    reviewer judged and who wrote it. Until then review stays blind: knowing how others voted, or whose
+    pair it is, would sway the votes still to come."""
     pair = get_object_or_404(Pair.objects.select_related("author"), pk=pair_id)
     mine = (
         Review.objects.filter(pair=pair, reviewer=request.user)
@@ -143,12 +148,15 @@ def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
     if mine is None:
         # Blind review: the votes are shown only to someone who has voted.
         return redirect("review:next")
-    reviews = (
-        Review.objects.counted()
-        .filter(revision=mine.revision)
-        .select_related("reviewer", "revision")
-        .order_by("created_at")
-    )
+    decided = pair.status in DECIDED
+    reviews = [mine]
+    if decided:
+        reviews = (
+            Review.objects.counted()
+            .filter(revision=mine.revision)
+            .select_related("reviewer", "revision")
+            .order_by("created_at")
+        )
     return render(
         request,
         "review/tally.html",
@@ -156,6 +164,7 @@ def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
             "pair": pair,
             "mine": mine,
             "reviews": reviews,
+            "decided": decided,
             "same_revision": mine.revision_id == pair.current_revision_id,
         },
     )
@@ -164,16 +173,20 @@ def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
 @contributor_required
 @require_POST
 def skip(request: HttpRequest) -> HttpResponse:
-    pair = get_object_or_404(Pair, pk=_uuid_or_404(request.POST.get("pair", "")))
-    skip_pair(reviewer=request.user, pair=pair)
+    pair = get_object_or_404(
+        Pair.objects.exclude(status=Status.DRAFT), pk=_uuid_or_404(request.POST.get("pair", ""))
+    )
+    try:
+        skip_pair(reviewer=request.user, pair=pair)
+    except ReviewRefused as refused:
+        messages.info(request, str(refused))
     return redirect("review:next")
 
 
-@login_required
+@contributor_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pair_id: str) -> HttpResponse:
-    if request.user.is_suspended:
-        raise PermissionDenied(_("Your account is suspended."))
+    """Reporting needs the charter accepted (contributor_required); review.services says who may report."""
     pair = get_object_or_404(Pair, pk=pair_id, status__in=REPORTABLE)
     next_url = request.GET.get("next") or request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -182,7 +195,7 @@ def report(request: HttpRequest, pair_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             report_pair(reporter=request.user, pair=pair, reason=form.cleaned_data["reason"])
-        except InvalidAction as refused:
+        except ReviewRefused as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, _("Thank you. The moderators will look at this pair."))
@@ -204,7 +217,7 @@ def suggestion(request: HttpRequest, review_id: int) -> HttpResponse:
         else:
             dismiss_suggestion(author=request.user, review=review)
             messages.info(request, _("Suggestion dismissed."))
-    except (InvalidAction, StaleRevision) as refused:
+    except ReviewRefused as refused:
         messages.error(request, str(refused))
     except SubmissionRefused as refused:
         problems = " ".join(finding.message for finding in refused.evaluation.errors)
@@ -343,7 +356,7 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
                         reason=edit_form.cleaned_data["reason"],
                         validate=edit_form.cleaned_data["validate"],
                     )
-                except InvalidAction as refused:
+                except ReviewRefused as refused:
                     messages.error(request, str(refused))
                 except SubmissionRefused as refused:
                     refused_evaluation = refused.evaluation
@@ -360,10 +373,9 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
                         pair=pair,
                         action=decision_form.cleaned_data["action"],
                         reason=decision_form.cleaned_data["reason"],
-                        removal_reason=decision_form.cleaned_data["removal_reason"]
-                        or RemovalReason.MODERATION,
+                        removal_reason=decision_form.cleaned_data["removal_reason"],
                     )
-                except InvalidAction as refused:
+                except ReviewRefused as refused:
                     messages.error(request, str(refused))
                 else:
                     messages.success(request, _("Decision recorded."))

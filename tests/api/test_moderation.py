@@ -58,7 +58,7 @@ def test_removing_needs_a_reason(moderator_api):
     pair = make_pair(status=Status.DISPUTED)
     response = moderator_api.post(decide_url(pair), {"action": "remove"}, format="json")
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["reason"]
+    assert list(response.json()["errors"]) == ["reason", "removal_reason"]
 
 
 def test_a_decision_the_state_forbids_is_a_409(moderator_api):

@@ -191,11 +191,11 @@ def test_an_exact_duplicate_is_refused(contributor_api):
     assert "duplicate" in [f["code"] for f in response.json()["findings"]]
 
 
-def test_submitting_needs_the_declaration(contributor_api, contributor):
+def test_submitting_needs_the_declaration_and_keeps_the_text_as_a_draft(contributor_api, contributor):
     response = contributor_api.post(LIST_URL, pair_text() | {"declaration": False}, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["declaration"]
-    assert not contributor.pairs.exists()
+    assert [pair.status for pair in contributor.pairs.all()] == [Status.DRAFT]
 
 
 def test_submitting_needs_a_task_type_and_a_domain(contributor_api):

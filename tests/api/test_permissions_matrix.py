@@ -16,6 +16,7 @@ from collect.models import Pair, Status
 from export.models import Release, ReleaseState
 from tests.api.conftest import api_client
 from tests.factories import make_pair, pair_text
+from tests.review.factories import hand_out
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +75,15 @@ def own_credentials(world: World, role: str) -> dict:
     return {"username": user.username if user else "personne", "password": "demo-moisson"}
 
 
-def vote_on(status: str) -> Callable[[World, str], dict]:
+def vote_on(status: str, *, handed: bool = False) -> Callable[[World, str], dict]:
+    """A vote on the pair in `status`; `handed`: the pair was first handed to the caller, as the next pair
+    endpoint does (a vote counts only for a pair handed out)."""
+
     def body(world: World, role: str) -> dict:
         pair = world.pairs[status]
+        user = world.users.get(role)
+        if handed and user is not None and user != pair.author:
+            hand_out(pair, user)
         return {"pair": str(pair.pk), "revision": 1, "verdict": "approve", "correctness": 4, "fluency": 4}
 
     return body
@@ -180,12 +187,17 @@ ENDPOINTS: list[tuple[str, Call, dict[str, int]]] = [
     (
         "POST review/next/skip a validated pair",
         Call("post", fixed_url("api:review_api:skip"), name_pair(Status.VALIDATED)),
-        {ANONYMOUS: 401, CONTRIBUTOR: 400, OTHER: 400, MODERATOR: 400},
+        {ANONYMOUS: 401, CONTRIBUTOR: 403, OTHER: 400, MODERATOR: 400},
     ),
     (
-        "POST reviews on a pending pair",
-        Call("post", fixed_url("api:review_api:reviews"), vote_on(Status.PENDING)),
+        "POST reviews on a pending pair handed to the caller",
+        Call("post", fixed_url("api:review_api:reviews"), vote_on(Status.PENDING, handed=True)),
         {ANONYMOUS: 401, CONTRIBUTOR: 403, OTHER: 201, MODERATOR: 201},
+    ),
+    (
+        "POST reviews on a pending pair not handed to the caller",
+        Call("post", fixed_url("api:review_api:reviews"), vote_on(Status.PENDING)),
+        {ANONYMOUS: 401, CONTRIBUTOR: 403, OTHER: 409, MODERATOR: 409},
     ),
     (
         "POST reviews on a validated pair",
@@ -207,12 +219,12 @@ ENDPOINTS: list[tuple[str, Call, dict[str, int]]] = [
         Call(
             "post", pair_url(Status.VALIDATED, "review_api:report"), lambda world, role: {"reason": "Faux."}
         ),
-        {ANONYMOUS: 401, CONTRIBUTOR: 201, OTHER: 201, MODERATOR: 201},
+        {ANONYMOUS: 401, CONTRIBUTOR: 403, OTHER: 201, MODERATOR: 201},
     ),
     (
         "POST report a draft",
         Call("post", pair_url(Status.DRAFT, "review_api:report"), lambda world, role: {"reason": "Faux."}),
-        {ANONYMOUS: 401, CONTRIBUTOR: 409, OTHER: 404, MODERATOR: 404},
+        {ANONYMOUS: 401, CONTRIBUTOR: 403, OTHER: 404, MODERATOR: 404},
     ),
     # Moderation
     (

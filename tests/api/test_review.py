@@ -108,6 +108,7 @@ def test_ones_own_pair_cannot_be_skipped(contributor_api, contributor):
 
 def test_a_vote_is_recorded_and_answers_the_pairs_state(other_api, other_contributor, contributor):
     pair = make_pair(author=contributor, status=Status.PENDING)
+    assert other_api.get(NEXT_URL).json()["id"] == str(pair.pk)
     response = other_api.post(REVIEWS_URL, a_vote(pair), format="json")
     assert response.status_code == 201
     assert response.json()["status"] == "pending"
@@ -117,6 +118,7 @@ def test_a_vote_is_recorded_and_answers_the_pairs_state(other_api, other_contrib
 def test_the_vote_reaching_the_quorum_answers_validated(other_api, contributor):
     pair = make_pair(author=contributor, status=Status.PENDING)
     vote(pair)
+    other_api.get(NEXT_URL)
     response = other_api.post(REVIEWS_URL, a_vote(pair), format="json")
     assert response.json()["status"] == "validated"
 
@@ -130,6 +132,7 @@ def test_nobody_reviews_their_own_pair(contributor_api, contributor):
 
 def test_a_second_vote_on_the_same_revision_is_a_409(other_api, contributor):
     pair = make_pair(author=contributor, status=Status.PENDING)
+    other_api.get(NEXT_URL)
     other_api.post(REVIEWS_URL, a_vote(pair), format="json")
     response = other_api.post(REVIEWS_URL, a_vote(pair, verdict="reject", reasons=["spam"]), format="json")
     assert response.status_code == 409
@@ -177,11 +180,12 @@ def test_reviews_are_not_listed(other_api):
 # Reporting ----------------------------------------------------------------------------------------------
 
 
-def test_reporting_a_pending_pair_sends_it_to_the_moderators(other_api, contributor):
+def test_reporting_a_pending_pair_lists_it_for_moderators_and_keeps_it_in_review(other_api, contributor):
     pair = make_pair(author=contributor, status=Status.PENDING)
     response = other_api.post(report_url(pair), {"reason": "Contient une adresse."}, format="json")
     assert response.status_code == 201
-    assert response.json()["status"] == "disputed"
+    assert response.json()["status"] == "pending"
+    assert Report.objects.open().filter(pair=pair).exists()
 
 
 def test_reporting_a_validated_pair_keeps_it_published(other_api, contributor):

@@ -4,6 +4,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from collect.models import Status
 from tests.factories import make_pair, pair_text
+from tests.review.factories import hand_out
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +54,12 @@ def test_guessing_passwords_is_throttled(anonymous_api, rates):
     assert statuses == [400, 400, 429]
 
 
-def test_voting_beyond_the_scoped_rate_is_answered_429(other_api, contributor, rates):
+def test_voting_beyond_the_scoped_rate_is_answered_429(other_api, other_contributor, contributor, rates):
     rates("votes", "1/minute")
     url = reverse("api:review_api:reviews")
     first, second = (make_pair(author=contributor, status=Status.PENDING) for _ in range(2))
+    for pair in (first, second):
+        hand_out(pair, other_contributor)
     vote = {"revision": 1, "verdict": "approve", "correctness": 4, "fluency": 4}
     assert other_api.post(url, vote | {"pair": str(first.pk)}, format="json").status_code == 201
     assert other_api.post(url, vote | {"pair": str(second.pk)}, format="json").status_code == 429

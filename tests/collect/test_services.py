@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError
 
 from collect.models import Pair, PairBand, Status
-from collect.services import SubmissionRefused, save_draft, submit_pair, withdraw_pair
+from collect.services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from tests.factories import make_pair, make_user, pair_text
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_near_duplicate_is_a_warning_recorded_on_the_revision():
 
 def test_validated_pair_cannot_be_edited_by_submission():
     pair = make_pair(status=Status.VALIDATED)
-    with pytest.raises(ValueError):
+    with pytest.raises(PairStateError):
         submit_pair(author=pair.author, data=pair_text(), pair=pair)
 
 
@@ -90,5 +90,5 @@ def test_draft_keeps_incomplete_text():
 
 def test_withdrawing_a_validated_pair_is_refused():
     pair = make_pair(status=Status.VALIDATED)
-    with pytest.raises(ValueError):
+    with pytest.raises(PairStateError):
         withdraw_pair(pair=pair)

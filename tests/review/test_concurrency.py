@@ -16,6 +16,7 @@ from collect.models import Pair, Status
 from review.models import Review, Verdict
 from review.services import AlreadyReviewed, StaleRevision, next_pair_for, record_review, suspend_user
 from tests.factories import make_pair, make_user
+from tests.review.factories import hand_out
 
 pytestmark = [
     pytest.mark.postgres,
@@ -51,6 +52,8 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
 
 
 def voter(reviewer: User, pair: Pair, verdict: str = Verdict.APPROVE) -> Callable[[], object]:
+    """A vote to cast later, on a pair handed to the reviewer now (votes count only on pairs handed out)."""
+    hand_out(pair, reviewer)
     return lambda: record_review(
         reviewer=reviewer,
         pair=pair,

@@ -9,6 +9,7 @@ from collect.models import RemovalReason, Status
 from review.models import AuditAction, AuditEntry, ContactRequest, Report, Review, Verdict
 from review.services import (
     InvalidAction,
+    InvalidReview,
     decide_pair,
     handle_contact_request,
     moderator_edit,
@@ -56,7 +57,7 @@ def test_a_moderator_removes_a_pair_with_a_reason(moderator):
 
 def test_removing_a_pair_needs_a_reason(moderator):
     pair = make_pair(status=Status.DISPUTED)
-    with pytest.raises(InvalidAction):
+    with pytest.raises(InvalidReview):
         decide_pair(moderator=moderator, pair=pair, action=AuditAction.REMOVE, reason="")
     pair.refresh_from_db()
     assert pair.status == Status.DISPUTED
@@ -162,7 +163,8 @@ def test_suspension_recounts_a_disputed_pair_without_deciding_it(moderator):
     spammer = make_user()
     pair = make_pair()
     vote(pair, reviewer=spammer)
-    report_pair(reporter=make_user(), pair=pair, reason="Douteux")
+    decide_pair(moderator=moderator, pair=pair, action=AuditAction.STOP_REVIEW, reason="Douteux")
+    AuditEntry.objects.all().delete()
     suspend_user(moderator=moderator, user=spammer, reason="Spam")
     pair.refresh_from_db()
     assert (pair.status, pair.review_count) == (Status.DISPUTED, 0)
@@ -202,8 +204,14 @@ def run_every_action(moderator: User, action: str) -> None:
         decide_pair(moderator=moderator, pair=make_pair(status=Status.DISPUTED), action=action)
     elif action == AuditAction.REMOVE:
         decide_pair(
-            moderator=moderator, pair=make_pair(status=Status.DISPUTED), action=action, reason="Hors sujet"
+            moderator=moderator,
+            pair=make_pair(status=Status.DISPUTED),
+            action=action,
+            reason="Hors sujet",
+            removal_reason=RemovalReason.MODERATION,
         )
+    elif action == AuditAction.STOP_REVIEW:
+        decide_pair(moderator=moderator, pair=make_pair(status=Status.PENDING), action=action)
     elif action == AuditAction.EDIT:
         answer = "Une réponse corrigée par la modération, complète et exacte."
         moderator_edit(moderator=moderator, pair=make_pair(), data={"answer": answer}, reason="Coquille")
@@ -253,6 +261,6 @@ def test_the_audit_entry_of_a_suspension_names_the_account_and_its_withdrawn_pai
 
 
 def test_a_refused_action_writes_nothing_in_the_audit_log(moderator):
-    with pytest.raises(InvalidAction):
+    with pytest.raises(InvalidReview):
         decide_pair(moderator=moderator, pair=make_pair(status=Status.DISPUTED), action=AuditAction.REMOVE)
     assert not AuditEntry.objects.exists()

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from collect.models import Status
+from collect.models import RemovalReason, Status
 from review.models import AuditAction, AuditEntry
 from review.services import decide_pair, report_pair
 from tests.factories import make_pair, make_user
@@ -197,7 +197,13 @@ def test_the_takedown_page_refuses_other_methods(moderator_client):
 
 def test_the_audit_log_lists_moderator_actions(moderator_client, moderator):
     pair = make_pair(status=Status.DISPUTED)
-    decide_pair(moderator=moderator, pair=pair, action=AuditAction.REMOVE, reason="Hors sujet total")
+    decide_pair(
+        moderator=moderator,
+        pair=pair,
+        action=AuditAction.REMOVE,
+        reason="Hors sujet total",
+        removal_reason=RemovalReason.MODERATION,
+    )
     response = moderator_client.get(AUDIT)
     assert response.status_code == 200
     assert "Hors sujet total" in response.content.decode()

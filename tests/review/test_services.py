@@ -18,6 +18,7 @@ from review.services import (
     StaleRevision,
     accept_suggestion,
     dismiss_suggestion,
+    moderation_queue,
     next_pair_for,
     record_review,
     report_pair,
@@ -62,9 +63,15 @@ def test_next_pair_skips_a_pair_the_reviewer_passed_on(contributor):
     assert next_pair_for(contributor) is None
 
 
-def test_next_pair_skips_a_pair_with_an_open_report(contributor):
+def test_next_pair_still_hands_out_a_pair_someone_else_reported(contributor):
     pair = make_pair()
     Report.objects.create(pair=pair, reporter=make_user(), reason="Données personnelles")
+    assert next_pair_for(contributor) == pair
+
+
+def test_next_pair_skips_a_pair_the_reviewer_reported(contributor):
+    pair = make_pair()
+    Report.objects.create(pair=pair, reporter=contributor, reason="Données personnelles")
     assert next_pair_for(contributor) is None
 
 
@@ -318,12 +325,12 @@ def test_a_suggestion_identical_to_the_text_is_no_suggestion(contributor):
 # Reports
 
 
-def test_reporting_a_pending_pair_sends_it_to_the_moderators(contributor):
+def test_a_single_report_lists_a_pending_pair_for_moderators_but_keeps_it_in_review(contributor):
     pair = make_pair()
     report_pair(reporter=contributor, pair=pair, reason="Contient un numéro de téléphone")
     pair.refresh_from_db()
-    assert pair.status == Status.DISPUTED
-    assert Report.objects.open().filter(pair=pair).count() == 1
+    assert pair.status == Status.PENDING
+    assert pair in moderation_queue()
 
 
 def test_reporting_a_validated_pair_keeps_it_published_until_a_moderator_decides(contributor):
@@ -342,7 +349,7 @@ def test_reporting_twice_keeps_one_open_report(contributor):
 
 
 def test_a_report_needs_a_reason(contributor):
-    with pytest.raises(InvalidAction):
+    with pytest.raises(InvalidReview):
         report_pair(reporter=contributor, pair=make_pair(), reason="  ")
 
 

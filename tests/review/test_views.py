@@ -78,13 +78,29 @@ def test_the_review_page_hides_the_author_and_the_other_votes_before_voting(cont
     assert "commentaire-secret-du-premier-relecteur" not in content
 
 
-def test_after_voting_the_reviewer_sees_the_tally_and_the_author(contributor_client):
+def test_after_voting_on_an_undecided_pair_the_tally_stays_blind(contributor_client):
     author = make_user(pseudonym="Zéphyrine", attribution_opt_in=True)
     pair = make_pair(author=author)
     vote(pair, verdict=Verdict.REJECT, comment="commentaire-du-premier-relecteur")
-    response = contributor_client.post(NEXT, vote_data(pair), follow=True)
+    contributor_client.get(NEXT)
+    response = contributor_client.post(NEXT, vote_data(pair, comment="mon-commentaire"), follow=True)
     content = response.content.decode()
+    pair.refresh_from_db()
+    assert pair.status == Status.PENDING
     assert response.redirect_chain[-1][0] == reverse("review:tally", args=[pair.pk])
+    assert "mon-commentaire" in content
+    assert "Zéphyrine" not in content
+    assert "commentaire-du-premier-relecteur" not in content
+
+
+def test_once_the_pair_is_decided_the_tally_shows_the_votes_and_the_author(contributor_client, contributor):
+    author = make_user(pseudonym="Zéphyrine", attribution_opt_in=True)
+    pair = make_pair(author=author)
+    vote(pair, comment="commentaire-du-premier-relecteur")
+    vote(pair, reviewer=contributor)
+    pair.refresh_from_db()
+    assert pair.status == Status.VALIDATED
+    content = contributor_client.get(reverse("review:tally", args=[pair.pk])).content.decode()
     assert "Zéphyrine" in content
     assert "commentaire-du-premier-relecteur" in content
 
@@ -99,6 +115,7 @@ def test_the_tally_is_hidden_from_someone_who_has_not_voted(contributor_client):
 
 def test_voting_records_the_review(contributor_client, contributor):
     pair = make_pair()
+    contributor_client.get(NEXT)  # the review page hands the pair out
     contributor_client.post(NEXT, vote_data(pair, comment="Très clair."))
     review = Review.objects.get(reviewer=contributor)
     assert (review.verdict, review.correctness, review.fluency, review.comment) == (
@@ -119,6 +136,7 @@ def test_voting_on_ones_own_pair_is_forbidden(contributor_client, contributor):
 
 def test_a_rejection_without_reason_is_shown_again_with_an_error(contributor_client):
     pair = make_pair()
+    contributor_client.get(NEXT)  # the review page hands the pair out
     response = contributor_client.post(NEXT, vote_data(pair, verdict="reject"))
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -127,6 +145,7 @@ def test_a_rejection_without_reason_is_shown_again_with_an_error(contributor_cli
 
 def test_a_rejection_with_reasons_is_recorded(contributor_client, contributor):
     pair = make_pair()
+    contributor_client.get(NEXT)  # the review page hands the pair out
     contributor_client.post(NEXT, vote_data(pair, verdict="reject", reasons=["incomplete", "poor_french"]))
     assert Review.objects.get(reviewer=contributor).reasons == ["incomplete", "poor_french"]
 
@@ -140,6 +159,7 @@ def test_a_vote_on_a_stale_revision_sends_the_reviewer_to_the_next_pair(contribu
 
 def test_a_second_vote_is_refused(contributor_client, contributor):
     pair = make_pair()
+    contributor_client.get(NEXT)  # the review page hands the pair out
     contributor_client.post(NEXT, vote_data(pair))
     contributor_client.post(NEXT, vote_data(pair, verdict="reject", reasons=["spam"]))
     assert Review.objects.filter(reviewer=contributor).count() == 1
@@ -147,6 +167,7 @@ def test_a_second_vote_is_refused(contributor_client, contributor):
 
 def test_a_suggested_edit_is_recorded(contributor_client, contributor):
     pair = make_pair()
+    contributor_client.get(NEXT)  # the review page hands the pair out
     contributor_client.post(NEXT, vote_data(pair, suggested_answer="Une meilleure réponse, plus complète."))
     assert Review.objects.get(reviewer=contributor).suggestion_state == SuggestionState.OPEN
 
@@ -212,24 +233,33 @@ def test_the_report_page_shows_the_form(contributor_client):
     assert b'name="reason"' in response.content
 
 
-def test_reporting_a_pair_sends_it_to_moderation(contributor_client, contributor):
+def test_reporting_a_pair_records_the_report_and_keeps_it_in_review(contributor_client, contributor):
     pair = make_pair()
     response = contributor_client.post(
         reverse("review:report", args=[pair.pk]), {"reason": "Données personnelles"}
     )
     assert response.status_code == 302
     pair.refresh_from_db()
-    assert pair.status == Status.DISPUTED
+    assert pair.status == Status.PENDING
     assert Report.objects.get().reporter == contributor
 
 
-def test_any_signed_in_user_can_report_even_before_accepting_the_charter():
+def test_reporting_needs_the_charter_accepted():
     pair = make_pair(status=Status.VALIDATED)
     response = client_for(make_user(accepted=False)).post(
         reverse("review:report", args=[pair.pk]), {"reason": "Faux"}
     )
     assert response.status_code == 302
-    assert Report.objects.exists()
+    assert response["Location"].startswith(reverse("accounts:terms"))
+    assert not Report.objects.exists()
+
+
+def test_the_author_cannot_report_their_own_pair_on_the_web(contributor_client, contributor):
+    pair = make_pair(author=contributor)
+    response = contributor_client.post(reverse("review:report", args=[pair.pk]), {"reason": "Faux"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Report.objects.exists()
 
 
 def test_reporting_needs_a_signed_in_user(client):

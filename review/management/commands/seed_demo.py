@@ -11,8 +11,15 @@ from accounts.models import User
 from accounts.services import moderators_group
 from collect.models import Pair, Status
 from collect.services import SubmissionRefused, save_draft, submit_pair
-from review.models import RejectionReason, Review, Verdict
-from review.services import accept_suggestion, moderator_edit, record_review, report_pair
+from review.models import AuditAction, RejectionReason, Review, Verdict
+from review.services import (
+    accept_suggestion,
+    decide_pair,
+    hand_out,
+    moderator_edit,
+    record_review,
+    report_pair,
+)
 
 DEMO_PASSWORD = "demo-moisson"
 DEMO_PAIRS = Path(__file__).resolve().parents[3] / "collect" / "demo" / "pairs.json"
@@ -96,6 +103,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             people = [self.person(*spec) for spec in DEMO_PEOPLE]
+        self.moderator = people[0]
         authors = people[1:]
         created = 0
         for n, item in enumerate(json.loads(DEMO_PAIRS.read_text(encoding="utf-8"))):
@@ -239,6 +247,13 @@ class Command(BaseCommand):
                 pair=pair,
                 reason="Je doute de l'exactitude de cette réponse ; un modérateur peut-il vérifier ?",
             )
+            # One report leaves a pair in review: the moderator stops it, as on the moderation page.
+            decide_pair(
+                moderator=self.moderator,
+                pair=pair,
+                action=AuditAction.STOP_REVIEW,
+                reason="Signalement à examiner avant de poursuivre la relecture.",
+            )
         else:
             self.stderr.write(f"Unknown demo state {state!r}; the pair stays pending.")
         pair.refresh_from_db()
@@ -258,6 +273,8 @@ class Command(BaseCommand):
         suggested_answer: str = "",
     ) -> Review:
         pair.refresh_from_db()
+        # The demo chooses which pair each account judges; on the site, next_pair_for does.
+        hand_out(reviewer=reviewer, pair=pair)
         return record_review(
             reviewer=reviewer,
             pair=pair,
