@@ -27,9 +27,6 @@ from tests.browser.test_writing import (
 
 pytestmark = pytest.mark.browser
 
-# The browser fixtures live in tests/browser/conftest.py; this module borrows them.
-pytest_plugins = ["tests.browser.conftest"]
-
 
 class Crowd:
     """Stands for the requests already in progress: while it is there, the server refuses any other."""
