@@ -339,13 +339,16 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
     """One pair with everything a moderator needs, and the decisions."""
     pair = get_object_or_404(Pair.objects.select_related("author", "current_revision"), pk=pair_id)
     decision_form = DecisionForm()
+    # Both forms have a "reason" field: the edit form's ids get their own prefix, so each label finds
+    # its own field (and assistive technologies read the right one).
     edit_form = ModeratorEditForm(
-        initial={"question": pair.question, "context": pair.context, "answer": pair.answer}
+        initial={"question": pair.question, "context": pair.context, "answer": pair.answer},
+        auto_id="edit_%s",
     )
     refused_evaluation = None
     if request.method == "POST":
         if request.POST.get("action") == AuditAction.EDIT:
-            edit_form = ModeratorEditForm(request.POST)
+            edit_form = ModeratorEditForm(request.POST, auto_id="edit_%s")
             if edit_form.is_valid():
                 data = {name: edit_form.cleaned_data[name] for name in ("question", "context", "answer")}
                 try:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -240,3 +242,11 @@ def test_the_admin_cannot_change_or_delete_audit_entries(admin_client, moderator
     )
     assert admin_client.get(reverse("admin:review_auditentry_add")).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_every_id_on_the_moderation_page_is_unique_so_each_label_names_its_own_field(moderator_client):
+    # The decision and the edit forms both have a "reason": their ids once collided (id_reason twice).
+    pair = make_pair(status=Status.DISPUTED)
+    content = moderator_client.get(reverse("review:moderate", args=[pair.pk])).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', content)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
