@@ -25,6 +25,9 @@ def test_an_invalid_email_error_sits_under_the_email_field_styled_as_an_error(cl
     html = response.content.decode()
     email_block = _between(html, 'name="email"', 'for="id_username"')
     assert 'class="finding finding-error"' in email_block
+    # The field points at its error (aria-describedby), so a screen reader reads it with the field.
+    assert 'aria-describedby="id_email_error"' in email_block
+    assert 'id="id_email_error"' in email_block
     # Nothing about the e-mail above its own label, where it would read as the previous field's error.
     assert "finding-error" not in _between(html, "<form", 'for="id_email"')
 
