@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEntry, Report, Review, Skip
+from .models import AuditEntry, ContactRequest, Report, Review, Skip
 
 
 @admin.register(Review)
@@ -46,6 +46,18 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ["pair", "reporter", "resolved_by"]
     raw_id_fields = ["pair", "reporter", "resolved_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "email", "pair", "handled_at", "handled_by"]
+    list_filter = [("handled_at", admin.EmptyFieldListFilter), "kind", "created_at"]
+    search_fields = ["email", "name", "message", "pair__id"]
+    list_select_related = ["pair", "handled_by"]
+    raw_id_fields = ["pair", "handled_by"]
+    date_hierarchy = "created_at"
+    # Handled through the moderation queue, which writes the audit log.
+    readonly_fields = ["handled_at", "handled_by", "handling_note"]
 
 
 @admin.register(Skip)
