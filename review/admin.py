@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from collect.admin import PairAdmin
 from collect.models import Pair
 
-from .models import AuditAction, AuditEntry, Report, Review, Skip
+from .models import AuditAction, AuditEntry, ContactRequest, Report, Review, Skip
 from .services import ReviewRefused, decide_pair
 
 
@@ -108,6 +108,18 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
         return False
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "email", "pair", "handled_at", "handled_by"]
+    list_filter = [("handled_at", admin.EmptyFieldListFilter), "kind", "created_at"]
+    search_fields = ["email", "name", "message", "pair__id"]
+    list_select_related = ["pair", "handled_by"]
+    raw_id_fields = ["pair", "handled_by"]
+    date_hierarchy = "created_at"
+    # Handled through the moderation queue, which writes the audit log.
+    readonly_fields = ["handled_at", "handled_by", "handling_note"]
 
 
 @admin.register(Skip)

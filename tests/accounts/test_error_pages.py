@@ -60,3 +60,12 @@ def test_bad_request_answers_a_styled_french_400(client):
     content = response.content.decode()
     assert "Requête incorrecte" in content
     assert "<nav" in content
+
+
+def test_an_expired_form_answers_a_styled_french_403():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/contact/", {"message": "Bonjour"})
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "Page expirée" in content
+    assert "<nav" in content

@@ -25,6 +25,9 @@ def test_an_invalid_email_error_sits_under_the_email_field_styled_as_an_error(cl
     html = response.content.decode()
     email_block = _between(html, 'name="email"', 'for="id_username"')
     assert 'class="finding finding-error"' in email_block
+    # The field points at its error (aria-describedby), so a screen reader reads it with the field.
+    assert 'aria-describedby="id_email_error"' in email_block
+    assert 'id="id_email_error"' in email_block
     # Nothing about the e-mail above its own label, where it would read as the previous field's error.
     assert "finding-error" not in _between(html, "<form", 'for="id_email"')
 
@@ -56,3 +59,21 @@ def test_confirming_the_email_logs_the_person_in_and_leads_to_the_terms(client, 
     response = client.post(link.split("testserver", 1)[1])
     assert response["Location"] == reverse("accounts:terms")
     assert int(client.session["_auth_user_id"]) == User.objects.get(username="nouvelle").pk
+
+
+ACCOUNT_PAGES = [
+    ("anonymous", "account_signup"),
+    ("anonymous", "account_login"),
+    ("anonymous", "account_reset_password"),
+    ("anonymous", "account_email_verification_sent"),
+    ("contributor", "account_email"),
+    ("contributor", "account_logout"),
+]
+
+
+@pytest.mark.parametrize(("who", "page"), ACCOUNT_PAGES)
+def test_account_pages_speak_one_vocabulary(client, contributor_client, who, page):
+    browser = contributor_client if who == "contributor" else client
+    html = browser.get(reverse(page)).content.decode()
+    for other_word in ("Courriel", "Connexion", "S'inscrire", "S&#x27;inscrire", "Inscription"):
+        assert other_word not in html

@@ -8,7 +8,7 @@ from django.urls import reverse
 from collect.models import Status
 from review.models import AuditAction, AuditEntry, ContactKind, ContactRequest
 from review.services import CONTACT_MESSAGES_PER_HOUR
-from tests.factories import make_pair
+from tests.factories import make_pair, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,12 @@ def test_handling_needs_a_post(moderator_client, client):
 @pytest.mark.parametrize("page", ["accounts:privacy", "accounts:license", "collect:home"])
 def test_privacy_licence_pages_and_footer_link_to_the_contact_form(client, page):
     assert reverse("review:contact") in client.get(reverse(page)).content.decode()
+
+
+def test_administrators_find_the_requests_in_the_admin(client):
+    client.post(reverse("review:contact"), message(message="Une demande pour la page d'administration."))
+    admin = Client()
+    admin.force_login(make_user(username="admin", is_staff=True, is_superuser=True))
+    response = admin.get(reverse("admin:review_contactrequest_changelist"), {"q": "administration"})
+    assert response.status_code == 200
+    assert "jeanne@example.org" in response.content.decode()
