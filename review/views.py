@@ -18,6 +18,7 @@ from accounts.decorators import contributor_required, moderator_required
 from accounts.models import User
 from collect.models import Pair, Revision, Status
 from collect.services import SubmissionRefused
+from moisson.network import client_ip
 
 from .forms import (
     ContactForm,
@@ -277,7 +278,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             name: form.cleaned_data[name] for name in ("kind", "email", "message", "name", "pair_reference")
         }
         try:
-            receive_contact_request(client_ip=request.META.get("REMOTE_ADDR", ""), **data)
+            receive_contact_request(client_ip=client_ip(request), **data)
         except TooManyMessages as refused:
             form.add_error(None, str(refused))
             return render(request, "review/contact.html", {"form": form}, status=429)

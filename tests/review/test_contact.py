@@ -143,3 +143,24 @@ def test_administrators_find_the_requests_in_the_admin(client):
     response = admin.get(reverse("admin:review_contactrequest_changelist"), {"q": "administration"})
     assert response.status_code == 200
     assert "jeanne@example.org" in response.content.decode()
+
+
+def test_behind_the_proxy_each_visitor_has_a_limit_and_a_forged_address_buys_no_fresh_one(settings):
+    # Behind one proxy every request comes from the proxy's address: the limit follows the client address
+    # the proxy appends, and what the client itself wrote in X-Forwarded-For is ignored.
+    settings.NUM_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    flooder = Client(**proxy)
+    for n in range(CONTACT_MESSAGES_PER_HOUR):
+        forged = f"192.0.2.{n}, 203.0.113.7"
+        assert (
+            flooder.post(reverse("review:contact"), message(), HTTP_X_FORWARDED_FOR=forged).status_code == 302
+        )
+    refused = flooder.post(
+        reverse("review:contact"), message(), HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7"
+    )
+    assert refused.status_code == 429
+    neighbour = Client(**proxy).post(
+        reverse("review:contact"), message(), HTTP_X_FORWARDED_FOR="198.51.100.2"
+    )
+    assert neighbour.status_code == 302
