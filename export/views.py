@@ -141,9 +141,15 @@ def _snippets(request: HttpRequest, release: Release) -> dict[str, str]:
         pandas_read = f'df = pd.read_parquet("{train_urls[0]}")'
     else:
         pandas_read = f"df = pd.concat([pd.read_parquet(url) for url in {_python_list(train_urls)}])"
+    # Each snippet says what to install: `datasets` reads http:// data files through fsspec's HTTP
+    # filesystem, which needs aiohttp; pandas reads Parquet with pyarrow.
+    datasets_needs = "datasets" if release.hub_repo else "datasets aiohttp"
+    all_urls = [url for split_urls in urls.values() for url in split_urls]
     return {
-        "datasets": f"from datasets import load_dataset\n\ndataset = load_dataset({datasets_source})",
-        "pandas": f"import pandas as pd\n\n{pandas_read}",
+        "datasets": f"# pip install {datasets_needs}\nfrom datasets import load_dataset\n\n"
+        f"dataset = load_dataset({datasets_source})",
+        "pandas": f"# pip install pandas pyarrow\nimport pandas as pd\n\n{pandas_read}",
+        "curl": "curl -fL --remote-name-all " + " \\\n  ".join(all_urls),
     }
 
 
