@@ -2,13 +2,18 @@
 statistics page, the home page counters and `/api/v1/stats/`.
 
 Counting a million pairs takes about a second, far too slow for the home page, so the figures live in the
-shared cache and a request only ever reads them. A change of state (a submission, a decision, a
-withdrawal...) queues one refresh in the Celery worker (`statistics_changed`); figures older than
-STATISTICS_MAX_AGE_SECONDS are refreshed the same way, which also covers bulk updates that send no signal.
-Only the very first request, before anything is cached, counts in the request.
+cache and a request only reads them:
+- with a cache shared by every process (Redis in production), a change of state (a submission, a
+  decision, a withdrawal...) queues one refresh in the Celery worker (`statistics_changed`), and figures
+  older than STATISTICS_MAX_AGE_SECONDS are refreshed the same way (which also covers bulk updates that
+  send no signal); only the very first request, before anything is cached, counts in the request;
+- with a cache local to each process (the embedded default), the worker could not reach the web
+  process's copy: a change drops that copy and the next request counts again, which is cheap at the size
+  of an embedded database.
 """
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +24,8 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from .models import Domain, Level, Pair, Status, TaskType
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "collect:statistics"
 # Present while a refresh is queued: a burst of changes queues one refresh, not one each.
@@ -41,6 +48,8 @@ def site_statistics() -> dict[str, Any]:
     if entry is None:
         return refresh_statistics()
     if timezone.now() - entry["computed_at"] > datetime.timedelta(seconds=STATISTICS_MAX_AGE_SECONDS):
+        if not cache_is_shared():
+            return refresh_statistics()
         statistics_changed()
     return entry
 
@@ -56,12 +65,31 @@ def refresh_statistics() -> dict[str, Any]:
 
 def statistics_changed() -> None:
     """Queue a refresh of the figures once the current transaction commits, unless one is queued already."""
+    if not cache_is_shared():
+        transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+        return
     if not cache.add(REFRESH_QUEUED_KEY, True, timeout=REFRESH_QUEUED_TIMEOUT):
         return
+    transaction.on_commit(_queue_refresh)
+
+
+def _queue_refresh() -> None:
     # Imported here: the tasks module imports this one.
     from .tasks import refresh_statistics as refresh_task
 
-    transaction.on_commit(lambda: refresh_task.apply_async(countdown=REFRESH_DELAY_SECONDS))
+    try:
+        refresh_task.apply_async(countdown=REFRESH_DELAY_SECONDS)
+    except Exception:
+        # The change itself is committed: a broker that is down must not turn it into an error page.
+        # The figures are refreshed when they are next found old.
+        cache.delete(REFRESH_QUEUED_KEY)
+        logger.warning("Could not queue a refresh of the statistics", exc_info=True)
+
+
+def cache_is_shared() -> bool:
+    """Whether the Celery worker writes into the cache the web processes read."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith((".LocMemCache", ".DummyCache"))
 
 
 def compute_statistics() -> dict[str, Any]:
