@@ -177,6 +177,19 @@ def test_a_burst_of_changes_queues_one_refresh(
     assert len(callbacks) == 1
 
 
+def test_a_slow_count_is_not_repeated_more_than_a_quarter_of_the_time(
+    shared_cache: None, django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued = []
+    monkeypatch.setattr(tasks.refresh_statistics, "apply_async", lambda **options: queued.append(options))
+    cache.set(statistics.DURATION_KEY, 4.0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_pair(status=Status.PENDING)
+
+    assert queued == [{"countdown": 12.0}]
+
+
 def test_a_broker_that_is_down_does_not_turn_a_change_into_an_error(
     shared_cache: None, django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
