@@ -576,15 +576,14 @@ def _license_text(meta: CardInfo) -> str:
 
 
 def _loading_snippet(meta: CardInfo) -> list[str]:
-    source = f'"{meta.hub_repo}", revision="{meta.version}"' if meta.hub_repo else '"path/to/this/release"'
-    return [
-        "```python",
-        "from datasets import load_dataset",
-        "",
-        f"dataset = load_dataset({source})",
-        "```",
-        "",
-    ]
+    # Runnable as written: from the Hub when a repository is configured, else from the release's own
+    # folder (this README.md beside data/), which `load_dataset` reads through the `configs` above.
+    if meta.hub_repo:
+        load = f'dataset = load_dataset("{meta.hub_repo}", revision="{meta.version}")'
+    else:
+        folder = "le dossier de cette version · this release's folder"
+        load = f'dataset = load_dataset("{meta.version}")  # {folder}'
+    return ["```python", "# pip install datasets", "from datasets import load_dataset", "", load, "```", ""]
 
 
 _BIBTEX_SUBTITLE = "French question/answer pairs written and reviewed by volunteers"

@@ -28,6 +28,17 @@ class ReleaseState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ReleasePhase(models.TextChoices):
+    """Where a build is, in the order it goes (see export.services.build_release)."""
+
+    QUEUED = "queued", _("Waiting for the worker to start the build")
+    SNAPSHOT = "snapshot", _("Reading the validated pairs")
+    WRITING = "writing", _("Writing the files")
+    VERIFYING = "verifying", _("Checking the files")
+    PUBLISHING = "publishing", _("Publishing")
+    DONE = "done", _("Done")
+
+
 # Why a pair of the previous release is not in this one: the moderators' removal reason when there is
 # one, else the pair's state now (withdrawn, back in review...), or "deleted" when the row is gone.
 REMOVAL_LABELS = {**dict(Status.choices), **dict(RemovalReason.choices), "deleted": _("Deleted")}
@@ -91,6 +102,13 @@ class Release(models.Model):
     # [{"path": "data/train-00000-of-00001.parquet", "size": ..., "sha256": ..., "rows": ...}], by path.
     files = models.JSONField(default=list, blank=True)
 
+    # Progress of the build, written while it runs (outside its snapshot, so that pages see it at once).
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=ReleasePhase.choices, default=ReleasePhase.QUEUED
+    )
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_expected = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
+
     hub_repo = models.CharField(_("Hub repository"), max_length=200, blank=True)
     hub_commit = models.CharField(_("Hub commit"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -113,6 +131,15 @@ class Release(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == ReleaseState.PUBLISHED
+
+    @property
+    def progress_percent(self) -> int:
+        """How far the build is, 0 to 100: the share of rows written, 100 once published."""
+        if self.state == ReleaseState.PUBLISHED:
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(100, self.rows_written * 100 // self.rows_expected)
 
     @property
     def total(self) -> int:
@@ -147,6 +174,7 @@ class Release(models.Model):
 
     def mark_published(self) -> None:
         self.state = ReleaseState.PUBLISHED
+        self.phase = ReleasePhase.DONE
         self.error = ""
         self.finished_at = timezone.now()
-        self.save(update_fields=["state", "error", "finished_at"])
+        self.save(update_fields=["state", "phase", "error", "finished_at"])

@@ -38,6 +38,10 @@ class ReleaseSerializer(serializers.ModelSerializer):
     changelog = ReleaseChangelogSerializer(source="*", read_only=True)
     size = serializers.IntegerField(read_only=True)
     files = serializers.SerializerMethodField()
+    phase_display = serializers.CharField(source="get_phase_display", read_only=True)
+    progress_percent = serializers.IntegerField(
+        read_only=True, help_text="How far the build is, 0 to 100: rows written out of rows expected."
+    )
 
     class Meta:
         model = Release
@@ -55,6 +59,11 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "files",
             "hub_repo",
             "hub_commit",
+            "phase",
+            "phase_display",
+            "rows_written",
+            "rows_expected",
+            "progress_percent",
         ]
         read_only_fields = fields
 

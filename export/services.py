@@ -32,6 +32,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -40,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ from review.models import AuditAction, AuditEntry, Review, SuggestionState, Verd
 from . import hub
 from .card import CardInfo, render_card, render_contributors
 from .changes import ChangeTracker, published_ids
-from .models import REMOVAL_LABELS, Release, ReleaseState, parse_version
+from .models import REMOVAL_LABELS, Release, ReleasePhase, ReleaseState, parse_version
 from .writer import (
     PREFERENCE_SCHEMA,
     PREFERENCES,
@@ -72,6 +73,8 @@ logger = logging.getLogger(__name__)
 # Rows fetched from the database, and rows per Parquet row group: memory holds about this many rows.
 BATCH_ROWS = 5000
 PROGRESS_EVERY_ROWS = 100_000
+# The release row's progress is written at most this often: each write opens a database connection.
+PROGRESS_WRITE_SECONDS = 1.0
 INTERRUPTED = "The build was interrupted (its worker stopped). Start the release again to re-run it."
 
 # Pairs that leave releases for good, whichever revision was validated last.
@@ -194,9 +197,10 @@ def start_release(*, by: User | None, version: str | None = None, enqueue: bool 
                 ) from None
         elif release.state == ReleaseState.FAILED:
             release.state = ReleaseState.QUEUED
+            release.phase = ReleasePhase.QUEUED
             release.started_by = by
             release.error = ""
-            release.save(update_fields=["state", "started_by", "error"])
+            release.save(update_fields=["state", "phase", "started_by", "error"])
         if enqueue:
             # The tasks module calls this one: importing it here avoids an import cycle.
             from .tasks import build_release as build_release_task
@@ -252,7 +256,13 @@ def build_release(release_id: int) -> Release | None:
             logger.info("Release %s is being built by another worker", release.version)
             return release
         claimed = Release.objects.filter(pk=release.pk, state=ReleaseState.QUEUED).update(
-            state=ReleaseState.BUILDING, started_at=timezone.now(), finished_at=None, error=""
+            state=ReleaseState.BUILDING,
+            started_at=timezone.now(),
+            finished_at=None,
+            error="",
+            phase=ReleasePhase.SNAPSHOT,
+            rows_written=0,
+            rows_expected=None,
         )
         release.refresh_from_db()
         if not claimed:
@@ -313,6 +323,7 @@ def _build_and_publish(release: Release) -> None:
         # push failed: push the very same files again rather than a rebuild from a newer database.
         _check_files_on_disk(release)
     if hub_configured():
+        _record_progress(release.pk, phase=ReleasePhase.PUBLISHING)
         _publish_to_hub(release)
 
 
@@ -329,6 +340,8 @@ def _build(release: Release) -> None:
         out_dir = temporary / "release"
         with _snapshot():
             built = _write_release(release, previous, out_dir)
+        total = sum(built.split_counts.values())
+        _record_progress(release.pk, phase=ReleasePhase.VERIFYING, rows_written=total, rows_expected=total)
         _verify(
             out_dir,
             built.split_counts,
@@ -344,8 +357,11 @@ def _build(release: Release) -> None:
         release.removed_count = built.removed_count
         release.removals_by_reason = built.removals_by_reason
         release.files = built.files
+        release.rows_written = release.rows_expected = total
         release.save(
             update_fields=[
+                "rows_written",
+                "rows_expected",
                 "previous",
                 "split_counts",
                 "task_type_counts",
@@ -393,6 +409,7 @@ class _HeldBack:
 def _write_release(release: Release, previous: Release | None, out_dir: Path) -> _Built:
     """Write every file of the release into `out_dir`; runs inside the snapshot."""
     expected = published_pairs().count()
+    _record_progress(release.pk, phase=ReleasePhase.WRITING, rows_written=0, rows_expected=expected)
     previous_ids = None
     if previous is not None:
         previous_ids = published_ids(previous.directory, [file["path"] for file in previous.files])
@@ -407,7 +424,7 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
             shard_rows=settings.RELEASE_SHARD_ROWS,
             test_share=settings.RELEASE_TEST_SHARE,
             batch_rows=BATCH_ROWS,
-            on_progress=_progress_logger(release.version, expected),
+            on_progress=_progress_reporter(release, expected),
         )
     except EmptyReleaseError:
         raise EmptyReleaseError("there is no validated pair to publish") from None
@@ -933,23 +950,54 @@ def _remove_temporary_directories(version: str) -> None:
 # Small pieces.
 
 
-def _progress_logger(version: str, expected: int) -> Callable[[int], None]:
+def _progress_reporter(release: Release, expected: int) -> Callable[[int], None]:
+    """Log the rows written every PROGRESS_EVERY_ROWS, and record them on the row every second or so."""
     last_logged = 0
-    started = time.monotonic()
+    started = last_recorded = time.monotonic()
 
-    def log(written: int) -> None:
-        nonlocal last_logged
+    def report(written: int) -> None:
+        nonlocal last_logged, last_recorded
+        now = time.monotonic()
         if written - last_logged >= PROGRESS_EVERY_ROWS or written == expected:
             last_logged = written
             logger.info(
-                "Release %s: %d/%d rows written (%.0f s)",
-                version,
-                written,
-                expected,
-                time.monotonic() - started,
+                "Release %s: %d/%d rows written (%.0f s)", release.version, written, expected, now - started
             )
+        if now - last_recorded >= PROGRESS_WRITE_SECONDS or written == expected:
+            last_recorded = now
+            _record_progress(release.pk, rows_written=written)
 
-    return log
+    return report
+
+
+def _record_progress(release_id: int, **fields: object) -> None:
+    """Write the build's progress on its row so that the release page and the API show it at once.
+
+    The rows are written inside one long snapshot transaction (REPEATABLE READ on PostgreSQL): an update
+    made in it would stay invisible until the build ends. Django gives each thread its own connection, so
+    a short-lived thread writes through another connection, in its own transaction, then closes it.
+    Progress is only a courtesy: a failed write is logged, and never waits for a lock nor fails the build.
+
+    On SQLite a transaction holds the database's write lock (`transaction_mode` IMMEDIATE), so nothing can
+    be written beside the snapshot: there, only the phases around it are recorded.
+    """
+    if connection.vendor == "sqlite" and connection.in_atomic_block:
+        return
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                row = Release.objects.select_for_update(skip_locked=True).filter(pk=release_id)
+                if row.values_list("pk", flat=True):
+                    Release.objects.filter(pk=release_id).update(**fields)
+        except DatabaseError as error:
+            logger.warning("Progress of release %s not recorded: %s", release_id, error)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=write, name=f"release-{release_id}-progress")
+    thread.start()
+    thread.join()
 
 
 def _sorted_counts(counts: Counter) -> dict[str, int]:

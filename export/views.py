@@ -141,7 +141,14 @@ def _snippets(request: HttpRequest, release: Release) -> dict[str, str]:
         pandas_read = f'df = pd.read_parquet("{train_urls[0]}")'
     else:
         pandas_read = f"df = pd.concat([pd.read_parquet(url) for url in {_python_list(train_urls)}])"
-    datasets_code = f"from datasets import load_dataset\n\ndataset = load_dataset({datasets_source})"
+    # Each snippet says what to install: `datasets` reads http:// data files through fsspec's HTTP
+    # filesystem, which needs aiohttp; pandas reads Parquet with pyarrow.
+    datasets_needs = "datasets" if release.hub_repo else "datasets aiohttp"
+    all_urls = [url for split_urls in urls.values() for url in split_urls]
+    datasets_code = (
+        f"# pip install {datasets_needs}\nfrom datasets import load_dataset\n\n"
+        f"dataset = load_dataset({datasets_source})"
+    )
     preference_urls = {
         split: [
             _download_url(request, release, file["path"])
@@ -159,7 +166,11 @@ def _snippets(request: HttpRequest, release: Release) -> dict[str, str]:
             )
             preferences_source = f'"parquet", data_files={{{data_files}}}'
         datasets_code += f"\npreferences = load_dataset({preferences_source})"
-    return {"datasets": datasets_code, "pandas": f"import pandas as pd\n\n{pandas_read}"}
+    return {
+        "datasets": datasets_code,
+        "pandas": f"# pip install pandas pyarrow\nimport pandas as pd\n\n{pandas_read}",
+        "curl": "curl -fL --remote-name-all " + " \\\n  ".join(all_urls),
+    }
 
 
 def _python_list(items: list[str]) -> str:

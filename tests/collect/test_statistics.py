@@ -1,5 +1,6 @@
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from collect import statistics
+from collect import statistics, tasks
 from collect.models import Domain, Level, Pair, Status, TaskType
 from collect.services import save_draft
 from collect.statistics import site_statistics
@@ -25,6 +26,17 @@ STATISTICS_URL = reverse("collect:statistics")
 def eager(settings: Settings) -> None:
     """Celery tasks run where they are queued: the refresh of the figures happens in the test."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def shared_cache(settings: Settings, tmp_path: Path) -> None:
+    """A cache every process reads, as Redis in production: the worker refreshes the figures."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
 
 
 def with_votes(pair: Pair, *, approvals: int, rejections: int) -> Pair:
@@ -118,8 +130,8 @@ def test_the_second_call_reads_the_cache_without_any_query(django_assert_num_que
     assert second == first
 
 
-def test_a_validation_refreshes_the_figures(
-    eager: None, django_capture_on_commit_callbacks: Callable
+def test_a_validation_refreshes_the_figures_in_the_worker(
+    shared_cache: None, eager: None, django_capture_on_commit_callbacks: Callable
 ) -> None:
     pair = make_pair(status=Status.PENDING)
     assert site_statistics()["by_status"]["validated"] == 0
@@ -132,7 +144,9 @@ def test_a_validation_refreshes_the_figures(
     assert site_statistics()["by_status"]["validated"] == 1
 
 
-def test_a_vote_that_decides_nothing_queues_no_refresh(django_capture_on_commit_callbacks: Callable) -> None:
+def test_a_vote_that_decides_nothing_queues_no_refresh(
+    shared_cache: None, django_capture_on_commit_callbacks: Callable
+) -> None:
     pair = make_pair(status=Status.PENDING)
     site_statistics()
 
@@ -142,7 +156,9 @@ def test_a_vote_that_decides_nothing_queues_no_refresh(django_capture_on_commit_
     assert callbacks == []
 
 
-def test_saving_a_draft_queues_no_refresh(django_capture_on_commit_callbacks: Callable) -> None:
+def test_saving_a_draft_queues_no_refresh(
+    shared_cache: None, django_capture_on_commit_callbacks: Callable
+) -> None:
     author = make_user()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -151,7 +167,9 @@ def test_saving_a_draft_queues_no_refresh(django_capture_on_commit_callbacks: Ca
     assert callbacks == []
 
 
-def test_a_burst_of_changes_queues_one_refresh(django_capture_on_commit_callbacks: Callable) -> None:
+def test_a_burst_of_changes_queues_one_refresh(
+    shared_cache: None, django_capture_on_commit_callbacks: Callable
+) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(3):
             make_pair(status=Status.PENDING)
@@ -159,8 +177,35 @@ def test_a_burst_of_changes_queues_one_refresh(django_capture_on_commit_callback
     assert len(callbacks) == 1
 
 
+def test_a_slow_count_is_not_repeated_more_than_a_quarter_of_the_time(
+    shared_cache: None, django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued = []
+    monkeypatch.setattr(tasks.refresh_statistics, "apply_async", lambda **options: queued.append(options))
+    cache.set(statistics.DURATION_KEY, 4.0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_pair(status=Status.PENDING)
+
+    assert queued == [{"countdown": 12.0}]
+
+
+def test_a_broker_that_is_down_does_not_turn_a_change_into_an_error(
+    shared_cache: None, django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.refresh_statistics, "apply_async", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_pair(status=Status.PENDING)
+
+    assert cache.get(statistics.REFRESH_QUEUED_KEY) is None  # the next old figures queue it again
+
+
 def test_old_figures_are_served_while_a_refresh_is_queued(
-    django_capture_on_commit_callbacks: Callable, django_assert_num_queries: Callable
+    shared_cache: None, django_capture_on_commit_callbacks: Callable, django_assert_num_queries: Callable
 ) -> None:
     figures = site_statistics()
     cache.set(statistics.CACHE_KEY, figures | {"computed_at": timezone.now() - datetime.timedelta(hours=1)})
@@ -170,6 +215,27 @@ def test_old_figures_are_served_while_a_refresh_is_queued(
 
     assert served["total"] == figures["total"]
     assert len(callbacks) == 1
+
+
+def test_with_a_cache_local_to_the_process_a_validation_drops_the_figures(
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    pair = make_pair(status=Status.PENDING)
+    assert site_statistics()["by_status"]["validated"] == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vote(pair)
+        vote(pair)
+
+    assert site_statistics()["by_status"]["validated"] == 1
+
+
+def test_with_a_cache_local_to_the_process_old_figures_are_counted_again() -> None:
+    figures = site_statistics()
+    cache.set(statistics.CACHE_KEY, figures | {"computed_at": timezone.now() - datetime.timedelta(hours=1)})
+    make_pair(status=Status.VALIDATED)
+
+    assert site_statistics()["by_status"]["validated"] == 1
 
 
 # The pages that show them.
@@ -188,7 +254,7 @@ def test_the_home_page_reads_cached_figures_without_counting(
     assert response.context["validated_count"] == 1
 
 
-def test_the_api_and_the_page_show_the_same_cached_figures(client: Client) -> None:
+def test_the_api_and_the_page_show_the_same_cached_figures(shared_cache: None, client: Client) -> None:
     make_pair(status=Status.VALIDATED)
     site_statistics()
     make_pair(status=Status.VALIDATED)  # not yet counted: the refresh is queued for the worker
