@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -48,6 +50,23 @@ def test_text_is_kept_as_a_draft_when_a_check_fails(contributor_client, contribu
     assert answer in response.content.decode()
     assert Pair.objects.get(author=contributor).answer == answer
     assert Pair.objects.get(author=contributor).status == Status.DRAFT
+
+
+def test_fixing_a_refused_pair_submits_its_draft_instead_of_making_a_second_pair(
+    contributor_client, contributor
+):
+    # A refused pair is kept as a draft; the page showing it again must post to that draft, or the fixed
+    # text becomes a second pair and the draft lingers in "My pairs".
+    refused = form_data(answer="Appelez le 06 12 34 56 78 pour obtenir la réponse à cette question.")
+    content = contributor_client.post(reverse("collect:write"), refused).content.decode()
+    draft = Pair.objects.get(author=contributor)
+    action = re.search(r'<form method="post" id="pair-form"\s+action="([^"]+)"', content).group(1)
+
+    contributor_client.post(action, refused | {"answer": form_data()["answer"]})
+
+    assert list(Pair.objects.filter(author=contributor).values_list("pk", "status")) == [
+        (draft.pk, Status.PENDING)
+    ]
 
 
 def test_text_is_kept_as_a_draft_when_the_declaration_is_missing(contributor_client, contributor):

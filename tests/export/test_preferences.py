@@ -106,7 +106,9 @@ def test_a_validated_pair_sent_back_then_validated_again_gives_a_correction_row(
 def test_the_chosen_side_is_never_a_revision_still_in_review() -> None:
     suggested = suggested_edit_history()
     validated_answer = suggested.answer
-    send_back(suggested)
+    # A second correction, different from the accepted suggestion (a revision that changes nothing is
+    # refused).
+    send_back(suggested, answer=validated_answer + " Et voici une précision supplémentaire.")
     send_back(validated_pair())
 
     rows = preference_rows(build())
