@@ -15,7 +15,7 @@ import phonenumbers
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from stdnum import iban, luhn
 from stdnum.fr import nir
@@ -269,13 +269,14 @@ _UNSURE_MESSAGE = gettext_lazy(
     "This may be %(what)s (%(excerpt)s) %(place)s. If it is personal data, please remove it: it must not "
     "be published. Reviewers and moderators will see this notice."
 )
+# In French, the article goes with "Il s'agit peut-être": "d'une adresse e-mail".
 _KIND_NAMES: dict[str, Promise] = {
-    "email": gettext_lazy("an e-mail address"),
-    "phone": gettext_lazy("a phone number"),
-    "nir": gettext_lazy("a French social security number"),
-    "iban": gettext_lazy("a bank account number"),
-    "rib": gettext_lazy("French bank details (RIB)"),
-    "card": gettext_lazy("a payment card number"),
+    "email": pgettext_lazy("this may be", "an e-mail address"),
+    "phone": pgettext_lazy("this may be", "a phone number"),
+    "nir": pgettext_lazy("this may be", "a French social security number"),
+    "iban": pgettext_lazy("this may be", "a bank account number"),
+    "rib": pgettext_lazy("this may be", "French bank details (RIB)"),
+    "card": pgettext_lazy("this may be", "a payment card number"),
 }
 
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
