@@ -48,6 +48,13 @@ _PLACES: dict[str, Promise] = {
 def check_pair_text(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
     findings = check_lengths(question=question, context=context, answer=answer)
     findings += check_language(question=question, context=context, answer=answer, task_type=task_type)
+    return findings + personal_data_in(question=question, context=context, answer=answer)
+
+
+def personal_data_in(*, question: str, context: str, answer: str) -> list[Finding]:
+    """The personal data of a pair's three fields, errors (refused) and warnings (unsure): what writing a
+    pair and building a release (on each row's stored text) both ask."""
+    findings = []
     for field, text in (("question", question), ("context", context), ("answer", answer)):
         findings += find_personal_data(text, field=field)
     return findings
