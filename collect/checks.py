@@ -554,30 +554,34 @@ def _find_numbers(
     digits ("4970 1012 3456 7897 12/27") without ever cutting a group in two. `is_kind` is only asked
     about stretches of one of the `lengths` it accepts.
     """
-    max_length = max(lengths)
+    longest_first = sorted(lengths, reverse=True)
     found = []
     for match in run.finditer(text):
-        groups = [
+        parts = [group[0] for group in _GROUP.finditer(match[0])]
+        spans = [
             (match.start() + group.start(), match.start() + group.end())
             for group in _GROUP.finditer(match[0])
         ]
+        # Characters before each group, and which group ends after how many characters: the stretches of
+        # an accepted length are found by lookup instead of by trying every stretch.
+        before, last_at = [], {}
+        total = 0
+        for index, part in enumerate(parts):
+            before.append(total)
+            total += len(part)
+            last_at[total] = index
         first = 0
-        while first < len(groups):
-            parts: list[str] = []
-            length = 0
+        while first < len(parts):
             best = None
-            for last in range(first, len(groups)):
-                start, end = groups[last]
-                parts.append(text[start:end])
-                length += end - start
-                if length > max_length:
-                    break
-                if length in lengths and is_kind(parts):
+            for length in longest_first:
+                last = last_at.get(before[first] + length)
+                if last is not None and is_kind(parts[first : last + 1]):
                     best = last
+                    break
             if best is None:
                 first += 1
             else:
-                found.append((groups[first][0], groups[best][1]))
+                found.append((spans[first][0], spans[best][1]))
                 first = best + 1
     return found
 
