@@ -297,9 +297,12 @@ _NUMBER_WORDS = {
     "soixante": 60,
 }  # fmt: skip
 _NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-_SPELLED_NUMBER = rf"{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}|\s+et\s+{_NUMBER_WORD})*"
+# "et" joins the parts of one number only before "un" and "onze" ("vingt et un", "soixante et onze");
+# elsewhere it separates two numbers ("cinquante-six et soixante-dix-huit").
+_SPELLED_NUMBER = rf"{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}|\s+et\s+(?:une?|onze)(?!\w))*"
 _SPELLED_NUMBERS = re.compile(
-    rf"(?<!\w)(?:{_SPELLED_NUMBER})(?:[\s,;.-]+(?:{_SPELLED_NUMBER})){{4,}}(?!\w)", re.IGNORECASE
+    rf"(?<!\w)(?:{_SPELLED_NUMBER})(?:(?:\s+et\s+|[\s,;.-]+)(?:{_SPELLED_NUMBER})){{4,}}(?!\w)",
+    re.IGNORECASE,
 )
 _SPELLED_PART = re.compile(_SPELLED_NUMBER, re.IGNORECASE)
 # Spellings people use to hide an address from robots: "jean.dupont @ gmail.com", "jean [at] gmail [dot]
@@ -441,8 +444,12 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
     for start, end, level in _loose_phones(numbers):
         add("phone", level, start, end)
     for match in _SPELLED_NUMBERS.finditer(view):
-        digits = "".join(str(_spelled_value(part[0])) for part in _SPELLED_PART.finditer(match[0]))
-        if digits.startswith("0") and _is_private_french_phone(digits):
+        values = [_spelled_value(part[0]) for part in _SPELLED_PART.finditer(match[0])]
+        digits = "".join(map(str, values))
+        # Phone numbers are read two digits at a time ("douze, trente-quatre"); counting "zéro, un, deux,
+        # trois..." is not one.
+        read_in_pairs = sum(value >= 10 for value in values) >= 3
+        if read_in_pairs and digits.startswith("0") and _is_private_french_phone(digits):
             add("phone", ERROR, match.start(), match.end())
 
     findings = []
@@ -635,6 +642,7 @@ def _is_card(groups: list[str]) -> bool:
     # How cards are printed: one block, groups of four (the last one shorter), or Amex/Diners 4-6-5/4-6-4.
     printed_like_a_card = (
         len(groups) == 1
+        or all(size == 1 for size in sizes)  # digit by digit, to dodge detection
         or (all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4)
         or sizes in ([4, 6, 5], [4, 6, 4])
     )
