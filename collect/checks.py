@@ -484,6 +484,9 @@ def _obfuscated_email_level(match: re.Match[str]) -> str | None:
     ending = match.groupdict().get("tld")
     if ending and (spelled_out or at == "arobase") and ending.lower() not in _KNOWN_ENDINGS:
         return None
+    if at == "@" and "tld" not in match.groupdict() and match["at"] != match["at"].strip():
+        # "le compte @orange" is a handle, not an address; "jean.dupont @ gmail" may be one.
+        return None if match["at"] == match["at"].rstrip() else WARNING
     return WARNING if spelled_out else ERROR
 
 
