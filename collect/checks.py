@@ -398,59 +398,10 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
     view, origins = comparable_view(text)
     numbers = _DIGIT_LOOKALIKES.sub(lambda match: match[0].translate(_AS_DIGITS), view)
     spans: list[_Span] = []
-
-    def add(kind: str, level: str, start: int, end: int) -> None:
-        if not any(start < other.end and other.start < end for other in spans):
-            spans.append(_Span(kind, level, start, end))
-
-    # The most specific numbers first: a phone number found inside an IBAN is the IBAN.
-    for kind, run, is_kind, lengths in (
-        ("nir", _DIGIT_RUN, _is_nir, {15}),
-        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
-        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
-        ("rib", _DIGIT_RUN, _is_rib, {23}),
-        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
-    ):
-        for start, end in _find_numbers(numbers, run, is_kind, lengths):
-            add(kind, ERROR, start, end)
-    for match in _RIB_PARTS.finditer(numbers):
-        if _rib_key_matches(*match.groups()):
-            add("rib", ERROR, match.start(), match.end())
-    for match in _EMAIL.finditer(view):
-        add("email", ERROR, match.start(), match.end())
-    for match in _SPACED_OUT.finditer(view):
-        if _EMAIL.search(match[0].replace(" ", "")):
-            add("email", ERROR, match.start(), match.end())
-    for pattern in (_OBFUSCATED_EMAIL, _EMAIL_WITHOUT_ENDING):
-        for match in pattern.finditer(view):
-            level = _obfuscated_email_level(match)
-            if level is not None:
-                add("email", level, match.start(), match.end())
-    for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
-        if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
-            continue
-        if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
-            add("phone", ERROR, match.start, match.end)
-        elif str(match.number.national_number)[0] in "67":
-            # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
-            add("phone", WARNING, match.start, match.end)
-    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
-        sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
-        # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
-        # match, or written in one block, it may be another number.
-        with_a_wrong_key = _WRONG_NIR_KEY.match(numbers, end) is not None
-        sure = sizes == [1, 2, 2, 2, 3, 3] and not with_a_wrong_key
-        add("nir", ERROR if sure else WARNING, start, end)
-    for start, end, level in _loose_phones(numbers):
-        add("phone", level, start, end)
-    for match in _SPELLED_NUMBERS.finditer(view):
-        values = [_spelled_value(part[0]) for part in _SPELLED_PART.finditer(match[0])]
-        digits = "".join(map(str, values))
-        # Phone numbers are read two digits at a time ("douze, trente-quatre"); counting "zéro, un, deux,
-        # trois..." is not one.
-        read_in_pairs = sum(value >= 10 for value in values) >= 3
-        if read_in_pairs and digits.startswith("0") and _is_private_french_phone(digits):
-            add("phone", ERROR, match.start(), match.end())
+    # The most specific first: a phone number found inside an IBAN is the IBAN.
+    for span in [*_numbers_in(numbers), *_emails_in(view), *_phones_in(view, numbers)]:
+        if not any(span.start < other.end and other.start < span.end for other in spans):
+            spans.append(span)
 
     findings = []
     for span in sorted(spans, key=lambda span: span.start):
@@ -465,6 +416,67 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
             Finding(code=span.kind, field=field, level=span.level, message=message, start=start, end=end)
         )
     return findings
+
+
+def _numbers_in(numbers: str) -> list[_Span]:
+    """Social security, bank account and card numbers, their keys checked."""
+    found = []
+    for kind, run, is_kind, lengths in (
+        ("nir", _DIGIT_RUN, _is_nir, {15}),
+        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
+        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
+        ("rib", _DIGIT_RUN, _is_rib, {23}),
+        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
+    ):
+        found += [
+            _Span(kind, ERROR, start, end) for start, end in _find_numbers(numbers, run, is_kind, lengths)
+        ]
+    for match in _RIB_PARTS.finditer(numbers):
+        if _rib_key_matches(*match.groups()):
+            found.append(_Span("rib", ERROR, match.start(), match.end()))
+    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
+        sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
+        # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
+        # match, or written in one block, it may be another number.
+        with_a_wrong_key = _WRONG_NIR_KEY.match(numbers, end) is not None
+        sure = sizes == [1, 2, 2, 2, 3, 3] and not with_a_wrong_key
+        found.append(_Span("nir", ERROR if sure else WARNING, start, end))
+    return found
+
+
+def _emails_in(view: str) -> list[_Span]:
+    found = [_Span("email", ERROR, match.start(), match.end()) for match in _EMAIL.finditer(view)]
+    for match in _SPACED_OUT.finditer(view):
+        if _EMAIL.search(match[0].replace(" ", "")):
+            found.append(_Span("email", ERROR, match.start(), match.end()))
+    for pattern in (_OBFUSCATED_EMAIL, _EMAIL_WITHOUT_ENDING):
+        for match in pattern.finditer(view):
+            level = _obfuscated_email_level(match)
+            if level is not None:
+                found.append(_Span("email", level, match.start(), match.end()))
+    return found
+
+
+def _phones_in(view: str, numbers: str) -> list[_Span]:
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
+        if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
+            continue
+        if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
+            found.append(_Span("phone", ERROR, match.start, match.end))
+        elif str(match.number.national_number)[0] in "67":
+            # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
+            found.append(_Span("phone", WARNING, match.start, match.end))
+    found += [_Span("phone", level, start, end) for start, end, level in _loose_phones(numbers)]
+    for match in _SPELLED_NUMBERS.finditer(view):
+        values = [_spelled_value(part[0]) for part in _SPELLED_PART.finditer(match[0])]
+        digits = "".join(map(str, values))
+        # Phone numbers are read two digits at a time ("douze, trente-quatre"); counting "zéro, un, deux,
+        # trois..." is not one.
+        read_in_pairs = sum(value >= 10 for value in values) >= 3
+        if read_in_pairs and digits.startswith("0") and _is_private_french_phone(digits):
+            found.append(_Span("phone", ERROR, match.start(), match.end()))
+    return found
 
 
 def _spelled_value(spelled: str) -> int:
