@@ -2,11 +2,17 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+# The pure text rules of collect (no models, no HTTP): a pseudonym is published like a pair's text, so it
+# goes through the same normalisation and personal-data checks.
+from collect.checks import find_personal_data
+from collect.text import has_bidi_controls, normalize_text, skeleton, skeletons
 
 MODERATORS_GROUP = "moderators"
 
@@ -20,6 +26,9 @@ class User(AbstractUser):
         blank=True,
         help_text=_("The public name shown with your pairs if you choose to be credited."),
     )
+    # What makes two pseudonyms the same for a reader: case, invisible characters and lookalike letters
+    # folded (`collect.text.skeleton`). Kept in step with `pseudonym` by save(); unique when set.
+    pseudonym_key = models.CharField(max_length=240, blank=True, editable=False)
     attribution_opt_in = models.BooleanField(
         _("credit me by my pseudonym"),
         default=False,
@@ -50,7 +59,23 @@ class User(AbstractUser):
             models.UniqueConstraint(
                 fields=["pseudonym"], condition=~Q(pseudonym=""), name="unique_pseudonym_when_set"
             ),
+            models.UniqueConstraint(
+                fields=["pseudonym_key"], condition=~Q(pseudonym_key=""), name="unique_pseudonym_key_when_set"
+            ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        self.pseudonym = check_pseudonym(self.pseudonym, user=self)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A derived value, not a rule: the rules are in check_pseudonym, which forms, the admin and the
+        # services call. Deriving it here keeps it true whichever way the pseudonym was written.
+        self.pseudonym_key = skeleton(self.pseudonym)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "pseudonym" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pseudonym_key"}
+        super().save(*args, **kwargs)
 
     @property
     def has_accepted_terms(self) -> bool:
@@ -112,3 +137,47 @@ class User(AbstractUser):
         self.terms_license = settings.MOISSON_LICENSE
         self.license_accepted_at = timezone.now()
         self.save(update_fields=["terms_license", "license_accepted_at"])
+
+
+def check_pseudonym(pseudonym: str, *, user: User | None = None) -> str:
+    """The pseudonym as it is stored, or ValidationError (French message) when it cannot be used.
+
+    Refused: direction controls (they can reverse what is displayed), anything the personal-data checks
+    find (an e-mail address or a phone number would be published with every credited pair), and a
+    pseudonym that a reader could not tell from someone else's ("alice", "Alice\u200b" and "Аlice" with a
+    Cyrillic А are all "Alice").
+    """
+    if has_bidi_controls(pseudonym):
+        raise ValidationError(
+            {
+                "pseudonym": _(
+                    "Your pseudonym contains invisible characters that change the direction of text."
+                )
+            }
+        )
+    pseudonym = normalize_text(pseudonym).strip()
+    if not pseudonym:
+        return ""
+    if "\n" in pseudonym or "\t" in pseudonym:
+        raise ValidationError({"pseudonym": _("Your pseudonym must fit on one line.")})
+    if find_personal_data(pseudonym, field="pseudonym"):
+        raise ValidationError(
+            {
+                "pseudonym": _(
+                    "Your pseudonym looks like personal data (an e-mail address, a phone number...). "
+                    "It is published with your pairs: please choose another one."
+                )
+            }
+        )
+    others = User.objects.filter(pseudonym_key__in=skeletons(pseudonym))
+    if user is not None and user.pk is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise ValidationError(
+            {
+                "pseudonym": _(
+                    "This pseudonym, or one that looks the same, is already taken: please choose another one."
+                )
+            }
+        )
+    return pseudonym

@@ -15,7 +15,7 @@ import phonenumbers
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from stdnum import iban, luhn
 from stdnum.fr import nir
@@ -48,6 +48,13 @@ _PLACES: dict[str, Promise] = {
 def check_pair_text(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
     findings = check_lengths(question=question, context=context, answer=answer)
     findings += check_language(question=question, context=context, answer=answer, task_type=task_type)
+    return findings + personal_data_in(question=question, context=context, answer=answer)
+
+
+def personal_data_in(*, question: str, context: str, answer: str) -> list[Finding]:
+    """The personal data of a pair's three fields, errors (refused) and warnings (unsure): what writing a
+    pair and building a release (on each row's stored text) both ask."""
+    findings = []
     for field, text in (("question", question), ("context", context), ("answer", answer)):
         findings += find_personal_data(text, field=field)
     return findings
@@ -269,13 +276,14 @@ _UNSURE_MESSAGE = gettext_lazy(
     "This may be %(what)s (%(excerpt)s) %(place)s. If it is personal data, please remove it: it must not "
     "be published. Reviewers and moderators will see this notice."
 )
+# In French, the article goes with "Il s'agit peut-être": "d'une adresse e-mail".
 _KIND_NAMES: dict[str, Promise] = {
-    "email": gettext_lazy("an e-mail address"),
-    "phone": gettext_lazy("a phone number"),
-    "nir": gettext_lazy("a French social security number"),
-    "iban": gettext_lazy("a bank account number"),
-    "rib": gettext_lazy("French bank details (RIB)"),
-    "card": gettext_lazy("a payment card number"),
+    "email": pgettext_lazy("this may be", "an e-mail address"),
+    "phone": pgettext_lazy("this may be", "a phone number"),
+    "nir": pgettext_lazy("this may be", "a French social security number"),
+    "iban": pgettext_lazy("this may be", "a bank account number"),
+    "rib": pgettext_lazy("this may be", "French bank details (RIB)"),
+    "card": pgettext_lazy("this may be", "a payment card number"),
 }
 
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
@@ -289,9 +297,12 @@ _NUMBER_WORDS = {
     "soixante": 60,
 }  # fmt: skip
 _NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-_SPELLED_NUMBER = rf"{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}|\s+et\s+{_NUMBER_WORD})*"
+# "et" joins the parts of one number only before "un" and "onze" ("vingt et un", "soixante et onze");
+# elsewhere it separates two numbers ("cinquante-six et soixante-dix-huit").
+_SPELLED_NUMBER = rf"{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}|\s+et\s+(?:une?|onze)(?!\w))*"
 _SPELLED_NUMBERS = re.compile(
-    rf"(?<!\w)(?:{_SPELLED_NUMBER})(?:[\s,;.-]+(?:{_SPELLED_NUMBER})){{4,}}(?!\w)", re.IGNORECASE
+    rf"(?<!\w)(?:{_SPELLED_NUMBER})(?:(?:\s+et\s+|[\s,;.-]+)(?:{_SPELLED_NUMBER})){{4,}}(?!\w)",
+    re.IGNORECASE,
 )
 _SPELLED_PART = re.compile(_SPELLED_NUMBER, re.IGNORECASE)
 # Spellings people use to hide an address from robots: "jean.dupont @ gmail.com", "jean [at] gmail [dot]
@@ -387,55 +398,10 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
     view, origins = comparable_view(text)
     numbers = _DIGIT_LOOKALIKES.sub(lambda match: match[0].translate(_AS_DIGITS), view)
     spans: list[_Span] = []
-
-    def add(kind: str, level: str, start: int, end: int) -> None:
-        if not any(start < other.end and other.start < end for other in spans):
-            spans.append(_Span(kind, level, start, end))
-
-    # The most specific numbers first: a phone number found inside an IBAN is the IBAN.
-    for kind, run, is_kind, lengths in (
-        ("nir", _DIGIT_RUN, _is_nir, {15}),
-        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
-        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
-        ("rib", _DIGIT_RUN, _is_rib, {23}),
-        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
-    ):
-        for start, end in _find_numbers(numbers, run, is_kind, lengths):
-            add(kind, ERROR, start, end)
-    for match in _RIB_PARTS.finditer(numbers):
-        if _rib_key_matches(*match.groups()):
-            add("rib", ERROR, match.start(), match.end())
-    for match in _EMAIL.finditer(view):
-        add("email", ERROR, match.start(), match.end())
-    for match in _SPACED_OUT.finditer(view):
-        if _EMAIL.search(match[0].replace(" ", "")):
-            add("email", ERROR, match.start(), match.end())
-    for pattern in (_OBFUSCATED_EMAIL, _EMAIL_WITHOUT_ENDING):
-        for match in pattern.finditer(view):
-            level = _obfuscated_email_level(match)
-            if level is not None:
-                add("email", level, match.start(), match.end())
-    for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
-        if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
-            continue
-        if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
-            add("phone", ERROR, match.start, match.end)
-        elif str(match.number.national_number)[0] in "67":
-            # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
-            add("phone", WARNING, match.start, match.end)
-    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
-        sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
-        # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
-        # match, or written in one block, it may be another number.
-        with_a_wrong_key = _WRONG_NIR_KEY.match(numbers, end) is not None
-        sure = sizes == [1, 2, 2, 2, 3, 3] and not with_a_wrong_key
-        add("nir", ERROR if sure else WARNING, start, end)
-    for start, end, level in _loose_phones(numbers):
-        add("phone", level, start, end)
-    for match in _SPELLED_NUMBERS.finditer(view):
-        digits = "".join(str(_spelled_value(part[0])) for part in _SPELLED_PART.finditer(match[0]))
-        if digits.startswith("0") and _is_private_french_phone(digits):
-            add("phone", ERROR, match.start(), match.end())
+    # The most specific first: a phone number found inside an IBAN is the IBAN.
+    for span in [*_numbers_in(numbers), *_emails_in(view), *_phones_in(view, numbers)]:
+        if not any(span.start < other.end and other.start < span.end for other in spans):
+            spans.append(span)
 
     findings = []
     for span in sorted(spans, key=lambda span: span.start):
@@ -450,6 +416,67 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
             Finding(code=span.kind, field=field, level=span.level, message=message, start=start, end=end)
         )
     return findings
+
+
+def _numbers_in(numbers: str) -> list[_Span]:
+    """Social security, bank account and card numbers, their keys checked."""
+    found = []
+    for kind, run, is_kind, lengths in (
+        ("nir", _DIGIT_RUN, _is_nir, {15}),
+        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
+        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
+        ("rib", _DIGIT_RUN, _is_rib, {23}),
+        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
+    ):
+        found += [
+            _Span(kind, ERROR, start, end) for start, end in _find_numbers(numbers, run, is_kind, lengths)
+        ]
+    for match in _RIB_PARTS.finditer(numbers):
+        if _rib_key_matches(*match.groups()):
+            found.append(_Span("rib", ERROR, match.start(), match.end()))
+    for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
+        sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
+        # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
+        # match, or written in one block, it may be another number.
+        with_a_wrong_key = _WRONG_NIR_KEY.match(numbers, end) is not None
+        sure = sizes == [1, 2, 2, 2, 3, 3] and not with_a_wrong_key
+        found.append(_Span("nir", ERROR if sure else WARNING, start, end))
+    return found
+
+
+def _emails_in(view: str) -> list[_Span]:
+    found = [_Span("email", ERROR, match.start(), match.end()) for match in _EMAIL.finditer(view)]
+    for match in _SPACED_OUT.finditer(view):
+        if _EMAIL.search(match[0].replace(" ", "")):
+            found.append(_Span("email", ERROR, match.start(), match.end()))
+    for pattern in (_OBFUSCATED_EMAIL, _EMAIL_WITHOUT_ENDING):
+        for match in pattern.finditer(view):
+            level = _obfuscated_email_level(match)
+            if level is not None:
+                found.append(_Span("email", level, match.start(), match.end()))
+    return found
+
+
+def _phones_in(view: str, numbers: str) -> list[_Span]:
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
+        if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
+            continue
+        if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
+            found.append(_Span("phone", ERROR, match.start, match.end))
+        elif str(match.number.national_number)[0] in "67":
+            # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
+            found.append(_Span("phone", WARNING, match.start, match.end))
+    found += [_Span("phone", level, start, end) for start, end, level in _loose_phones(numbers)]
+    for match in _SPELLED_NUMBERS.finditer(view):
+        values = [_spelled_value(part[0]) for part in _SPELLED_PART.finditer(match[0])]
+        digits = "".join(map(str, values))
+        # Phone numbers are read two digits at a time ("douze, trente-quatre"); counting "zéro, un, deux,
+        # trois..." is not one.
+        read_in_pairs = sum(value >= 10 for value in values) >= 3
+        if read_in_pairs and digits.startswith("0") and _is_private_french_phone(digits):
+            found.append(_Span("phone", ERROR, match.start(), match.end()))
+    return found
 
 
 def _spelled_value(spelled: str) -> int:
@@ -469,6 +496,9 @@ def _obfuscated_email_level(match: re.Match[str]) -> str | None:
     ending = match.groupdict().get("tld")
     if ending and (spelled_out or at == "arobase") and ending.lower() not in _KNOWN_ENDINGS:
         return None
+    if at == "@" and "tld" not in match.groupdict() and match["at"] != match["at"].strip():
+        # "le compte @orange" is a handle, not an address; "jean.dupont @ gmail" may be one.
+        return None if match["at"] == match["at"].rstrip() else WARNING
     return WARNING if spelled_out else ERROR
 
 
@@ -546,30 +576,34 @@ def _find_numbers(
     digits ("4970 1012 3456 7897 12/27") without ever cutting a group in two. `is_kind` is only asked
     about stretches of one of the `lengths` it accepts.
     """
-    max_length = max(lengths)
+    longest_first = sorted(lengths, reverse=True)
     found = []
     for match in run.finditer(text):
-        groups = [
+        parts = [group[0] for group in _GROUP.finditer(match[0])]
+        spans = [
             (match.start() + group.start(), match.start() + group.end())
             for group in _GROUP.finditer(match[0])
         ]
+        # Characters before each group, and which group ends after how many characters: the stretches of
+        # an accepted length are found by lookup instead of by trying every stretch.
+        before, last_at = [], {}
+        total = 0
+        for index, part in enumerate(parts):
+            before.append(total)
+            total += len(part)
+            last_at[total] = index
         first = 0
-        while first < len(groups):
-            parts: list[str] = []
-            length = 0
+        while first < len(parts):
             best = None
-            for last in range(first, len(groups)):
-                start, end = groups[last]
-                parts.append(text[start:end])
-                length += end - start
-                if length > max_length:
-                    break
-                if length in lengths and is_kind(parts):
+            for length in longest_first:
+                last = last_at.get(before[first] + length)
+                if last is not None and is_kind(parts[first : last + 1]):
                     best = last
+                    break
             if best is None:
                 first += 1
             else:
-                found.append((groups[first][0], groups[best][1]))
+                found.append((spans[first][0], spans[best][1]))
                 first = best + 1
     return found
 
@@ -623,6 +657,7 @@ def _is_card(groups: list[str]) -> bool:
     # How cards are printed: one block, groups of four (the last one shorter), or Amex/Diners 4-6-5/4-6-4.
     printed_like_a_card = (
         len(groups) == 1
+        or all(size == 1 for size in sizes)  # digit by digit, to dodge detection
         or (all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4)
         or sizes in ([4, 6, 5], [4, 6, 4])
     )

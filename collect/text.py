@@ -78,11 +78,18 @@ def comparable_view(text: str) -> tuple[str, list[int]]:
 
 
 def skeleton(text: str) -> str:
-    """A key under which all the spellings a reader cannot tell apart are equal: pseudonyms' uniqueness.
+    """A key under which the spellings a reader cannot tell apart are equal: pseudonyms' uniqueness.
 
-    Unlike `fold_confusables`, this also folds Latin lookalikes (capital I and small l) and case.
+    Case, invisible characters and lookalike letters of any script are folded ("Alice", "ALICE",
+    "Alice\u200b" and "Аlice" with a Cyrillic А have the same key).
     """
-    return skeleton_key(normalize_text(text)) if text else ""
+    return skeleton_key(normalize_text(text).casefold()) if text else ""
+
+
+def skeletons(text: str) -> set[str]:
+    """`skeleton`, and the key of what the text looks like before case is folded: a capital I reads as a
+    small l ("AIice" looks like "Alice"), which folding case first would hide."""
+    return {skeleton(text), skeleton(skeleton_key(normalize_text(text)))} - {""}
 
 
 @functools.lru_cache(maxsize=4096)

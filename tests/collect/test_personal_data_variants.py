@@ -130,3 +130,13 @@ def test_the_reliability_document_shows_the_measured_table() -> None:
     assert table in document
     assert variants in document
     assert false_positives in document
+
+
+def test_a_rows_stored_text_is_checked_in_one_call() -> None:
+    from collect.checks import personal_data_in
+
+    findings = personal_data_in(
+        question="Qui contacter ?", context="", answer="Écrivez à jean.dupont (at) gmail (dot) com."
+    )
+
+    assert [(f.field, f.code, f.level) for f in findings] == [("answer", "email", "error")]

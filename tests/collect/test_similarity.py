@@ -126,3 +126,44 @@ def test_signatures_made_with_different_permutation_counts_cannot_be_compared(se
 
     with pytest.raises(ValueError):
         similarity(before, signature(SKY))
+
+
+# Lookalikes and invisible characters (issue 13) ----------------------------------------------------------
+
+CYRILLIC = str.maketrans("aeo", "\u0430\u0435\u043e")
+LOOKALIKE_COPIES = {
+    "zero-width space in every word": lambda text: text.replace(" ", "\u200b "),
+    "soft hyphens": lambda text: text.replace("tion", "ti\u00adon").replace("ère", "è\u00adre"),
+    "Cyrillic а, е, о": lambda text: (
+        text.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")
+    ),
+    "Greek ο": lambda text: text.replace("o", "\u03bf"),
+    "bidi marks": lambda text: "\u202a" + text.replace(". ", ".\u200f ") + "\u202c",
+    "CRLF and trailing spaces": lambda text: text.replace("\n", "  \r\n"),
+}
+
+
+@pytest.mark.parametrize("copy", LOOKALIKE_COPIES.values(), ids=list(LOOKALIKE_COPIES))
+def test_a_lookalike_copy_has_the_same_content_hash(copy) -> None:
+    question, answer = SKY.split("\n", 1)
+
+    assert content_hash(question=copy(question), context="", answer=copy(answer)) == content_hash(
+        question=question, context="", answer=answer
+    )
+
+
+@pytest.mark.parametrize("copy", LOOKALIKE_COPIES.values(), ids=list(LOOKALIKE_COPIES))
+def test_a_lookalike_copy_has_the_same_signature(copy) -> None:
+    assert similarity(signature(copy(SKY)), signature(SKY)) == 1.0
+
+
+def test_the_content_hash_of_french_text_did_not_change_with_folding() -> None:
+    # The value the code computed before lookalikes were folded (commit d58587e): stored hashes of French
+    # pairs, accents, ligatures and symbols included, stay valid without recomputing them.
+    digest = content_hash(
+        question="Pourquoi l'été ? « Ça » côté œuf",
+        context="Un texte − 3 × 4 = 12 €",
+        answer="Réponse : à Noël, 1 200 € ; fin…",
+    )
+
+    assert digest == "b209c52b046e62fd3ec9bab5642d59c5658329bbeb701db51be700070de0a950"

@@ -114,3 +114,35 @@ def test_the_migration_clears_recorded_suggestions_identical_to_the_judged_text(
     real.refresh_from_db()
     assert (fake.suggested_answer, fake.suggestion_state) == ("", SuggestionState.NONE)
     assert real.suggestion_state == SuggestionState.OPEN
+
+
+def test_a_comment_and_a_report_reason_are_stored_normalised():
+    from review.models import Report
+    from review.services import report_pair
+
+    pair = multi_line_pair()
+    review = vote(pair, comment="Très clair.\u200b  \r\nMerci\u202e !")
+    report = report_pair(reporter=make_user(), pair=pair, reason="Données\u00ad personnelles\r\nici.")
+
+    assert Review.objects.get(pk=review.pk).comment == "Très clair.\nMerci !"
+    assert Report.objects.get(pk=report.pk).reason == "Données personnelles\nici."
+
+
+def test_a_moderators_edit_and_a_takedown_are_stored_normalised(moderator):
+    from review.models import AuditEntry
+    from review.services import moderator_edit, take_down
+
+    pair = multi_line_pair()
+    moderator_edit(
+        moderator=moderator,
+        pair=pair,
+        data={"answer": as_browser_sends_it(MULTI_LINE_ANSWER.replace("aussi", "également")) + "\u200b"},
+        reason="Reformulation\r\n",
+        validate=True,
+    )
+    take_down(moderator=moderator, pair=pair, requester="Jean\u200b Dupont ", reason="À sa\r\ndemande")
+
+    pair = Pair.objects.get(pk=pair.pk)
+    assert pair.answer == MULTI_LINE_ANSWER.replace("aussi", "également")
+    assert pair.removal_note == "Jean Dupont: À sa\ndemande"
+    assert AuditEntry.objects.filter(pair=pair, reason="Reformulation").exists()
