@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.package-lock.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
@@ -11,7 +12,12 @@ export HOST PORT SITE_URL
 
 .PHONY: install run dev first-release test lint format migrate seed worker messages bench bench-full clean
 
-install: $(STAMP) .env
+install: $(STAMP) .env $(NODE_STAMP)
+
+# Test-only browser tools from npm (axe-core for the accessibility test); never served to visitors.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility test will be skipped (CI fails it instead)"; fi
 
 # A random SECRET_KEY for this checkout, made once: the settings refuse to start without one. .env is
 # ignored by git; production sets SECRET_KEY in its own environment.

@@ -6,6 +6,7 @@ Content-Security-Policy for that one injected script; the pages themselves are s
 """
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,10 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 
 def axe_violations(page: Page) -> list[dict]:
     if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `make install` (it runs `npm ci` for the test tools)")
+        message = f"{AXE} is missing: `make install` runs `npm ci` for the test tools (needs npm)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     page.evaluate(AXE.read_text())
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     return [violation for violation in result["violations"] if violation["impact"] in BLOCKING_IMPACTS]
