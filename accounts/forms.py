@@ -1,7 +1,9 @@
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .waves import InvitationRefused, check_invitation
 
 
 class TermsForm(forms.Form):
@@ -41,3 +43,41 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This password is not correct."))
         return password
+
+
+class SignupExtraForm(forms.Form):
+    """What Moisson adds to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): an invitation code."""
+
+    invitation = forms.CharField(
+        label=_("Invitation code (optional)"),
+        required=False,
+        max_length=32,
+        help_text=_("Given by a teacher or a group leader: you join without waiting."),
+    )
+
+    def clean_invitation(self) -> str:
+        code = self.cleaned_data["invitation"].strip()
+        if code:
+            try:
+                check_invitation(code)
+            except InvitationRefused as refused:
+                raise forms.ValidationError(str(refused)) from None
+        return code
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        """allauth's hook; the account's place is decided in AccountAdapter.save_user (accounts.waves)."""
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(label=_("Invitation code"), max_length=32)
+
+
+class OpenWaveForm(forms.Form):
+    size = forms.IntegerField(label=_("Seats in the wave"), min_value=1, max_value=100_000)
+
+
+class InvitationForm(forms.Form):
+    label = forms.CharField(
+        label=_("For whom"), max_length=120, help_text=_("A class, a school, an association…")
+    )
+    max_uses = forms.IntegerField(label=_("Number of uses"), min_value=1, max_value=1000)

@@ -176,6 +176,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The sign-up form gets an optional invitation code (accounts.waves).
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -368,6 +370,9 @@ MOISSON_QUORUM_MIN_APPROVALS = env_int("MOISSON_QUORUM_MIN_APPROVALS", 2)
 MOISSON_QUORUM_MARGIN = env_int("MOISSON_QUORUM_MARGIN", 2)
 MOISSON_DISPUTE_AFTER_REVIEWS = env_int("MOISSON_DISPUTE_AFTER_REVIEWS", 5)
 MOISSON_COLLECTION_GOAL = env_int("MOISSON_COLLECTION_GOAL", 100_000)
+# Opening in waves (accounts.waves): 0 = everyone is admitted at sign-up; N = waves of N accounts, the
+# next ones wait in line until a moderator opens the next wave or they bring an invitation code.
+MOISSON_SIGNUP_WAVE_SIZE = env_int("MOISSON_SIGNUP_WAVE_SIZE", 0)
 
 RELEASES_ROOT = Path(env_str("RELEASES_ROOT", str(VAR_DIR / "releases")))
 RELEASE_SHARD_ROWS = env_int("RELEASE_SHARD_ROWS", 250_000)
