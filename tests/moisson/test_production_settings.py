@@ -46,7 +46,10 @@ def clean_environment(tmp_path: Path, **variables: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in PRODUCTION_ENV and not key.startswith(("MOISSON_", "API_THROTTLE"))
+        if key not in PRODUCTION_ENV
+        and not key.startswith(("MOISSON_", "API_THROTTLE"))
+        # Set by the browser tests' conftest for Playwright, and flagged by `check --deploy`.
+        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     # An empty SECRET_KEY is "not set", and python-dotenv never overrides a variable that exists: the
     # checkout's .env cannot bring a key back.
