@@ -271,3 +271,17 @@ def test_seats_left_in_an_opened_wave_go_to_the_next_sign_ups(waves_of_two: None
 
     assert User.objects.get(username="denis").wave.number == 2
     assert User.objects.get(username="emma").is_waiting
+
+
+def test_the_admin_lists_waves_and_invitations_but_cannot_make_them(moderator: User) -> None:
+    waves.create_invitation(by=moderator, label="Atelier", max_uses=3)
+    admin = make_user(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+
+    listed = client.get("/admin/accounts/invitation/")
+    added = client.get("/admin/accounts/signupwave/add/")
+
+    assert listed.status_code == 200
+    assert "Atelier" in listed.content.decode()
+    assert added.status_code == 403
