@@ -1,10 +1,24 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.forms import Form
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .models import User
+from .waves import place_new_account
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: User, form: Form, commit: bool = True) -> User:
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            # Opening in waves: admitted now (invitation, seat left in the wave) or in line.
+            place_new_account(user=user, invitation_code=form.cleaned_data.get("invitation", ""))
+        return user
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Someone waiting for their wave learns where they stand first.
+        if request.user.is_waiting:
+            return reverse("accounts:waiting")
         # The charter and the licence come before anything else a contributor does.
         if not request.user.has_accepted_terms:
             return reverse("accounts:terms")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Invitation, SignupWave, User
 
 
 @admin.register(User)
@@ -41,3 +41,27 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Waves and invitations are made from the moderation area (accounts.waves), which records who did it."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SignupWave)
+class SignupWaveAdmin(ReadOnlyAdmin):
+    list_display = ["number", "size", "admitted_from_line", "opened_at", "opened_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["code", "label", "uses", "max_uses", "created_at", "created_by"]
+    search_fields = ["code", "label"]

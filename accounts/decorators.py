@@ -22,6 +22,8 @@ def contributor_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if user.is_suspended:
             raise PermissionDenied(_("Your account is suspended."))
+        if user.is_waiting:
+            return redirect("accounts:waiting")
         if not user.has_accepted_terms:
             messages.info(request, _("Please read and accept the charter and the licence first."))
             # Encoded, or a query string like `?filtre=1&domains=maths` loses everything after its first `&`.

@@ -88,3 +88,18 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self)
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(label=_("Invitation code"), max_length=32)
+
+
+class OpenWaveForm(forms.Form):
+    size = forms.IntegerField(label=_("Seats in the wave"), min_value=1, max_value=100_000)
+
+
+class InvitationForm(forms.Form):
+    label = forms.CharField(
+        label=_("For whom"), max_length=120, help_text=_("A class, a school, an association…")
+    )
+    max_uses = forms.IntegerField(label=_("Number of uses"), min_value=1, max_value=1000)

@@ -47,6 +47,15 @@ class User(AbstractUser):
     last_task_type = models.CharField(_("last task type written"), max_length=40, blank=True)
     last_domain = models.CharField(_("last domain written"), max_length=40, blank=True)
     last_level = models.CharField(_("last school level written"), max_length=40, blank=True)
+    # Opening in waves (accounts.waves): an account made while its wave was full waits, from this moment,
+    # until a moderator opens the next wave or it brings an invitation code. Null: not waiting.
+    waiting_since = models.DateTimeField(_("waiting for a wave since"), null=True, blank=True)
+    wave = models.ForeignKey(
+        "SignupWave", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    invitation = models.ForeignKey(
+        "Invitation", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -61,6 +70,14 @@ class User(AbstractUser):
             ),
             models.UniqueConstraint(
                 fields=["pseudonym_key"], condition=~Q(pseudonym_key=""), name="unique_pseudonym_key_when_set"
+            ),
+        ]
+        indexes = [
+            # accounts.waves: the waiting line in order (place in line, the next wave's members).
+            models.Index(
+                fields=["waiting_since", "id"],
+                condition=Q(waiting_since__isnull=False),
+                name="user_waiting_line",
             ),
         ]
 
@@ -101,8 +118,19 @@ class User(AbstractUser):
         return self.terms_license == settings.MOISSON_LICENSE
 
     @property
+    def is_waiting(self) -> bool:
+        """Signed up while sign-ups open in waves and the wave was full: may not write nor review yet."""
+        return self.waiting_since is not None
+
+    @property
     def can_contribute(self) -> bool:
-        return self.is_authenticated and self.has_accepted_terms and not self.is_suspended and self.is_active
+        return (
+            self.is_authenticated
+            and self.has_accepted_terms
+            and not self.is_suspended
+            and not self.is_waiting
+            and self.is_active
+        )
 
     @property
     def public_name(self) -> str | None:
@@ -181,3 +209,56 @@ def check_pseudonym(pseudonym: str, *, user: User | None = None) -> str:
             }
         )
     return pseudonym
+
+
+class SignupWave(models.Model):
+    """One wave of sign-ups (issue 14): opened by a moderator (or automatically, the first), `size` seats.
+
+    Rows are never changed after the wave is opened: together they are the record of who opened what.
+    """
+
+    number = models.PositiveIntegerField(_("wave"), unique=True)
+    size = models.PositiveIntegerField(_("seats"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    admitted_from_line = models.PositiveIntegerField(_("admitted from the waiting line"), default=0)
+
+    class Meta:
+        verbose_name = _("sign-up wave")
+        verbose_name_plural = _("sign-up waves")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class Invitation(models.Model):
+    """A code a moderator gives a class or a group: whoever signs up with it skips the waiting line."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    label = models.CharField(_("for whom"), max_length=120)
+    max_uses = models.PositiveIntegerField(_("number of uses"))
+    uses = models.PositiveIntegerField(_("used"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uses__lte=models.F("max_uses")), name="invitation_uses_within_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.max_uses - self.uses)

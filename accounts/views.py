@@ -7,7 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .forms import DeleteAccountForm, ProfileForm, TermsForm
+from . import waves
+from .decorators import moderator_required
+from .forms import DeleteAccountForm, InvitationCodeForm, InvitationForm, OpenWaveForm, ProfileForm, TermsForm
+from .models import Invitation, SignupWave
 from .services import delete_account
 
 
@@ -51,3 +54,67 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account has been deleted. Thank you for your contributions."))
         return redirect("collect:home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+def waiting(request: HttpRequest) -> HttpResponse:
+    """Where an account waiting for its wave stands, and the door for an invitation code."""
+    if not request.user.is_waiting:
+        return redirect("collect:home")
+    form = InvitationCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            waves.use_invitation(user=request.user, code=form.cleaned_data["code"])
+        except waves.InvitationRefused as refused:
+            form.add_error("code", str(refused))
+        else:
+            messages.success(request, _("Welcome! Your invitation lets you start right away."))
+            return redirect("accounts:terms" if not request.user.has_accepted_terms else "collect:home")
+    context = {
+        "form": form,
+        "place": waves.place_in_line(request.user),
+        "wave_size": settings.MOISSON_SIGNUP_WAVE_SIZE,
+    }
+    return render(request, "accounts/waiting.html", context)
+
+
+@moderator_required
+def wave_admin(request: HttpRequest) -> HttpResponse:
+    """Moderators open the next wave of sign-ups and give invitation codes to classes and groups."""
+    wave_form = OpenWaveForm(initial={"size": settings.MOISSON_SIGNUP_WAVE_SIZE or 100})
+    invitation_form = InvitationForm()
+    if request.method == "POST" and request.POST.get("action") == "open":
+        wave_form = OpenWaveForm(request.POST)
+        if wave_form.is_valid():
+            wave = waves.open_next_wave(by=request.user, size=wave_form.cleaned_data["size"])
+            messages.success(
+                request,
+                _("Wave %(number)d is open: %(admitted)d waiting people were admitted and told by e-mail.")
+                % {"number": wave.number, "admitted": wave.admitted_from_line},
+            )
+            return redirect("accounts:waves")
+    elif request.method == "POST" and request.POST.get("action") == "invite":
+        invitation_form = InvitationForm(request.POST)
+        if invitation_form.is_valid():
+            invitation = waves.create_invitation(by=request.user, **invitation_form.cleaned_data)
+            messages.success(
+                request,
+                _("Invitation code for %(label)s: %(code)s")
+                % {"label": invitation.label, "code": waves.display_code(invitation.code)},
+            )
+            return redirect("accounts:waves")
+    current = waves.current_wave()
+    context = {
+        "enabled": waves.waves_enabled(),
+        "current": current,
+        "seats_taken": waves.seats_taken(current) if current else 0,
+        "waiting_count": waves.waiting_count(),
+        "wave_form": wave_form,
+        "invitation_form": invitation_form,
+        "history": SignupWave.objects.select_related("opened_by")[:50],
+        "invitations": [
+            (invitation, waves.display_code(invitation.code))
+            for invitation in Invitation.objects.select_related("created_by")[:100]
+        ],
+    }
+    return render(request, "accounts/waves.html", context)

@@ -140,6 +140,10 @@ class IsContributor(BasePermission):
             raise exceptions.NotAuthenticated()
         if user.is_suspended:
             raise exceptions.PermissionDenied(_("Your account is suspended."))
+        if user.is_waiting:
+            raise exceptions.PermissionDenied(
+                _("Your account is waiting for its wave: we will send you an e-mail as soon as it opens.")
+            )
         if not user.has_accepted_terms:
             raise exceptions.PermissionDenied(_("Please read and accept the charter and the licence first."))
         return user.can_contribute

@@ -192,6 +192,8 @@ ACCOUNT_FORMS = {
 }
 # Confirming the address from the browser that signed up logs the person in (allauth only does it then).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# The sign-up form gets an optional invitation code (accounts.waves).
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.SignupExtraForm"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -393,6 +395,9 @@ MOISSON_COLLECTION_GOAL = env_int("MOISSON_COLLECTION_GOAL", 100_000)
 MOISSON_MAX_IN_FLIGHT = env_int("MOISSON_MAX_IN_FLIGHT", 6)
 MOISSON_MAX_QUEUE_MS = env_int("MOISSON_MAX_QUEUE_MS", 0)
 MOISSON_OVERLOAD_RETRY_AFTER = env_int("MOISSON_OVERLOAD_RETRY_AFTER", 5)
+# Opening in waves (accounts.waves): 0 = everyone is admitted at sign-up; N = waves of N accounts, the
+# next ones wait in line until a moderator opens the next wave or they bring an invitation code.
+MOISSON_SIGNUP_WAVE_SIZE = env_int("MOISSON_SIGNUP_WAVE_SIZE", 0)
 
 RELEASES_ROOT = Path(env_str("RELEASES_ROOT", str(VAR_DIR / "releases")))
 RELEASE_SHARD_ROWS = env_int("RELEASE_SHARD_ROWS", 250_000)

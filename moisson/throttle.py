@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from .network import client_ip
 
 View = Callable[..., HttpResponse]
-PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# As DRF reads its rates: only the first letter of the period counts ("60/minute", "60/min", "60/m").
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "60/minute" → (60, 60): how many requests in how many seconds."""
+    """How many requests in how many seconds: "60/minute" gives (60, 60)."""
     count, _slash, period = rate.partition("/")
-    return int(count), PERIODS[period.strip().lower().rstrip("s") or "minute"]
+    return int(count), PERIODS[period.strip().lower()[:1]]
 
 
 def throttled(*, scope: str, rate_setting: str) -> Callable[[View], View]:

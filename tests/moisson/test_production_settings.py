@@ -46,7 +46,10 @@ def clean_environment(tmp_path: Path, **variables: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in PRODUCTION_ENV and not key.startswith(("MOISSON_", "API_THROTTLE"))
+        if key not in PRODUCTION_ENV
+        and not key.startswith(("MOISSON_", "API_THROTTLE"))
+        # Set by the browser tests' conftest for Playwright, and flagged by `check --deploy`.
+        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     # An empty SECRET_KEY is "not set", and python-dotenv never overrides a variable that exists: the
     # checkout's .env cannot bring a key back.
@@ -182,3 +185,14 @@ def test_the_api_documentation_page_loads_its_script_from_a_file(client: Client)
     assert b"<script>" not in page.content
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
+
+
+def test_the_first_task_sent_creates_the_filesystem_brokers_folders(tmp_path: Path) -> None:
+    # The folders are made where they are used, not when the settings are imported.
+    code = SETUP + "; from export.tasks import cut_release_if_due; cut_release_if_due.delay()"
+    env = clean_environment(tmp_path, SECRET_KEY="k", CELERY_BROKER_URL="filesystem://")
+
+    result = run_python(code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "var" / "celery" / "queue").glob("*.msg"))) == 1

@@ -1,0 +1,185 @@
+"""Opening in waves (issue 14, item 3): sign-ups admitted a wave at a time, off by default.
+
+With MOISSON_SIGNUP_WAVE_SIZE = N > 0, the current wave admits N new accounts; the next ones wait in
+line, in the order they signed up, and are told their place. A moderator opens the next wave from the
+moderation area: the first N waiting accounts are admitted and receive an e-mail, and whatever seats
+are left go to the next sign-ups. An invitation code (created by a moderator, good for a number of
+uses) lets a class or a group join together, without waiting. A waiting account may sign in, but may
+not write nor review (User.can_contribute). Wave and invitation rows record who opened or created them.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection, send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Invitation, SignupWave, User
+
+# No 0/O, 1/I/L: codes are read aloud in a classroom and copied from a board.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class InvitationRefused(Exception):
+    """The code does not exist or has no use left; the message says so to the person."""
+
+
+def waves_enabled() -> bool:
+    return settings.MOISSON_SIGNUP_WAVE_SIZE > 0
+
+
+def normalize_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def place_new_account(*, user: User, invitation_code: str = "") -> None:
+    """Admit a new account, with its invitation or into the current wave, or put it in line."""
+    if invitation_code:
+        try:
+            use_invitation(user=user, code=invitation_code)
+            return
+        except InvitationRefused:
+            pass  # the form checked the code a moment ago: it was used up meanwhile; take the common road
+    if not waves_enabled():
+        return
+    with transaction.atomic():
+        wave = _current_wave(for_update=True)
+        if User.objects.filter(wave=wave).count() < wave.size:
+            user.wave = wave
+            user.waiting_since = None
+        else:
+            user.waiting_since = timezone.now()
+        user.save(update_fields=["wave", "waiting_since"])
+
+
+def use_invitation(*, user: User, code: str) -> Invitation:
+    """Spend one use of `code` on `user`, who stops waiting. Raises InvitationRefused."""
+    code = normalize_code(code)
+    with transaction.atomic():
+        # A conditional update: two pupils using the last seat at the same moment cannot both get it.
+        spent = Invitation.objects.filter(code=code, uses__lt=F("max_uses")).update(uses=F("uses") + 1)
+        if not spent:
+            raise InvitationRefused(_("This invitation code is not valid, or all its places are taken."))
+        invitation = Invitation.objects.get(code=code)
+        user.invitation = invitation
+        user.waiting_since = None
+        user.save(update_fields=["invitation", "waiting_since"])
+    return invitation
+
+
+def check_invitation(code: str) -> None:
+    """Raise InvitationRefused now if `code` could not be used (for forms; the use itself re-checks)."""
+    if not Invitation.objects.filter(code=normalize_code(code), uses__lt=F("max_uses")).exists():
+        raise InvitationRefused(_("This invitation code is not valid, or all its places are taken."))
+
+
+def place_in_line(user: User) -> int | None:
+    """1 for the first waiting account; None when `user` is not waiting."""
+    if user.waiting_since is None:
+        return None
+    ahead = User.objects.filter(
+        Q(waiting_since__lt=user.waiting_since) | Q(waiting_since=user.waiting_since, pk__lt=user.pk)
+    ).count()
+    return ahead + 1
+
+
+def waiting_count() -> int:
+    return User.objects.filter(waiting_since__isnull=False).count()
+
+
+def current_wave() -> SignupWave | None:
+    return SignupWave.objects.order_by("-number").first()
+
+
+def seats_taken(wave: SignupWave) -> int:
+    return User.objects.filter(wave=wave).count()
+
+
+def open_next_wave(*, by: User, size: int | None = None) -> SignupWave:
+    """Open the next wave (moderators): admit the first `size` waiting accounts and e-mail them."""
+    if not by.is_moderator:
+        raise PermissionDenied(_("This page is reserved for moderators."))
+    size = size or settings.MOISSON_SIGNUP_WAVE_SIZE
+    if size <= 0:
+        raise ValueError("a wave needs at least one seat")
+    with transaction.atomic():
+        previous = _current_wave(for_update=True, create=False)
+        wave = SignupWave.objects.create(
+            number=(previous.number + 1) if previous else 1, size=size, opened_by=by
+        )
+        admitted = list(
+            User.objects.select_for_update()
+            .filter(waiting_since__isnull=False)
+            .order_by("waiting_since", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        User.objects.filter(pk__in=admitted).update(waiting_since=None, wave=wave)
+        wave.admitted_from_line = len(admitted)
+        wave.save(update_fields=["admitted_from_line"])
+        transaction.on_commit(lambda: send_wave_opened_emails(user_ids=admitted))
+    return wave
+
+
+def create_invitation(*, by: User, label: str, max_uses: int) -> Invitation:
+    """A new invitation code for a class or a group (moderators)."""
+    if not by.is_moderator:
+        raise PermissionDenied(_("This page is reserved for moderators."))
+    for _attempt in range(5):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
+        try:
+            with transaction.atomic():
+                return Invitation.objects.create(code=code, label=label, max_uses=max_uses, created_by=by)
+        except IntegrityError:
+            continue  # one chance in a trillion: draw again
+    raise RuntimeError("could not draw a free invitation code")
+
+
+def send_wave_opened_emails(*, user_ids: list[int]) -> int:
+    """Tell each admitted person, in French, that they can start; one SMTP connection for all."""
+    users = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Moisson] Your turn has come: welcome!")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Thank you for your patience: your wave has just opened. You can now sign in, write "
+            "question and answer pairs in French and review those of other volunteers:\n\n"
+            "%(url)s\n\n"
+            "The Moisson team"
+        )
+        messages = [
+            (subject, body % {"name": user.username, "url": settings.SITE_URL}, None, [user.email])
+            for user in users
+        ]
+    if not messages:
+        return 0
+    return send_mass_mail(messages, connection=get_connection())
+
+
+def display_code(code: str) -> str:
+    """ABCD-EFGH: easier to read aloud and to copy."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def _current_wave(*, for_update: bool, create: bool = True) -> SignupWave | None:
+    waves = SignupWave.objects.order_by("-number")
+    if for_update:
+        waves = waves.select_for_update()
+    wave = waves.first()
+    if wave is None and create:
+        # The first sign-up after waves were switched on opens wave 1, by nobody in particular.
+        try:
+            with transaction.atomic():
+                SignupWave.objects.create(number=1, size=settings.MOISSON_SIGNUP_WAVE_SIZE)
+        except IntegrityError:
+            pass  # another sign-up created it at the same moment
+        wave = (
+            SignupWave.objects.select_for_update().order_by("-number").first()
+            if for_update
+            else waves.first()
+        )
+    return wave

@@ -1,0 +1,287 @@
+"""Opening in waves (issue 14, item 3): sign-ups beyond the wave wait in line, moderators open the next
+wave, invitation codes let a group in together, and waiting accounts can neither write nor review."""
+
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
+
+from accounts import waves
+from accounts.models import Invitation, SignupWave, User
+from collect.models import Pair, Status
+from tests.api.conftest import api_client
+from tests.factories import make_pair, make_user, pair_text
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "un-mot-de-passe-solide-42"
+
+
+@pytest.fixture(autouse=True)
+def _french(settings: Settings) -> None:
+    settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture
+def waves_of_two(settings: Settings) -> None:
+    settings.MOISSON_SIGNUP_WAVE_SIZE = 2
+
+
+def plain(text: str) -> str:
+    """French typography puts no-break spaces before « : ! ? »: compare the words, not the spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def sign_up(username: str, *, invitation: str = "") -> object:
+    return Client().post(
+        reverse("account_signup"),
+        {
+            "email": f"{username}@example.org",
+            "username": username,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "invitation": invitation,
+        },
+    )
+
+
+def waiting_user(username: str) -> User:
+    sign_up(username)
+    user = User.objects.get(username=username)
+    assert user.is_waiting
+    return user
+
+
+def test_without_the_setting_everyone_is_admitted_at_sign_up() -> None:
+    for name in ("anne", "basile", "camille"):
+        assert sign_up(name).status_code == 302
+
+    assert not User.objects.filter(waiting_since__isnull=False).exists()
+    assert not SignupWave.objects.exists()
+
+
+def test_sign_ups_beyond_the_wave_wait_in_line(waves_of_two: None) -> None:
+    for name in ("anne", "basile", "camille", "denis"):
+        sign_up(name)
+
+    admitted = User.objects.filter(wave__number=1).order_by("pk").values_list("username", flat=True)
+    waiting = (
+        User.objects.filter(waiting_since__isnull=False).order_by("pk").values_list("username", flat=True)
+    )
+    assert list(admitted) == ["anne", "basile"]
+    assert sorted(waiting) == ["camille", "denis"]
+
+
+def test_the_waiting_page_tells_the_place_in_line_in_french(waves_of_two: None) -> None:
+    for name in ("anne", "basile", "camille"):
+        sign_up(name)
+    denis = waiting_user("denis")
+    client = Client()
+    client.force_login(denis)
+
+    page = plain(client.get(reverse("accounts:waiting")).content.decode())
+
+    assert "Vous êtes numéro 2 dans la file." in page
+    assert "Chaque vague accueille 2 personnes." in page
+
+
+def test_a_waiting_account_signing_in_lands_on_the_waiting_page(waves_of_two: None) -> None:
+    make_user(username="anne", wave=None)
+    sign_up("basile")
+    sign_up("camille")
+    user = waiting_user("denis")
+    user.emailaddress_set.update(verified=True)
+
+    response = Client().post(reverse("account_login"), {"login": "denis", "password": PASSWORD})
+
+    assert response["Location"] == reverse("accounts:waiting")
+
+
+def test_a_waiting_account_cannot_write_on_the_site(waves_of_two: None) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    user = waiting_user("camille")
+    user.accept_terms()
+    client = Client()
+    client.force_login(user)
+
+    page = client.get(reverse("collect:write"))
+    submitted = client.post(
+        reverse("collect:write"), pair_text() | {"accept_license": "on", "action": "submit"}
+    )
+
+    assert page.status_code == 302
+    assert page["Location"] == reverse("accounts:waiting")
+    assert submitted["Location"] == reverse("accounts:waiting")
+    assert not Pair.objects.exists()
+
+
+def test_a_waiting_account_cannot_review_on_the_site(waves_of_two: None) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    user = waiting_user("camille")
+    user.accept_terms()
+    make_pair(status=Status.PENDING)
+    client = Client()
+    client.force_login(user)
+
+    response = client.get(reverse("review:next"))
+
+    assert response["Location"] == reverse("accounts:waiting")
+
+
+def test_a_waiting_account_cannot_write_nor_review_through_the_api(waves_of_two: None) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    user = waiting_user("camille")
+    user.accept_terms()
+    make_pair(status=Status.PENDING)
+    api = api_client(user)
+
+    written = api.post("/api/v1/pairs/", pair_text(), format="json")
+    handed = api.get(reverse("api:review_api:next"))
+
+    assert written.status_code == 403
+    assert plain(written.json()["detail"]).startswith("Votre compte attend sa vague :")
+    assert handed.status_code == 403
+    assert not Pair.objects.filter(author=user).exists()
+
+
+def test_a_moderator_opens_the_next_wave_from_the_site(
+    waves_of_two: None, moderator_client: Client, django_capture_on_commit_callbacks: Callable
+) -> None:
+    for name in ("anne", "basile", "camille", "denis", "emma"):
+        sign_up(name)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator_client.post(reverse("accounts:waves"), {"action": "open", "size": 2})
+
+    assert response.status_code == 302
+    wave = SignupWave.objects.get(number=2)
+    assert wave.opened_by.username == "modo"
+    assert wave.admitted_from_line == 2
+    assert list(User.objects.filter(wave=wave).order_by("pk").values_list("username", flat=True)) == [
+        "camille",
+        "denis",
+    ]
+    assert User.objects.get(username="emma").is_waiting
+    assert sorted(message.to[0] for message in mail.outbox) == ["camille@example.org", "denis@example.org"]
+    assert "votre vague vient d’ouvrir" in plain(mail.outbox[0].body)
+
+
+def test_the_waves_page_shows_the_line_and_the_history(waves_of_two: None, moderator_client: Client) -> None:
+    for name in ("anne", "basile", "camille"):
+        sign_up(name)
+
+    page = plain(moderator_client.get(reverse("accounts:waves")).content.decode())
+
+    assert "Vague 1 : 2 places prises sur 2." in page
+    assert "1 personne attend." in page
+
+
+def test_contributors_cannot_open_a_wave(waves_of_two: None, contributor_client: Client) -> None:
+    response = contributor_client.post(reverse("accounts:waves"), {"action": "open", "size": 5})
+
+    assert response.status_code == 403
+    assert not SignupWave.objects.exists()
+
+
+def test_visitors_are_sent_to_the_login_page_from_the_waves_page(client: Client) -> None:
+    response = client.get(reverse("accounts:waves"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_moderator_creates_an_invitation_code_for_a_class(moderator_client: Client) -> None:
+    response = moderator_client.post(
+        reverse("accounts:waves"), {"action": "invite", "label": "4e B, collège Jean-Moulin", "max_uses": 30}
+    )
+
+    invitation = Invitation.objects.get()
+    assert response.status_code == 302
+    assert invitation.max_uses == 30
+    assert invitation.created_by.username == "modo"
+    assert len(invitation.code) == waves.CODE_LENGTH
+
+
+def test_an_invitation_code_skips_the_line_until_its_uses_run_out(
+    waves_of_two: None, moderator: User
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    invitation = waves.create_invitation(by=moderator, label="Club de lecture", max_uses=2)
+    code = waves.display_code(invitation.code).lower()  # as a pupil might type it
+
+    sign_up("camille", invitation=code)
+    sign_up("denis", invitation=code)
+    refused = sign_up("emma", invitation=code)
+
+    invitation.refresh_from_db()
+    assert invitation.uses == 2
+    assert not User.objects.get(username="camille").is_waiting
+    assert User.objects.get(username="denis").invitation == invitation
+    assert refused.status_code == 200
+    assert "toutes ses places sont prises" in refused.content.decode()
+    assert not User.objects.filter(username="emma").exists()
+
+
+def test_a_waiting_account_joins_with_a_code_from_the_waiting_page(
+    waves_of_two: None, moderator: User
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    user = waiting_user("camille")
+    invitation = waves.create_invitation(by=moderator, label="Association", max_uses=1)
+    client = Client()
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:waiting"), {"code": invitation.code})
+
+    user.refresh_from_db()
+    assert response.status_code == 302
+    assert not user.is_waiting
+    assert user.invitation == invitation
+
+
+def test_the_last_use_of_a_code_goes_to_one_person_only(moderator: User) -> None:
+    invitation = waves.create_invitation(by=moderator, label="Atelier", max_uses=1)
+    first, second = make_user(), make_user()
+
+    waves.use_invitation(user=first, code=invitation.code)
+    with pytest.raises(waves.InvitationRefused):
+        waves.use_invitation(user=second, code=invitation.code)
+
+    invitation.refresh_from_db()
+    assert invitation.uses == 1
+
+
+def test_seats_left_in_an_opened_wave_go_to_the_next_sign_ups(waves_of_two: None, moderator: User) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    waiting_user("camille")
+    waves.open_next_wave(by=moderator, size=2)  # camille and one free seat
+
+    sign_up("denis")
+    sign_up("emma")
+
+    assert User.objects.get(username="denis").wave.number == 2
+    assert User.objects.get(username="emma").is_waiting
+
+
+def test_the_admin_lists_waves_and_invitations_but_cannot_make_them(moderator: User) -> None:
+    waves.create_invitation(by=moderator, label="Atelier", max_uses=3)
+    admin = make_user(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+
+    listed = client.get("/admin/accounts/invitation/")
+    added = client.get("/admin/accounts/signupwave/add/")
+
+    assert listed.status_code == 200
+    assert "Atelier" in listed.content.decode()
+    assert added.status_code == 403

@@ -1,0 +1,119 @@
+"""Limits add up across processes when they share the Redis cache (issues 13 and 14).
+
+The probe got 56 of 60 wrong passwords through a 20/minute limit with 3 gunicorn workers, each counting
+in its own memory. Here three real gunicorn workers serve concurrent requests against one Redis cache.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.export.test_worker import worker_database_url
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not os.environ.get("CACHE_URL", "").startswith("redis"),
+        reason="needs CACHE_URL set to a Redis server (see .ci/run) and PostgreSQL",
+    ),
+]
+
+WORKERS = 3
+LIMIT = 6
+REQUESTS = 24
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 180  # a loaded machine imports the whole app slowly
+    while time.monotonic() < deadline:
+        assert server.poll() is None, log.read_text(errors="replace")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not start:\n" + log.read_text(errors="replace"))
+
+
+def post_wrong_password(url: str, n: int) -> int:
+    request = urllib.request.Request(
+        url,
+        data=f'{{"username": "nobody{n}", "password": "wrong"}}'.encode(),
+        # A forged X-Forwarded-For on each request: it must not buy fresh allowances either.
+        headers={
+            "Content-Type": "application/json",
+            "Connection": "close",
+            "X-Forwarded-For": f"203.0.113.{n}",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (our local server)
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_token_throttle_holds_across_several_gunicorn_workers(tmp_path: Path) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("gunicorn's workers cannot see pytest's SQLite test database")
+    port = free_port()
+    empty_config = tmp_path / "gunicorn.conf.py"
+    empty_config.write_text("")  # the checkout's own gunicorn.conf.py would choose its own workers
+    log = tmp_path / "gunicorn.log"
+    env = os.environ | {
+        "DATABASE_URL": worker_database_url(),
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # a fresh count, whatever Redis holds
+        "API_THROTTLE_AUTH": f"{LIMIT}/minute",
+        "API_THROTTLE_ANON": "1000/minute",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "VAR_DIR": str(tmp_path / "var"),
+    }
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "gunicorn", "moisson.wsgi:application"),
+                *("--config", str(empty_config), "--workers", str(WORKERS)),
+                # --preload: the app is imported once, before the fork, so no request waits for it.
+                *("--bind", f"127.0.0.1:{port}", "--timeout", "120", "--preload"),
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_listening(port, server, log)
+            url = f"http://127.0.0.1:{port}/api/v1/auth/token/"
+            # Concurrent requests: a sync worker serves one at a time, so all three workers take some.
+            with ThreadPoolExecutor(max_workers=WORKERS * 2) as pool:
+                statuses = list(pool.map(lambda n: post_wrong_password(url, n), range(REQUESTS)))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+    assert statuses.count(400) == LIMIT, (statuses, log.read_text(errors="replace"))
+    assert statuses.count(429) == REQUESTS - LIMIT
