@@ -253,3 +253,19 @@ def test_preference_rows_are_read_in_batches_without_losing_any(monkeypatch: pyt
     rows = preference_rows(build())
 
     assert sorted(row["pair_id"] for row in rows) == sorted(str(pair.pk) for pair in pairs)
+
+
+def test_the_preference_row_of_a_pair_held_back_for_personal_data_is_held_back_too() -> None:
+    make_pair(status=Status.VALIDATED)
+    pair = correction_history()
+    Revision.objects.filter(pk=pair.published_revision_id).update(
+        question="Que répondre à jean.dupont@example.org qui demande la date de la Révolution ?"
+    )
+
+    release = build()
+
+    assert preference_rows(release) == []
+    assert release_json(release)["held_back"] == [
+        {"id": str(pair.pk), "config": "default", "reason": "personal_data"},
+        {"id": f"{pair.pk}-r2-r1", "config": "preferences", "reason": "personal_data"},
+    ]
