@@ -85,8 +85,8 @@ FIELDS = [
     (
         "validated_at",
         "timestamp[us, UTC]",
-        "date de validation par les relecteurs",
-        "when review validated it",
+        "date de validation de la révision publiée",
+        "when the published revision was validated",
     ),
     ("revision", "int32", "numéro de la révision publiée", "number of the published revision"),
     ("review_count", "int32", "nombre de relectures de cette révision", "number of reviews of this revision"),

@@ -28,6 +28,7 @@ whose Hub push failed is only pushed again, from the same files.
 import contextlib
 import datetime
 import fcntl
+import itertools
 import logging
 import os
 import shutil
@@ -665,44 +666,39 @@ def _preference_rows(held_back: _HeldBack, sources: Counter) -> Iterator[dict]:
     revision n - 1's. A row whose two answers are the same teaches nothing and is left out. A row is
     held back when its pair was (personal data), or when the rejected answer fails the same checks.
     """
-    after = None
-    while True:
-        candidates = (
-            Revision.objects.filter(
-                pair__published_revision__isnull=False,
-                number=F("pair__published_revision__number") - 1,
-            )
-            .exclude(pair__status__in=LEFT_RELEASES)
-            .annotate(
-                accepted=Exists(
-                    Review.objects.filter(revision=OuterRef("pk"), suggestion_state=SuggestionState.ACCEPTED)
-                ),
-                approvals=Count("reviews", filter=Q(reviews__counts=True, reviews__verdict=Verdict.APPROVE)),
-                rejections=Count("reviews", filter=Q(reviews__counts=True, reviews__verdict=Verdict.REJECT)),
-            )
-            .order_by("pair_id")
+    candidates = (
+        Revision.objects.filter(
+            pair__published_revision__isnull=False,
+            number=F("pair__published_revision__number") - 1,
         )
-        if after is not None:
-            candidates = candidates.filter(pair_id__gt=after)
-        batch = list(
-            candidates.values_list(
-                "pair_id",
-                "number",
-                "answer",
-                "accepted",
-                "approvals",
-                "rejections",
-                "pair__published_revision__number",
-                "pair__published_revision__question",
-                "pair__published_revision__context",
-                "pair__published_revision__answer",
-                "pair__license",
-                "pair__published_at",
-            )[:_PREFERENCE_BATCH]
+        .exclude(pair__status__in=LEFT_RELEASES)
+        .annotate(
+            accepted=Exists(
+                Review.objects.filter(revision=OuterRef("pk"), suggestion_state=SuggestionState.ACCEPTED)
+            ),
+            approvals=Count("reviews", filter=Q(reviews__counts=True, reviews__verdict=Verdict.APPROVE)),
+            rejections=Count("reviews", filter=Q(reviews__counts=True, reviews__verdict=Verdict.REJECT)),
         )
-        if not batch:
-            return
-        after = batch[-1][0]
+        .order_by("pair_id")
+        .values_list(
+            "pair_id",
+            "number",
+            "answer",
+            "accepted",
+            "approvals",
+            "rejections",
+            "pair__published_revision__number",
+            "pair__published_revision__question",
+            "pair__published_revision__context",
+            "pair__published_revision__answer",
+            "pair__license",
+            "pair__published_at",
+        )
+    )
+    # One query read in batches (a server-side cursor on PostgreSQL), each batch with one query for the
+    # moderators' actions on its pairs: memory holds a batch.
+    stream = candidates.iterator(chunk_size=_PREFERENCE_BATCH)
+    while batch := list(itertools.islice(stream, _PREFERENCE_BATCH)):
         moderated = _moderator_actions([row[0] for row in batch])
         for (
             pair_id,

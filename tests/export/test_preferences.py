@@ -14,6 +14,7 @@ from pytest_django.fixtures import Settings
 
 from collect.models import Pair, Revision, Status
 from collect.services import submit_pair
+from export import services
 from export.models import Release
 from export.services import build_release, start_release
 from export.writer import PREFERENCE_SCHEMA, split_for
@@ -245,3 +246,28 @@ def test_the_next_release_compares_pairs_only_not_preference_rows() -> None:
     release = build()
 
     assert (release_json(release)["added"], release_json(release)["removed"]) == ([str(new.pk)], [])
+
+
+def test_preference_rows_are_read_in_batches_without_losing_any(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "_PREFERENCE_BATCH", 2)
+    pairs = [suggested_edit_history() for _ in range(3)] + [correction_history() for _ in range(2)]
+
+    rows = preference_rows(build())
+
+    assert sorted(row["pair_id"] for row in rows) == sorted(str(pair.pk) for pair in pairs)
+
+
+def test_the_preference_row_of_a_pair_held_back_for_personal_data_is_held_back_too() -> None:
+    make_pair(status=Status.VALIDATED)
+    pair = correction_history()
+    Revision.objects.filter(pk=pair.published_revision_id).update(
+        question="Que répondre à jean.dupont@example.org qui demande la date de la Révolution ?"
+    )
+
+    release = build()
+
+    assert preference_rows(release) == []
+    assert release_json(release)["held_back"] == [
+        {"id": str(pair.pk), "config": "default", "reason": "personal_data"},
+        {"id": f"{pair.pk}-r2-r1", "config": "preferences", "reason": "personal_data"},
+    ]
