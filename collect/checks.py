@@ -387,6 +387,12 @@ class _Span:
     end: int
 
 
+# A French phone number has 10 digits and a foreign one rarely fewer than 8 (with its country code); social
+# security numbers without their key have 13 digits, the shortest card numbers too, RIBs and IBANs more.
+FEWEST_DIGITS_OF_A_PHONE = 8
+FEWEST_DIGITS_OF_AN_ACCOUNT_NUMBER = 13
+
+
 def find_personal_data(text: str, *, field: str) -> list[Finding]:
     """Every e-mail address, phone, social security, bank account and card number found in `text`.
 
@@ -398,8 +404,12 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
     view, origins = comparable_view(text)
     numbers = _DIGIT_LOOKALIKES.sub(lambda match: match[0].translate(_AS_DIGITS), view)
     spans: list[_Span] = []
+    # Most texts hold few digits: the number searches, the slowest part (every released row goes through
+    # them again), only run when there are enough digits for what they look for.
+    digits = sum(character.isdigit() for character in numbers)
+    long_numbers = _numbers_in(numbers) if digits >= FEWEST_DIGITS_OF_AN_ACCOUNT_NUMBER else []
     # The most specific first: a phone number found inside an IBAN is the IBAN.
-    for span in [*_numbers_in(numbers), *_emails_in(view), *_phones_in(view, numbers)]:
+    for span in [*long_numbers, *_emails_in(view), *_phones_in(view, numbers, digits=digits)]:
         if not any(span.start < other.end and other.start < span.end for other in spans):
             spans.append(span)
 
@@ -457,9 +467,11 @@ def _emails_in(view: str) -> list[_Span]:
     return found
 
 
-def _phones_in(view: str, numbers: str) -> list[_Span]:
+def _phones_in(view: str, numbers: str, *, digits: int) -> list[_Span]:
     found = []
-    for match in phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID):
+    written_in_digits = digits >= FEWEST_DIGITS_OF_A_PHONE
+    matches = phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID)
+    for match in matches if written_in_digits else []:
         if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
             continue
         if max(len(group) for group in _DIGITS.findall(match.raw_string)) > 1:
@@ -467,7 +479,8 @@ def _phones_in(view: str, numbers: str) -> list[_Span]:
         elif str(match.number.national_number)[0] in "67":
             # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
             found.append(_Span("phone", WARNING, match.start, match.end))
-    found += [_Span("phone", level, start, end) for start, end, level in _loose_phones(numbers)]
+    if written_in_digits:
+        found += [_Span("phone", level, start, end) for start, end, level in _loose_phones(numbers)]
     for match in _SPELLED_NUMBERS.finditer(view):
         values = [_spelled_value(part[0]) for part in _SPELLED_PART.finditer(match[0])]
         digits = "".join(map(str, values))
