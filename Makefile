@@ -39,8 +39,7 @@ seed: migrate
 
 # A fresh install gets a first release built from the demo data, so the datasets page is never empty.
 first-release: seed
-	@$(BIN)/python manage.py shell -c "from export.models import Release; raise SystemExit(0 if Release.objects.exists() else 1)" \
-	  || $(BIN)/python manage.py release --sync \
+	@$(BIN)/python manage.py release --sync --if-none \
 	  || echo "The first release could not be built; the site runs without it."
 
 # The production server (gunicorn, gunicorn.conf.py) and the Celery worker with the beat scheduler,
