@@ -27,7 +27,7 @@ seed: migrate
 
 # A fresh install gets a first release built from the demo data, so the datasets page is never empty.
 first-release: seed
-	@$(BIN)/python manage.py shell -c "from export.models import Release; raise SystemExit(0 if Release.objects.exists() else 1)" \
+	@$(BIN)/python manage.py shell --no-imports -c "from export.models import Release; raise SystemExit(0 if Release.objects.exists() else 1)" \
 	  || $(BIN)/python manage.py release --sync \
 	  || echo "The first release could not be built; the site runs without it."
 
