@@ -73,8 +73,23 @@ messages: install
 	$(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Benchmarks (PostgreSQL on 127.0.0.1, BENCH_DATABASE_URL; figures in bench/RESULTS.md). The short version:
+# 10k pairs, one client per endpoint, 50 volunteers for 20 s, a release build.
 bench: install
-	$(BIN)/python bench/export.py
+	$(BIN)/python bench/seed.py 10000 --create
+	$(BIN)/python bench/latency.py --requests 20
+	$(BIN)/python bench/load.py --users 50 --seconds 20
+	$(BIN)/python bench/export.py 10000
+
+# The whole run of bench/RESULTS.md: 50, 200 and 400 volunteers at 10k pairs, then one client at 1M.
+bench-full: install
+	$(BIN)/python bench/seed.py 10000 --create
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/load.py --users 50 200 400 --seconds 60
+	$(BIN)/python bench/seed.py 1000000
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/export.py 10000 100000 1000000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

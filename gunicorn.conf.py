@@ -55,6 +55,8 @@ def when_ready(server: object) -> None:
 
 def post_fork(server: object, worker: object) -> None:
     # Nothing the master opened may be shared with a worker: each opens its own database connections.
+    if not preload_app:
+        return
     from django.db import connections
 
     connections.close_all()

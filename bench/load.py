@@ -57,6 +57,8 @@ def descendants(pid: int) -> list[int]:
 
 
 def database_backends(url: str) -> list[int]:
+    if not url.startswith("postgres"):
+        return []  # SQLite runs inside the server's processes: its CPU is the server's.
     import psycopg
 
     name = url.rsplit("/", 1)[1]

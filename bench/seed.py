@@ -212,21 +212,34 @@ def _rows(count: int, *, authors: int, pool: list[str]) -> Iterator[tuple[list, 
         yield [pair], revisions, reviews
 
 
-def write_sessions(var_dir: Path) -> Path:
-    """A signed-in session for each simulated volunteer (logging in 400 times would measure PBKDF2)."""
+def write_sessions(var_dir: Path, *, usernames: list[str] | None = None) -> Path:
+    """A signed-in session for each simulated volunteer (logging in 400 times would measure PBKDF2).
+
+    `usernames`: existing accounts instead of the `benchN` ones (the demo accounts of `make run`).
+    """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
 
     sessions = {}
-    for user in User.objects.filter(username__startswith="bench").only("pk", "password", "username"):
+    from rest_framework.authtoken.models import Token
+
+    people = (
+        User.objects.filter(username__in=usernames)
+        if usernames
+        else User.objects.filter(username__startswith="bench")
+    )
+    for user in people.only("pk", "password", "username"):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
-        sessions[user.username] = {"session": store.session_key, "token": token_for(int(user.username[5:]))}
+        token = (
+            Token.objects.get_or_create(user=user)[0].key if usernames else token_for(int(user.username[5:]))
+        )
+        sessions[user.username] = {"session": store.session_key, "token": token}
     from collect.models import Pair
 
     # Validated pairs for the page and API reads, spread over the table.
@@ -238,10 +251,20 @@ def write_sessions(var_dir: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("count", type=int, help="number of pairs")
+    parser.add_argument("count", type=int, help="number of pairs (0 with --sessions-for)")
+    parser.add_argument(
+        "--sessions-for",
+        help="only write sessions for these existing accounts (comma-separated), any database",
+    )
     parser.add_argument("--create", action="store_true", help="drop, create and migrate the database first")
     args = parser.parse_args()
     url = database_url()
+    if args.sessions_for:
+        setup_django(url)
+        from django.conf import settings
+
+        print(write_sessions(Path(settings.VAR_DIR), usernames=args.sessions_for.split(",")))
+        return
     if args.create:
         create_database(url)
     setup_django(url)

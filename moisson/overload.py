@@ -12,15 +12,15 @@ stamps `X-Request-Start` (nginx: `proxy_set_header X-Request-Start "t=${msec}";`
 waited more than `MOISSON_MAX_QUEUE_MS` is refused too.
 """
 
+import functools
 import threading
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 
@@ -87,7 +87,7 @@ def overloaded(request: HttpRequest) -> HttpResponse:
             detail = gettext("Too many people at once right now. Please try again in a few seconds.")
             response: HttpResponse = JsonResponse({"detail": detail, "code": "overloaded"}, status=503)
         else:
-            response = render(request, "503.html", {"retry_url": _retry_url(request)}, status=503)
+            response = HttpResponse(_page(translation.get_language()), status=503)
     response["Retry-After"] = str(settings.MOISSON_OVERLOAD_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     # Django would log each 503 as an error with its request: thousands a second at 4x capacity, which
@@ -96,11 +96,7 @@ def overloaded(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _retry_url(request: HttpRequest) -> str:
-    """Where "try again" leads: the same address for a page, the page the form was on for a form."""
-    if request.method in ("GET", "HEAD"):
-        return request.get_full_path()
-    referer = request.META.get("HTTP_REFERER", "")
-    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
-        return referer
-    return "/"
+@functools.cache
+def _page(language: str) -> bytes:
+    """The 503 page in one language, rendered once per process (templates/503.html says why)."""
+    return render_to_string("503.html").encode()

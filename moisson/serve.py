@@ -70,9 +70,15 @@ def main(*, dev: bool = False) -> int:
         print(f"moisson: the {exited} process stopped (exit {code}); stopping the other", flush=True)
     else:
         print("moisson: stopping the web server and the worker", flush=True)
-    for child in children.values():
+    for name, child in children.items():
         if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+            if dev and name == "web":
+                # Django's autoreloader serves from a child process of its own: stop its whole group.
+                os.killpg(child.pid, signal.SIGTERM)
+            else:
+                # Celery's pool children must hear it from their parent, never directly (a killed pool
+                # child is logged as an error).
+                child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for child in children.values():
         try:
