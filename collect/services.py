@@ -11,11 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .checks import Finding, check_pair_text
-from .models import LIVE_STATUSES, Pair, PairBand, Revision, Status
+from .checks import ERROR, Finding, check_pair_text
+from .final_answer import FinalAnswerCheck, check_final_answer
+from .models import FINAL_ANSWER_MAX_LENGTH, LIVE_STATUSES, Pair, PairBand, Revision, Status
 from .similarity import band_keys, content_hash, signature, similarity
 
-PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level"]
+PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level", "final_answer"]
 # A draft may be rough, but not unbounded: this only protects the database.
 DRAFT_MAX_CHARS = 50_000
 
@@ -34,6 +35,7 @@ class Evaluation:
     signature: bytes
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
     duplicate_of: Pair | None = None
+    final_answer: FinalAnswerCheck | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -54,9 +56,31 @@ class SubmissionRefused(Exception):
 
 
 def evaluate_pair(
-    *, question: str, context: str, answer: str, task_type: str = "", exclude: Pair | None = None
+    *,
+    question: str,
+    context: str,
+    answer: str,
+    task_type: str = "",
+    final_answer: str = "",
+    exclude: Pair | None = None,
 ) -> Evaluation:
     findings = check_pair_text(question=question, context=context, answer=answer, task_type=task_type)
+    final = check_final_answer(question=question, final_answer=final_answer or "", task_type=task_type)
+    if final.finding is not None:
+        findings.append(final.finding)
+    if len(final.final_answer) > FINAL_ANSWER_MAX_LENGTH:
+        findings.append(
+            Finding(
+                code="too_long",
+                field="final_answer",
+                level=ERROR,
+                message=_(
+                    "The final answer is too long: it is meant for a short answer (a number, a word, a "
+                    "short phrase) of at most %(limit)d characters."
+                )
+                % {"limit": FINAL_ANSWER_MAX_LENGTH},
+            )
+        )
     digest = content_hash(question=question, context=context, answer=answer)
     sig = signature(_similarity_text(question, context, answer))
     others = Pair.objects.live()
@@ -80,7 +104,12 @@ def evaluate_pair(
             )
         )
     return Evaluation(
-        findings=findings, content_hash=digest, signature=sig, near_duplicates=near, duplicate_of=duplicate
+        findings=findings,
+        content_hash=digest,
+        signature=sig,
+        near_duplicates=near,
+        duplicate_of=duplicate,
+        final_answer=final,
     )
 
 
@@ -112,6 +141,7 @@ def save_draft(*, author: object, data: dict, pair: Pair | None = None) -> Pair:
         raise ValueError("only drafts are saved as drafts")
     for name in PAIR_FIELDS:
         setattr(pair, name, (data.get(name) or "")[:DRAFT_MAX_CHARS])
+    pair.final_answer = pair.final_answer[:FINAL_ANSWER_MAX_LENGTH]
     pair.declaration = bool(data.get("declaration"))
     pair.save()
     return pair
@@ -130,6 +160,7 @@ def submit_pair(*, author: object, data: dict, pair: Pair | None = None, note: s
         context=data.get("context", ""),
         answer=data.get("answer", ""),
         task_type=data.get("task_type", ""),
+        final_answer=data.get("final_answer", ""),
         exclude=pair,
     )
     if evaluation.errors:
@@ -170,6 +201,7 @@ def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | 
             context=merged["context"],
             answer=merged["answer"],
             task_type=merged["task_type"],
+            final_answer=merged["final_answer"],
             exclude=pair,
         )
         if evaluation.errors:
@@ -185,6 +217,8 @@ def _record_revision(
     now = timezone.now()
     for name in PAIR_FIELDS:
         setattr(pair, name, data.get(name) or "")
+    pair.final_answer = evaluation.final_answer.final_answer if evaluation.final_answer else ""
+    pair.final_answer_checked = bool(evaluation.final_answer and evaluation.final_answer.checked)
     pair.declaration = bool(data.get("declaration", pair.declaration))
     pair.license = pair.license or settings.MOISSON_LICENSE
     pair.status = status or Status.PENDING
@@ -210,6 +244,7 @@ def _record_revision(
             {"id": item.pair_id, "similarity": round(item.similarity, 3)}
             for item in evaluation.near_duplicates
         ],
+        final_answer_checked=pair.final_answer_checked,
         **{name: getattr(pair, name) for name in PAIR_FIELDS},
     )
     pair.current_revision = revision

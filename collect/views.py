@@ -51,7 +51,8 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
     initial = {}
     if pair is not None:
         initial = {
-            name: getattr(pair, name) for name in ("question", "context", "answer", "task_type", "domain")
+            name: getattr(pair, name)
+            for name in ("question", "context", "answer", "task_type", "domain", "final_answer")
         }
         initial["level"] = pair.level
         initial["declaration"] = pair.declaration and pair.status != Status.DRAFT
@@ -99,6 +100,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
         context=request.POST.get("context", "").strip(),
         answer=request.POST.get("answer", "").strip(),
         task_type=request.POST.get("task_type", ""),
+        final_answer=request.POST.get("final_answer", ""),
         exclude=pair,
     )
     return render(request, "collect/_findings.html", {"evaluation": evaluation, "live": True})

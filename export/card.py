@@ -103,6 +103,34 @@ FIELDS = [
         "note moyenne de qualité du français (1 à 5)",
         "mean rating of the quality of the French (1 to 5)",
     ),
+    (
+        "final_answer",
+        "string, nullable",
+        "réponse finale courte (nombre, mot, lettre), normalisée : minuscules, virgule décimale, sans "
+        "séparateur de milliers ; null s'il n'y en a pas",
+        "short final answer (number, word, letter), normalised: lower case, decimal comma, no thousands "
+        "separator; null when there is none",
+    ),
+    (
+        "final_answer_checked",
+        "bool",
+        "vrai si le site a calculé lui-même la valeur attendue (calcul, lettres d'un mot) et qu'elle "
+        "correspond à `final_answer`",
+        "true when the site computed the expected value itself (arithmetic, letters of a word) and it "
+        "matches `final_answer`",
+    ),
+    (
+        "source",
+        "string, nullable",
+        "pour une paire importée d'un jeu de données ouvert : le nom de cette source ; null sinon",
+        "for a pair imported from an open dataset: the name of that source; null otherwise",
+    ),
+    (
+        "source_id",
+        "string, nullable",
+        "identifiant de la paire dans sa source",
+        "identifier of the pair in its source",
+    ),
 ]
 
 

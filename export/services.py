@@ -82,6 +82,10 @@ _PAIR_COLUMNS = (
     "approvals",
     "correctness_mean",
     "fluency_mean",
+    "final_answer",
+    "final_answer_checked",
+    "source",
+    "source_id",
 )
 
 
@@ -453,6 +457,10 @@ def _rows(changes: ChangeTracker, statistics: _Statistics) -> Iterator[dict]:
         approvals,
         correctness_mean,
         fluency_mean,
+        final_answer,
+        final_answer_checked,
+        source,
+        source_id,
     ) in _validated_pair_values():
         pair_id = str(pair_id)
         if validated_at is None:
@@ -474,6 +482,10 @@ def _rows(changes: ChangeTracker, statistics: _Statistics) -> Iterator[dict]:
             "approvals": approvals,
             "correctness_mean": correctness_mean,
             "fluency_mean": fluency_mean,
+            "final_answer": final_answer or None,
+            "final_answer_checked": final_answer_checked,
+            "source": source or None,
+            "source_id": source_id or None,
         }
         changes.see(pair_id)
         statistics.add(row)

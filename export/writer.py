@@ -55,6 +55,10 @@ ROW_SCHEMA = pa.schema(
         pa.field("approvals", pa.int32(), nullable=False),
         pa.field("correctness_mean", pa.float32(), nullable=True),
         pa.field("fluency_mean", pa.float32(), nullable=True),
+        pa.field("final_answer", pa.string(), nullable=True),
+        pa.field("final_answer_checked", pa.bool_(), nullable=False),
+        pa.field("source", pa.string(), nullable=True),
+        pa.field("source_id", pa.string(), nullable=True),
     ]
 )
 
@@ -62,7 +66,9 @@ ROW_SCHEMA = pa.schema(
 INPUT_COLUMNS = tuple(name for name in ROW_SCHEMA.names if name != "messages")
 _TIMESTAMP_COLUMNS = ("created_at", "validated_at")
 # Empty strings and None mean the same thing for these columns; the file says null.
-_OPTIONAL_TEXT_COLUMNS = ("level", "author")
+_OPTIONAL_TEXT_COLUMNS = ("level", "author", "final_answer", "source", "source_id")
+# Columns a caller may leave out of its row dicts: most pairs have no final answer and no source.
+_DEFAULTS = {"final_answer": None, "final_answer_checked": False, "source": None, "source_id": None}
 
 # Every option is pinned so that a pyarrow default changing under us cannot change the bytes silently.
 # Content-defined chunking places page boundaries by content, so a new release that mostly repeats the
@@ -216,7 +222,7 @@ class _SplitWriter:
     def add(self, row: dict) -> bool:
         """Buffer one row; return True when that filled a batch and it was written out."""
         for name in INPUT_COLUMNS:
-            self._buffer[name].append(row[name])
+            self._buffer[name].append(row[name] if name not in _DEFAULTS else row.get(name, _DEFAULTS[name]))
         for name in _OPTIONAL_TEXT_COLUMNS:
             if not self._buffer[name][-1]:
                 self._buffer[name][-1] = None

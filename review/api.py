@@ -147,6 +147,7 @@ class ReviewCreateView(generics.GenericAPIView):
                 comment=vote["comment"],
                 suggested_question=vote["suggested_question"],
                 suggested_answer=vote["suggested_answer"],
+                suggested_final_answer=vote["suggested_final_answer"],
             )
         except services.ReviewRefused as refused:
             raise _refusal(refused) from None

@@ -50,6 +50,12 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=settings.MOISSON_ANSWER_MAX_LENGTH,
     )
+    suggested_final_answer = forms.CharField(
+        label=_("Final answer"),
+        help_text=_("Leave it as it is if it is right; otherwise write the correct one."),
+        required=False,
+        max_length=100,
+    )
 
 
 class QueueFilterForm(forms.Form):

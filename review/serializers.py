@@ -82,6 +82,12 @@ class ReviewRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, default="")
     suggested_question = serializers.CharField(allow_blank=True, default="")
     suggested_answer = serializers.CharField(allow_blank=True, default="")
+    suggested_final_answer = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="A correction of the pair's final answer; leave it empty or equal to confirm it.",
+    )
 
 
 class ReviewResultSerializer(serializers.ModelSerializer):
@@ -135,6 +141,7 @@ class ModerationReviewSerializer(serializers.ModelSerializer):
             "comment",
             "suggested_question",
             "suggested_answer",
+            "suggested_final_answer",
             "created_at",
         ]
         read_only_fields = fields

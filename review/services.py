@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from collect.final_answer import FINAL_ANSWER_TASK_TYPES, normalise
 from collect.models import Pair, RemovalReason, Status
 from collect.services import revise_pair
 
@@ -167,6 +168,7 @@ def record_review(
     comment: str = "",
     suggested_question: str = "",
     suggested_answer: str = "",
+    suggested_final_answer: str = "",
 ) -> Review:
     """Record one vote on the revision the reviewer saw, then apply the quorum in the same transaction.
 
@@ -194,6 +196,13 @@ def record_review(
         revision = pair.current_revision
         suggested_question = _suggestion(suggested_question, revision.question)
         suggested_answer = _suggestion(suggested_answer, revision.answer)
+        # Leaving the final answer as shown confirms it; another value is a correction for the author.
+        suggested_final_answer = normalise(suggested_final_answer)[:100]
+        if (
+            suggested_final_answer == revision.final_answer
+            or revision.task_type not in FINAL_ANSWER_TASK_TYPES
+        ):
+            suggested_final_answer = ""
         try:
             with transaction.atomic():
                 review = Review.objects.create(
@@ -207,8 +216,9 @@ def record_review(
                     comment=comment.strip(),
                     suggested_question=suggested_question,
                     suggested_answer=suggested_answer,
+                    suggested_final_answer=suggested_final_answer,
                     suggestion_state=SuggestionState.OPEN
-                    if suggested_question or suggested_answer
+                    if suggested_question or suggested_answer or suggested_final_answer
                     else SuggestionState.NONE,
                 )
         except IntegrityError:
@@ -273,6 +283,8 @@ def accept_suggestion(*, author: User, review: Review) -> Pair:
             data["question"] = review.suggested_question
         if review.suggested_answer:
             data["answer"] = review.suggested_answer
+        if review.suggested_final_answer:
+            data["final_answer"] = review.suggested_final_answer
         pair = revise_pair(pair=pair, data=data, by=author, note=_("Reviewer's suggestion accepted"))
         review.suggestion_state = SuggestionState.ACCEPTED
         review.save(update_fields=["suggestion_state"])

@@ -66,6 +66,7 @@ VOTE_FIELDS = [
     "comment",
     "suggested_question",
     "suggested_answer",
+    "suggested_final_answer",
 ]
 
 
@@ -107,7 +108,11 @@ def next_pair(request: HttpRequest) -> HttpResponse:
         form = None
         if pair is not None:
             # Suggesting an edit starts from the current text: a suggestion equal to it is no suggestion.
-            initial = {"suggested_question": pair.question, "suggested_answer": pair.answer}
+            initial = {
+                "suggested_question": pair.question,
+                "suggested_answer": pair.answer,
+                "suggested_final_answer": pair.final_answer,
+            }
             form = ReviewForm(initial={"pair": pair.pk, "revision": pair.revision_number, **initial})
     return render(
         request,
