@@ -7,8 +7,10 @@ whichever door it comes through.
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .checks import ERROR, Finding, check_pair_text
@@ -252,6 +254,53 @@ def _record_revision(
     PairBand.objects.filter(pair=pair).delete()
     PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(evaluation.signature))
     return pair
+
+
+class AlreadyImported(Exception):
+    """This source's pair with this id was imported before: importing again changes nothing."""
+
+
+def import_account(*, source: str) -> object:
+    """The system account that imported pairs of a source are written by: one per source, which cannot
+    sign in, so that "my pairs", suspension and statistics work for imported pairs as for any other."""
+    user_model = get_user_model()
+    username = f"import-{slugify(source)[:100] or 'source'}"
+    user, created = user_model.objects.get_or_create(username=username, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def import_pair(*, author: object, data: dict, source: str, source_id: str, license: str) -> Pair:
+    """Load a pair from an open dataset into review, through the same checks as a typed pair.
+
+    Raises AlreadyImported when (source, source_id) is already in the database, and SubmissionRefused
+    when a blocking check fails; nothing is saved then (an import never leaves drafts behind).
+    """
+    if Pair.objects.filter(source=source, source_id=source_id).exists():
+        raise AlreadyImported(source_id)
+    evaluation = evaluate_pair(
+        question=data.get("question", ""),
+        context=data.get("context", ""),
+        answer=data.get("answer", ""),
+        task_type=data.get("task_type", ""),
+        final_answer=data.get("final_answer", ""),
+    )
+    if evaluation.errors:
+        raise SubmissionRefused(evaluation, None)
+    try:
+        with transaction.atomic():
+            pair = Pair(author=author, source=source, source_id=source_id, license=license)
+            note = (_("Imported from %(source)s") % {"source": source})[:200]
+            return _record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
+    except IntegrityError:
+        # A concurrent import took this id, or someone submitted the same text: the constraints decided.
+        if Pair.objects.filter(source=source, source_id=source_id).exists():
+            raise AlreadyImported(source_id) from None
+        duplicate = Pair.objects.live().filter(content_hash=evaluation.content_hash).first()
+        evaluation.findings.append(_duplicate_finding(duplicate))
+        raise SubmissionRefused(evaluation, None) from None
 
 
 def withdraw_pair(*, pair: Pair) -> Pair:
