@@ -163,6 +163,12 @@ class Pair(models.Model):
                 condition=Q(status="pending"),
                 name="pair_review_queue",
             ),
+            # next_pair_for(by_need=True): the pending pairs of one coverage cell, in queue order.
+            models.Index(
+                fields=["domain", "task_type", "level", "review_count", "submitted_at"],
+                condition=Q(status="pending"),
+                name="pair_review_queue_by_cell",
+            ),
             # Releases stream validated pairs in id order.
             models.Index(fields=["id"], condition=Q(status="validated"), name="pair_validated_by_id"),
             # Statistics and the moderation queue filter by state.

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import contributor_required
 
+from .coverage import most_needed
 from .forms import PairForm
-from .models import Pair, Status, TaskType
+from .models import Domain, Level, Pair, Status, TaskType
 from .services import SubmissionRefused, evaluate_pair, save_draft, submit_pair, withdraw_pair
 
 
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .values("author")
             .distinct()
             .count(),
+            "most_needed": most_needed(),
         },
     )
 
@@ -49,6 +51,11 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
         messages.info(request, _("This pair can no longer be edited."))
         return redirect("collect:mine")
     initial = {}
+    if pair is None:
+        # A link from "what we lack most" preselects its domain, level and task type.
+        for name, choices in (("domain", Domain), ("level", Level), ("task_type", TaskType)):
+            if request.GET.get(name) in choices.values:
+                initial[name] = request.GET[name]
     if pair is not None:
         initial = {
             name: getattr(pair, name)
@@ -85,7 +92,11 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
             # The form is incomplete, but what was typed is kept as a draft.
             pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
             messages.error(request, _("Some fields need your attention. Your text has been kept as a draft."))
-    return render(request, "collect/write.html", {"form": form, "pair": pair, "evaluation": evaluation})
+    return render(
+        request,
+        "collect/write.html",
+        {"form": form, "pair": pair, "evaluation": evaluation, "most_needed": most_needed()},
+    )
 
 
 @contributor_required

@@ -157,6 +157,8 @@ class CardInfo:
     quorum_min_approvals: int = 2
     quorum_margin: int = 2
     dispute_after_reviews: int = 5
+    # Sum of the moderators' coverage targets per domain (collect.coverage); empty: no coverage table.
+    coverage_targets: dict[str, int] = field(default_factory=dict)
 
 
 def hub_license(license_code: str) -> str:
@@ -280,6 +282,7 @@ def _french(meta: CardInfo) -> list[str]:
         *_table("Type de tâche", "Paires", meta.task_type_counts, meta, label_heading="Libellé"),
         *_table("Domaine", "Paires", meta.domain_counts, meta, label_heading="Libellé"),
         *_table("Niveau", "Paires", meta.level_counts, meta, label_heading="Libellé"),
+        *_coverage_table(meta, ("Domaine", "Libellé", "Paires publiées", "Objectif", "Atteint")),
         "### Licence",
         "",
         f"Chaque paire est publiée sous la licence acceptée par son auteur, indiquée dans la colonne "
@@ -348,6 +351,7 @@ def _english(meta: CardInfo) -> list[str]:
         *_table("Task type", "Pairs", meta.task_type_counts, meta, label_heading="Label"),
         *_table("Domain", "Pairs", meta.domain_counts, meta, label_heading="Label"),
         *_table("Level", "Pairs", meta.level_counts, meta, label_heading="Label"),
+        *_coverage_table(meta, ("Domain", "Label", "Published pairs", "Target", "Reached")),
         "### Licence",
         "",
         f"Each pair is published under the licence its author granted, given in the `license` column; by "
@@ -399,6 +403,25 @@ def _table(
     else:
         lines = [f"| {heading} | {count_heading} |", "| --- | ---: |"]
         lines += [f"| {_code(code)} | {count} |" for code, count in items]
+    return [*lines, ""]
+
+
+def _coverage_table(meta: CardInfo, headings: tuple[str, str, str, str, str]) -> list[str]:
+    """Published pairs per domain against the moderators' targets, furthest from the target first."""
+    if not meta.coverage_targets:
+        return []
+    rows = []
+    for domain, target in meta.coverage_targets.items():
+        published = meta.domain_counts.get(domain, 0)
+        reached = min(published / target, 1.0) if target else 1.0
+        rows.append((reached, domain, published, target))
+    rows.sort()
+    lines = [f"| {' | '.join(headings)} |", "| --- | --- | ---: | ---: | ---: |"]
+    for reached, domain, published, target in rows:
+        label = _cell(meta.labels.get(domain, ""))
+        lines.append(
+            f"| {_code(domain)} | {label} | {published} | {target} | {round(reached * 100)}\u00a0% |"
+        )
     return [*lines, ""]
 
 

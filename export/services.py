@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from huggingface_hub import HfApi
 
 from accounts.models import User
+from collect.coverage import targets_by_domain
 from collect.models import Domain, Level, Pair, TaskType
 
 from . import hub
@@ -399,6 +400,7 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
         quorum_min_approvals=settings.MOISSON_QUORUM_MIN_APPROVALS,
         quorum_margin=settings.MOISSON_QUORUM_MARGIN,
         dispute_after_reviews=settings.MOISSON_DISPUTE_AFTER_REVIEWS,
+        coverage_targets=targets_by_domain(),
     )
     (out_dir / "README.md").write_text(render_card(card), encoding="utf-8")
     (out_dir / "CONTRIBUTORS.md").write_text(

@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from collect.models import Domain, Level, RemovalReason
+from collect.coverage import MAX_TARGET
+from collect.models import Domain, Level, RemovalReason, TaskType
 
 from .models import AuditAction, RejectionReason, Verdict
 
@@ -66,6 +67,10 @@ class QueueFilterForm(forms.Form):
     )
     levels = forms.MultipleChoiceField(
         label=_("School levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    by_need = forms.BooleanField(
+        label=_("Most needed combinations first (domain, level and task type furthest from their target)"),
+        required=False,
     )
     remember = forms.BooleanField(label=_("Remember this choice for my next visits"), required=False)
 
@@ -143,3 +148,32 @@ class TakedownForm(forms.Form):
         if found is None:
             raise forms.ValidationError(_("No pair identifier found in this text."))
         return uuid.UUID(found.group(0))
+
+
+class CoverageTargetsForm(forms.Form):
+    """The coverage targets of one domain: one number per school level × task type (0: no target)."""
+
+    reason = forms.CharField(label=_("Why (optional)"), required=False, max_length=500)
+
+    def __init__(self, *args: object, targets: dict[tuple[str, str], int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for task_type, task_label in TaskType.choices:
+            for level, level_label in Level.choices:
+                self.fields[self.field_name(level, task_type)] = forms.IntegerField(
+                    label=f"{task_label} · {level_label}",
+                    min_value=0,
+                    max_value=MAX_TARGET,
+                    initial=targets.get((level, task_type), 0),
+                    widget=forms.NumberInput(attrs={"aria-label": f"{task_label} · {level_label}"}),
+                )
+
+    @staticmethod
+    def field_name(level: str, task_type: str) -> str:
+        return f"target__{level}__{task_type}"
+
+    def targets(self) -> dict[tuple[str, str], int]:
+        return {
+            (level, task_type): self.cleaned_data[self.field_name(level, task_type)]
+            for task_type in TaskType.values
+            for level in Level.values
+        }

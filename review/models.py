@@ -125,6 +125,7 @@ class AuditAction(models.TextChoices):
     EDIT = "edit", _("Edited")
     SUSPEND = "suspend", _("Suspended an account")
     TAKEDOWN = "takedown", _("Takedown")
+    COVERAGE = "coverage", _("Changed coverage targets")
 
 
 class ReportQuerySet(models.QuerySet):

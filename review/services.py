@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from collect import coverage
+from collect.coverage import LEVEL_WHEN_NONE, Cell, most_needed
 from collect.final_answer import FINAL_ANSWER_TASK_TYPES, normalise
 from collect.models import Pair, RemovalReason, Status
 from collect.services import revise_pair
@@ -44,6 +46,8 @@ REPORTABLE = [Status.PENDING, Status.VALIDATED, Status.DISPUTED]
 # A suggestion turns into a new revision that goes back to review; a validated pair is corrected through
 # its author's own edit or a moderator, so that the published text never changes behind the releases' back.
 SUGGESTION_ACCEPTABLE = [Status.PENDING, Status.REJECTED]
+# How many of the most needed coverage cells a reviewer who asks for them is served from, in turn.
+REVIEW_NEEDED_CELLS = 5
 
 
 class ReviewRefused(Exception):
@@ -118,13 +122,18 @@ def review_queue(
 
 
 def next_pair_for(
-    reviewer: User, *, domains: list[str] | None = None, levels: list[str] | None = None
+    reviewer: User,
+    *,
+    domains: list[str] | None = None,
+    levels: list[str] | None = None,
+    by_need: bool = False,
 ) -> Pair | None:
     """The pair to hand to this reviewer now, held for them for MOISSON_REVIEW_HOLD_SECONDS.
 
     The pair they already hold comes first (reloading the page shows the same pair); otherwise the pending
     pair with the fewest reviews, then the oldest, that nobody else holds. `domains` and `levels` default to
-    the reviewer's profile preferences; an empty list means "all".
+    the reviewer's profile preferences; an empty list means "all". With `by_need`, pairs of the most
+    needed coverage cells (collect.coverage) come first, most needed cell first.
     """
     domains = reviewer.review_domains if domains is None else domains
     levels = reviewer.review_levels if levels is None else levels
@@ -135,10 +144,20 @@ def next_pair_for(
         pair = candidates.filter(held_by=reviewer, held_until__gt=now).first()
         if pair is None:
             free = review_queue(reviewer, domains=domains, levels=levels, now=now)
-            if connection.features.has_select_for_update_skip_locked:
-                # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
-                free = free.select_for_update(skip_locked=True, of=("self",))
-            pair = free.first()
+            # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
+            # then the whole queue, when no needed cell has a pair for this reviewer.
+            queues = (
+                [free.filter(_cell_filter(cell)) for cell in most_needed(REVIEW_NEEDED_CELLS)]
+                if by_need
+                else []
+            )
+            for queue in [*queues, free]:
+                if connection.features.has_select_for_update_skip_locked:
+                    # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
+                    queue = queue.select_for_update(skip_locked=True, of=("self",))
+                pair = queue.first()
+                if pair is not None:
+                    break
             if pair is None:
                 return None
             # One pair held per reviewer: taking a new one lets the previous one go.
@@ -147,6 +166,11 @@ def next_pair_for(
         pair.held_until = hold_until
         pair.save(update_fields=["held_by", "held_until"])
     return pair
+
+
+def _cell_filter(cell: Cell) -> Q:
+    levels = [cell.level, ""] if cell.level == LEVEL_WHEN_NONE else [cell.level]
+    return Q(domain=cell.domain, task_type=cell.task_type, level__in=levels)
 
 
 def pending_count() -> int:
@@ -481,6 +505,27 @@ def take_down(*, moderator: User, pair: Pair, requester: str, reason: str) -> Pa
             extra={"requester": requester},
         )
     return pair
+
+
+def set_coverage_targets(
+    *, moderator: User, domain: str, targets: dict[tuple[str, str], int], reason: str = ""
+) -> dict[str, int]:
+    """A moderator sets the coverage targets of one domain; the change is written to the audit log."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        try:
+            changed = coverage.set_targets(by=moderator, domain=domain, targets=targets)
+        except ValueError:
+            raise InvalidAction(_("These targets are not valid.")) from None
+        if changed:
+            AuditEntry.objects.create(
+                actor=moderator,
+                action=AuditAction.COVERAGE,
+                reason=reason.strip(),
+                before={},
+                after={"domain": domain, "targets": changed},
+            )
+    return changed
 
 
 # Reading: the contributor's dashboard and the leaderboard

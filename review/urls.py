@@ -17,4 +17,5 @@ urlpatterns = [
     path("moderation/comptes/<int:user_id>/suspendre/", views.suspend, name="suspend"),
     path("moderation/retrait/", views.takedown, name="takedown"),
     path("moderation/journal/", views.audit, name="audit"),
+    path("moderation/couverture/", views.coverage, name="coverage"),
 ]

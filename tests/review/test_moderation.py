@@ -12,6 +12,7 @@ from review.services import (
     decide_pair,
     moderator_edit,
     report_pair,
+    set_coverage_targets,
     suspend_user,
     take_down,
 )
@@ -212,6 +213,8 @@ def run_every_action(moderator: User, action: str) -> None:
         take_down(
             moderator=moderator, pair=make_pair(status=Status.VALIDATED), requester="Jeanne", reason="Droits"
         )
+    elif action == AuditAction.COVERAGE:
+        set_coverage_targets(moderator=moderator, domain="maths", targets={("lycee", "code"): 5})
 
 
 @pytest.mark.parametrize("action", AuditAction.values)
