@@ -87,6 +87,10 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
                 messages.success(
                     request, _("Thank you! Your pair has been submitted and is waiting for review.")
                 )
+                for finding in pair.current_revision.findings:
+                    # The site computed another result: worth a second look, though it does not block.
+                    if finding["code"] == "final_answer_mismatch":
+                        messages.warning(request, finding["message"])
                 return redirect(f"{reverse('collect:mine')}?envoyee={pair.pk}")
         elif pair is None or pair.status == Status.DRAFT:
             # The form is incomplete, but what was typed is kept as a draft.

@@ -146,11 +146,8 @@ def next_pair_for(
             free = review_queue(reviewer, domains=domains, levels=levels, now=now)
             # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
             # then the whole queue, when no needed cell has a pair for this reviewer.
-            queues = (
-                [free.filter(_cell_filter(cell)) for cell in most_needed(REVIEW_NEEDED_CELLS)]
-                if by_need
-                else []
-            )
+            cells = most_needed(REVIEW_NEEDED_CELLS) if by_need else []
+            queues = [free.filter(part) for cell in cells for part in _cell_filters(cell)]
             for queue in [*queues, free]:
                 if connection.features.has_select_for_update_skip_locked:
                     # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
@@ -168,9 +165,12 @@ def next_pair_for(
     return pair
 
 
-def _cell_filter(cell: Cell) -> Q:
+def _cell_filters(cell: Cell) -> list[Q]:
+    """The parts of a coverage cell, each one ordered range of pair_review_queue_by_cell. Pairs without a
+    level count in the LEVEL_WHEN_NONE column: asked as one `level IN (...)`, PostgreSQL would walk the
+    whole review queue instead (250 ms with 150,000 pending pairs, against 0.1 ms per range)."""
     levels = [cell.level, ""] if cell.level == LEVEL_WHEN_NONE else [cell.level]
-    return Q(domain=cell.domain, task_type=cell.task_type, level__in=levels)
+    return [Q(domain=cell.domain, task_type=cell.task_type, level=level) for level in levels]
 
 
 def pending_count() -> int:
