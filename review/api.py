@@ -78,6 +78,7 @@ class NextPairView(generics.GenericAPIView):
             request.user,
             domains=filters.validated_data["domain"] if "domain" in request.query_params else None,
             levels=filters.validated_data["level"] if "level" in request.query_params else None,
+            by_need=filters.validated_data["by_need"],
         )
         if pair is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

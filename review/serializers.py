@@ -37,6 +37,8 @@ class ReviewItemSerializer(serializers.ModelSerializer):
             "task_type",
             "domain",
             "level",
+            "final_answer",
+            "final_answer_checked",
             "held_until",
             "warnings",
         ]
@@ -57,6 +59,10 @@ class NextPairFilterSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Level.choices),
         required=False,
         help_text="Only these levels (pairs without a level suit every level).",
+    )
+    by_need = serializers.BooleanField(
+        default=False,
+        help_text="Pairs of the most needed coverage cells first (see /api/v1/stats/coverage/).",
     )
 
 

@@ -252,3 +252,17 @@ def test_the_dataset_card_has_a_coverage_table():
     assert "| `arts` |  | 0 | 4 | 0\u00a0% |" in card
     assert "| `maths` |  | 3 | 12 | 25\u00a0% |" in card
     assert "Objectif" in card and "Target" in card
+
+
+def test_the_review_api_serves_the_most_needed_cell_first_when_asked():
+    from tests.api.conftest import api_client
+
+    target("maths", "college", "reasoning", 50)
+    older = make_pair(domain="arts", level="lycee", task_type="open_qa")
+    older.submitted_at = timezone.now() - datetime.timedelta(days=3)
+    older.save(update_fields=["submitted_at"])
+    needed = make_pair(domain="maths", level="college", task_type="reasoning")
+
+    response = api_client(make_user()).get("/api/v1/review/next/", {"by_need": "true"})
+
+    assert response.json()["id"] == str(needed.pk)

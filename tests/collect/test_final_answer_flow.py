@@ -141,3 +141,30 @@ def test_released_rows_carry_the_final_answer_and_whether_the_site_checked_it(se
     assert rows[str(plain.pk)]["source"] is None
     card = (release.directory / "README.md").read_text(encoding="utf-8")
     assert "`final_answer_checked`" in card
+
+
+def test_reviewers_see_the_final_answer_and_correct_it_through_the_api(contributor):
+    from tests.api.conftest import api_client
+
+    pair = submit_pair(author=contributor, data=reasoning(final_answer="85"))
+    client = api_client(make_user())
+    item = client.get("/api/v1/review/next/").json()
+    assert (item["final_answer"], item["final_answer_checked"]) == ("85", False)
+    assert [w["code"] for w in item["warnings"]] == ["final_answer_mismatch"]
+
+    response = client.post(
+        "/api/v1/reviews/",
+        {
+            "pair": str(pair.pk),
+            "revision": 1,
+            "verdict": "reject",
+            "reasons": ["factually_wrong"],
+            "correctness": 2,
+            "fluency": 5,
+            "suggested_final_answer": "84",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert pair.reviews.get().suggested_final_answer == "84"
