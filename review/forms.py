@@ -124,6 +124,7 @@ class ModeratorEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=settings.MOISSON_ANSWER_MAX_LENGTH,
     )
+    final_answer = forms.CharField(label=_("Final answer"), required=False, max_length=100)
     reason = forms.CharField(label=_("Why this edit"), max_length=200)
     validate = forms.BooleanField(
         label=_("Validate the edited pair at once (otherwise it goes back to review)"), required=False

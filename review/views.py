@@ -274,14 +274,22 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
     pair = get_object_or_404(Pair.objects.select_related("author", "current_revision"), pk=pair_id)
     decision_form = DecisionForm()
     edit_form = ModeratorEditForm(
-        initial={"question": pair.question, "context": pair.context, "answer": pair.answer}
+        initial={
+            "question": pair.question,
+            "context": pair.context,
+            "answer": pair.answer,
+            "final_answer": pair.final_answer,
+        }
     )
     refused_evaluation = None
     if request.method == "POST":
         if request.POST.get("action") == AuditAction.EDIT:
             edit_form = ModeratorEditForm(request.POST)
             if edit_form.is_valid():
-                data = {name: edit_form.cleaned_data[name] for name in ("question", "context", "answer")}
+                data = {
+                    name: edit_form.cleaned_data[name]
+                    for name in ("question", "context", "answer", "final_answer")
+                }
                 try:
                     moderator_edit(
                         moderator=request.user,

@@ -168,3 +168,21 @@ def test_reviewers_see_the_final_answer_and_correct_it_through_the_api(contribut
 
     assert response.status_code == 201, response.json()
     assert pair.reviews.get().suggested_final_answer == "84"
+
+
+def test_a_moderator_corrects_the_final_answer_when_editing_a_pair(contributor, moderator_client):
+    pair = submit_pair(author=contributor, data=reasoning(final_answer="85"))
+    data = {
+        "action": "edit",
+        "question": pair.question,
+        "context": "",
+        "answer": pair.answer,
+        "final_answer": "84",
+        "reason": "Réponse finale fausse",
+    }
+
+    response = moderator_client.post(reverse("review:moderate", args=[pair.pk]), data)
+
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert (pair.revision_number, pair.final_answer, pair.final_answer_checked) == (2, "84", True)
