@@ -185,3 +185,14 @@ def test_the_example_file_shipped_in_the_repository_imports_cleanly():
 
     assert "5 paires importées, 0 déjà importée auparavant, 0 refusée." in output
     assert Pair.objects.filter(source="banque-ouverte", task_type="reasoning").count() == 2
+
+
+def test_imported_pairs_count_towards_coverage(mixed_file):
+    from collect.coverage import coverage_cells
+
+    run(mixed_file)
+
+    counted = {(c.domain, c.level, c.task_type): c.pending for c in coverage_cells()}
+    # No level in the file: the "adult / general" column.
+    assert counted[("other", "adulte", "reasoning")] == 1
+    assert counted[("other", "adulte", "open_qa")] == 1
