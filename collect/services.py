@@ -269,6 +269,9 @@ def import_account(*, source: str) -> object:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        # Someone signed up under this name: their account must not become the author of the import.
+        raise ValueError(f"the account {username!r} belongs to a person, not to an import")
     return user
 
 

@@ -196,3 +196,11 @@ def test_imported_pairs_count_towards_coverage(mixed_file):
     # No level in the file: the "adult / general" column.
     assert counted[("other", "adulte", "reasoning")] == 1
     assert counted[("other", "adulte", "open_qa")] == 1
+
+
+def test_a_person_who_signed_up_under_the_import_name_never_becomes_the_author(mixed_file):
+    make_user(username="import-banque-ouverte")
+
+    with pytest.raises(CommandError):
+        run(mixed_file)
+    assert not Pair.objects.exists()

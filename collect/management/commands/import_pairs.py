@@ -83,7 +83,12 @@ class Command(BaseCommand):
             # Each row has its own transaction (in import_pair); a dry run wraps them all in one that is
             # rolled back, so that it sees the rows before it, as the real import would.
             with transaction.atomic() if options["dry_run"] else nullcontext():
-                author = import_account(source=source)
+                try:
+                    author = import_account(source=source)
+                except ValueError:
+                    raise CommandError(
+                        _("Another account already uses the name of this source: choose another --source.")
+                    ) from None
                 for number, row in read_rows(path, file_format=file_format):
                     self._import_row(
                         map_row(number, row, columns=columns),
