@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Pair, Revision
+from .coverage import set_targets
+from .models import CoverageTarget, Pair, Revision
 
 
 class RevisionInline(admin.TabularInline):
@@ -29,7 +30,7 @@ class PairAdmin(admin.ModelAdmin):
         "review_count",
         "updated_at",
     ]
-    list_filter = ["status", "task_type", "domain", "level", "license"]
+    list_filter = ["status", "task_type", "domain", "level", "license", "source"]
     search_fields = ["id", "question", "answer", "author__username", "author__pseudonym"]
     list_select_related = ["author"]
     exclude = ["minhash"]
@@ -68,3 +69,20 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Revision | None = None) -> bool:
         return False
+
+@admin.register(CoverageTarget)
+class CoverageTargetAdmin(admin.ModelAdmin):
+    list_display = ["domain", "level", "task_type", "target", "updated_by", "updated_at"]
+    list_editable = ["target"]
+    list_filter = ["domain", "level", "task_type"]
+    list_select_related = ["updated_by"]
+    readonly_fields = ["updated_by", "updated_at"]
+    list_per_page = 200
+
+    def save_model(self, request: HttpRequest, obj: CoverageTarget, form: object, change: bool) -> None:
+        # The same path as the moderation page, so the coverage cache is dropped at once.
+        set_targets(by=request.user, domain=obj.domain, targets={(obj.level, obj.task_type): obj.target})
+
+    def get_readonly_fields(self, request: HttpRequest, obj: CoverageTarget | None = None) -> list[str]:
+        # A cell is its (domain, level, task type): to target another one, add it.
+        return [*self.readonly_fields, "domain", "level", "task_type"] if obj else self.readonly_fields

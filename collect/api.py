@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 from accounts.models import User
 from moisson.api import WRITE_THROTTLES, ChecksFailed, Conflict, IsContributorOrReadOnly, error_responses
 
-from .models import Pair, Status
+from .coverage import coverage_cells, coverage_summary, most_needed
+from .models import Domain, Level, Pair, Status, TaskType
 from .serializers import PairFilterSerializer, PairSerializer, PairWriteSerializer
 from .services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from .statistics import site_statistics
@@ -220,3 +221,48 @@ class StatisticsView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(StatisticsSerializer(site_statistics()).data)
+
+
+# Coverage ------------------------------------------------------------------------------------------------
+
+
+class CoverageCellSerializer(serializers.Serializer):
+    domain = serializers.ChoiceField(choices=Domain.choices)
+    level = serializers.ChoiceField(
+        choices=Level.choices, help_text="Pairs without a school level count as `adulte`."
+    )
+    task_type = serializers.ChoiceField(choices=TaskType.choices)
+    target = serializers.IntegerField(help_text="Pairs wanted in this cell, set by the moderators.")
+    validated = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="validated + pending")
+    need = serializers.IntegerField(help_text="max(target - count, 0)")
+    label = serializers.CharField(help_text="The cell in words, in the language of the request.")
+
+
+class CoverageSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        allow_blank=True, help_text="What is most needed, as a sentence; empty when every target is met."
+    )
+    target = serializers.IntegerField(help_text="Sum of the targets.")
+    count = serializers.IntegerField(help_text="Pairs counted towards a target, each cell capped at it.")
+    need = serializers.IntegerField(help_text="Sum of the needs.")
+    most_needed = CoverageCellSerializer(many=True, help_text="The five most needed cells, first first.")
+    cells = CoverageCellSerializer(many=True, help_text="Every cell with a target or with pairs.")
+
+
+class CoverageView(APIView):
+    """Coverage against the moderators' targets per domain × school level × task type, and what is most
+    needed (collect/coverage.py defines the terms)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Coverage against targets, and what is most needed",
+        responses={200: CoverageSerializer, **error_responses(429)},
+    )
+    def get(self, request: Request) -> Response:
+        needed = most_needed(5)
+        message = _("What we lack most: %(cell)s.") % {"cell": needed[0].label} if needed else ""
+        data = {"message": message, **coverage_summary(), "most_needed": needed, "cells": coverage_cells()}
+        return Response(CoverageSerializer(data).data)

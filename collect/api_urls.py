@@ -11,4 +11,5 @@ router.register("pairs", api.PairViewSet, basename="pairs")
 urlpatterns = [
     *router.urls,
     path("stats/", api.StatisticsView.as_view(), name="stats"),
+    path("stats/coverage/", api.CoverageView.as_view(), name="coverage"),
 ]

@@ -64,6 +64,8 @@ class RemovalReason(models.TextChoices):
     COPYRIGHT = "copyright", _("Copyright")
 
 
+FINAL_ANSWER_MAX_LENGTH = 100
+
 # Pairs whose text is "taken": a second pair with the same normalised text is an exact duplicate.
 LIVE_STATUSES = [Status.PENDING, Status.VALIDATED, Status.DISPUTED]
 EDITABLE_STATUSES = [Status.DRAFT, Status.PENDING]
@@ -100,6 +102,13 @@ class Pair(models.Model):
     level = models.CharField(_("school level"), max_length=16, choices=Level.choices, blank=True)
     license = models.CharField(_("licence"), max_length=40, blank=True)
     declaration = models.BooleanField(_("own words, not machine-generated"), default=False)
+    # A short answer that can be compared (a number, a word, a letter), stored normalised; see
+    # collect/final_answer.py. "checked" means the site computed the expected value and it matched.
+    final_answer = models.CharField(_("final answer"), max_length=FINAL_ANSWER_MAX_LENGTH, blank=True)
+    final_answer_checked = models.BooleanField(default=False)
+    # Pairs loaded by `manage.py import_pairs`: where they come from and their id there.
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    source_id = models.CharField(_("identifier in the source"), max_length=200, blank=True)
 
     current_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -148,6 +157,10 @@ class Pair(models.Model):
                 condition=Q(status__in=LIVE_STATUSES),
                 name="unique_live_content_hash",
             ),
+            # Importing the same file twice loads each of its pairs once.
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~Q(source=""), name="unique_pair_source_id"
+            ),
         ]
         indexes = [
             # "My pairs": Pair.objects.of(user).order_by("-updated_at")
@@ -157,6 +170,12 @@ class Pair(models.Model):
                 fields=["review_count", "submitted_at"],
                 condition=Q(status="pending"),
                 name="pair_review_queue",
+            ),
+            # next_pair_for(by_need=True): the pending pairs of one coverage cell, in queue order.
+            models.Index(
+                fields=["domain", "task_type", "level", "review_count", "submitted_at"],
+                condition=Q(status="pending"),
+                name="pair_review_queue_by_cell",
             ),
             # Releases stream validated pairs in id order.
             models.Index(fields=["id"], condition=Q(status="validated"), name="pair_validated_by_id"),
@@ -202,6 +221,8 @@ class Revision(models.Model):
     task_type = models.CharField(max_length=32, choices=TaskType.choices)
     domain = models.CharField(max_length=32, choices=Domain.choices)
     level = models.CharField(max_length=16, choices=Level.choices, blank=True)
+    final_answer = models.CharField(max_length=FINAL_ANSWER_MAX_LENGTH, blank=True)
+    final_answer_checked = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -237,3 +258,31 @@ class PairBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair_id}:{self.key}"
+
+
+class CoverageTarget(models.Model):
+    """How many pairs Moisson wants in one cell of domain × school level × task type (SPEC issue 15).
+
+    The need of a cell is its target minus the pairs counted in it (validated and pending); see
+    collect/coverage.py. Pairs without a school level count in the "adult / general" column.
+    """
+
+    domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
+    level = models.CharField(_("school level"), max_length=16, choices=Level.choices)
+    task_type = models.CharField(_("task type"), max_length=32, choices=TaskType.choices)
+    target = models.PositiveIntegerField(_("target"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("coverage target")
+        verbose_name_plural = _("coverage targets")
+        ordering = ["domain", "level", "task_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "level", "task_type"], name="unique_coverage_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} · {self.level} · {self.task_type}: {self.target}"

@@ -7,20 +7,23 @@ whichever door it comes through.
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
-from .checks import Finding, check_pair_text
-from .models import LIVE_STATUSES, Pair, PairBand, Revision, Status
+from .checks import ERROR, Finding, check_pair_text
+from .final_answer import FinalAnswerCheck, check_final_answer
+from .models import FINAL_ANSWER_MAX_LENGTH, LIVE_STATUSES, Pair, PairBand, Revision, Status
 from .similarity import band_keys, content_hash, signature, similarity
 from .text import normalize_text
 
-PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level"]
-TEXT_FIELDS = ["question", "context", "answer"]
+PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level", "final_answer"]
+TEXT_FIELDS = ["question", "context", "answer", "final_answer"]
 # A draft may be rough, but not unbounded: this only protects the database.
 DRAFT_MAX_CHARS = 50_000
 
@@ -39,6 +42,7 @@ class Evaluation:
     signature: bytes
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
     duplicate_of: Pair | None = None
+    final_answer: FinalAnswerCheck | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -65,10 +69,32 @@ class SubmissionRefused(Exception):
 
 
 def evaluate_pair(
-    *, question: str, context: str, answer: str, task_type: str = "", exclude: Pair | None = None
+    *,
+    question: str,
+    context: str,
+    answer: str,
+    task_type: str = "",
+    final_answer: str = "",
+    exclude: Pair | None = None,
 ) -> Evaluation:
     question, context, answer = (normalize_text(text) for text in (question, context, answer))
     findings = check_pair_text(question=question, context=context, answer=answer, task_type=task_type)
+    final = check_final_answer(question=question, final_answer=final_answer or "", task_type=task_type)
+    if final.finding is not None:
+        findings.append(final.finding)
+    if len(final.final_answer) > FINAL_ANSWER_MAX_LENGTH:
+        findings.append(
+            Finding(
+                code="too_long",
+                field="final_answer",
+                level=ERROR,
+                message=_(
+                    "The final answer is too long: it is meant for a short answer (a number, a word, a "
+                    "short phrase) of at most %(limit)d characters."
+                )
+                % {"limit": FINAL_ANSWER_MAX_LENGTH},
+            )
+        )
     digest = content_hash(question=question, context=context, answer=answer)
     sig = signature(_similarity_text(question, context, answer))
     others = Pair.objects.live()
@@ -92,7 +118,12 @@ def evaluate_pair(
             )
         )
     return Evaluation(
-        findings=findings, content_hash=digest, signature=sig, near_duplicates=near, duplicate_of=duplicate
+        findings=findings,
+        content_hash=digest,
+        signature=sig,
+        near_duplicates=near,
+        duplicate_of=duplicate,
+        final_answer=final,
     )
 
 
@@ -125,6 +156,7 @@ def save_draft(*, author: object, data: dict, pair: Pair | None = None) -> Pair:
         raise PairStateError(_("A pair under review cannot go back to draft."))
     for name in PAIR_FIELDS:
         setattr(pair, name, (data.get(name) or "")[:DRAFT_MAX_CHARS])
+    pair.final_answer = pair.final_answer[:FINAL_ANSWER_MAX_LENGTH]
     pair.declaration = bool(data.get("declaration"))
     pair.save()
     return pair
@@ -145,6 +177,7 @@ def submit_pair(*, author: User, data: dict, pair: Pair | None = None, note: str
         context=data.get("context", ""),
         answer=data.get("answer", ""),
         task_type=data.get("task_type", ""),
+        final_answer=data.get("final_answer", ""),
         exclude=pair,
     )
     evaluation.findings.extend(_consent_findings(author=author, data=data))
@@ -192,6 +225,7 @@ def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | 
             context=merged["context"],
             answer=merged["answer"],
             task_type=merged["task_type"],
+            final_answer=merged["final_answer"],
             exclude=pair,
         )
         if not _changes(pair, merged):
@@ -217,6 +251,8 @@ def _record_revision(
     now = timezone.now()
     for name in PAIR_FIELDS:
         setattr(pair, name, data.get(name) or "")
+    pair.final_answer = evaluation.final_answer.final_answer if evaluation.final_answer else ""
+    pair.final_answer_checked = bool(evaluation.final_answer and evaluation.final_answer.checked)
     pair.declaration = bool(data.get("declaration", pair.declaration))
     pair.license = pair.license or settings.MOISSON_LICENSE
     pair.status = status or Status.PENDING
@@ -242,6 +278,7 @@ def _record_revision(
             {"id": item.pair_id, "similarity": round(item.similarity, 3)}
             for item in evaluation.near_duplicates
         ],
+        final_answer_checked=pair.final_answer_checked,
         **{name: getattr(pair, name) for name in PAIR_FIELDS},
     )
     pair.current_revision = revision
@@ -249,6 +286,56 @@ def _record_revision(
     PairBand.objects.filter(pair=pair).delete()
     PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(evaluation.signature))
     return pair
+
+
+class AlreadyImported(Exception):
+    """This source's pair with this id was imported before: importing again changes nothing."""
+
+
+def import_account(*, source: str) -> object:
+    """The system account that imported pairs of a source are written by: one per source, which cannot
+    sign in, so that "my pairs", suspension and statistics work for imported pairs as for any other."""
+    user_model = get_user_model()
+    username = f"import-{slugify(source)[:100] or 'source'}"
+    user, created = user_model.objects.get_or_create(username=username, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        # Someone signed up under this name: their account must not become the author of the import.
+        raise ValueError(f"the account {username!r} belongs to a person, not to an import")
+    return user
+
+
+def import_pair(*, author: object, data: dict, source: str, source_id: str, license: str) -> Pair:
+    """Load a pair from an open dataset into review, through the same checks as a typed pair.
+
+    Raises AlreadyImported when (source, source_id) is already in the database, and SubmissionRefused
+    when a blocking check fails; nothing is saved then (an import never leaves drafts behind).
+    """
+    if Pair.objects.filter(source=source, source_id=source_id).exists():
+        raise AlreadyImported(source_id)
+    evaluation = evaluate_pair(
+        question=data.get("question", ""),
+        context=data.get("context", ""),
+        answer=data.get("answer", ""),
+        task_type=data.get("task_type", ""),
+        final_answer=data.get("final_answer", ""),
+    )
+    if evaluation.errors:
+        raise SubmissionRefused(evaluation, None)
+    try:
+        with transaction.atomic():
+            pair = Pair(author=author, source=source, source_id=source_id, license=license)
+            note = (_("Imported from %(source)s") % {"source": source})[:200]
+            return _record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
+    except IntegrityError:
+        # A concurrent import took this id, or someone submitted the same text: the constraints decided.
+        if Pair.objects.filter(source=source, source_id=source_id).exists():
+            raise AlreadyImported(source_id) from None
+        duplicate = Pair.objects.live().filter(content_hash=evaluation.content_hash).first()
+        evaluation.findings.append(_duplicate_finding(duplicate))
+        raise SubmissionRefused(evaluation, None) from None
 
 
 def withdraw_pair(*, pair: Pair) -> Pair:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.decorators import contributor_required
 from moisson.throttle import throttled
 
+from .coverage import most_needed
 from .forms import PairForm
 from .models import Domain, Level, Pair, Status, TaskType
 from .services import (
@@ -37,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "validated_count": figures["by_status"][Status.VALIDATED],
             "pending_count": figures["by_status"][Status.PENDING],
             "contributor_count": figures["contributors"],
+            "most_needed": most_needed(),
         },
     )
 
@@ -132,9 +134,15 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
         return redirect("collect:mine")
     user = request.user
     initial = {"task_type": user.last_task_type, "domain": user.last_domain, "level": user.last_level}
+    if pair is None:
+        # A link from "what we lack most" preselects its domain, level and task type.
+        for name, choices in (("domain", Domain), ("level", Level), ("task_type", TaskType)):
+            if request.GET.get(name) in choices.values:
+                initial[name] = request.GET[name]
     if pair is not None:
         initial = {
-            name: getattr(pair, name) for name in ("question", "context", "answer", "task_type", "domain")
+            name: getattr(pair, name)
+            for name in ("question", "context", "answer", "task_type", "domain", "final_answer")
         }
         initial["level"] = pair.level
         initial["declaration"] = pair.declaration and pair.status != Status.DRAFT
@@ -173,12 +181,20 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
                 messages.success(
                     request, _("Thank you! Your pair has been submitted and is waiting for review.")
                 )
+                for finding in pair.current_revision.findings:
+                    # The site computed another result: worth a second look, though it does not block.
+                    if finding["code"] == "final_answer_mismatch":
+                        messages.warning(request, finding["message"])
                 return redirect(f"{reverse('collect:mine')}?envoyee={pair.pk}")
         elif pair is None or pair.status == Status.DRAFT:
             # The form is incomplete, but what was typed is kept as a draft.
             pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
             messages.error(request, _("Some fields need your attention. Your text has been kept as a draft."))
-    return render(request, "collect/write.html", {"form": form, "pair": pair, "evaluation": evaluation})
+    return render(
+        request,
+        "collect/write.html",
+        {"form": form, "pair": pair, "evaluation": evaluation, "most_needed": most_needed()},
+    )
 
 
 @contributor_required
@@ -194,6 +210,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
         context=request.POST.get("context", "").strip(),
         answer=request.POST.get("answer", "").strip(),
         task_type=request.POST.get("task_type", ""),
+        final_answer=request.POST.get("final_answer", ""),
         exclude=pair,
     )
     return render(request, "collect/_findings.html", {"evaluation": evaluation, "live": True})

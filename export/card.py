@@ -103,6 +103,34 @@ FIELDS = [
         "note moyenne de qualité du français (1 à 5)",
         "mean rating of the quality of the French (1 to 5)",
     ),
+    (
+        "final_answer",
+        "string, nullable",
+        "réponse finale courte (nombre, mot, lettre), normalisée : minuscules, virgule décimale, sans "
+        "séparateur de milliers ; null s'il n'y en a pas",
+        "short final answer (number, word, letter), normalised: lower case, decimal comma, no thousands "
+        "separator; null when there is none",
+    ),
+    (
+        "final_answer_checked",
+        "bool",
+        "vrai si le site a calculé lui-même la valeur attendue (calcul, lettres d'un mot) et qu'elle "
+        "correspond à `final_answer`",
+        "true when the site computed the expected value itself (arithmetic, letters of a word) and it "
+        "matches `final_answer`",
+    ),
+    (
+        "source",
+        "string, nullable",
+        "pour une paire importée d'un jeu de données ouvert : le nom de cette source ; null sinon",
+        "for a pair imported from an open dataset: the name of that source; null otherwise",
+    ),
+    (
+        "source_id",
+        "string, nullable",
+        "identifiant de la paire dans sa source",
+        "identifier of the pair in its source",
+    ),
 ]
 
 
@@ -197,6 +225,8 @@ class CardInfo:
     quorum_min_approvals: int = 2
     quorum_margin: int = 2
     dispute_after_reviews: int = 5
+    # Sum of the moderators' coverage targets per domain (collect.coverage); empty: no coverage table.
+    coverage_targets: dict[str, int] = field(default_factory=dict)
 
 
 def hub_license(license_code: str) -> str:
@@ -351,6 +381,7 @@ def _french(meta: CardInfo) -> list[str]:
         *_table("Domaine", "Paires", meta.domain_counts, meta, label_heading="Libellé"),
         *_table("Niveau", "Paires", meta.level_counts, meta, label_heading="Libellé"),
         *_preference_tables("fr", meta),
+        *_coverage_table(meta, ("Domaine", "Libellé", "Paires publiées", "Objectif", "Atteint")),
         "### Licence",
         "",
         f"Chaque paire est publiée sous la licence acceptée par son auteur, indiquée dans la colonne "
@@ -439,6 +470,7 @@ def _english(meta: CardInfo) -> list[str]:
         *_table("Domain", "Pairs", meta.domain_counts, meta, label_heading="Label"),
         *_table("Level", "Pairs", meta.level_counts, meta, label_heading="Label"),
         *_preference_tables("en", meta),
+        *_coverage_table(meta, ("Domain", "Label", "Published pairs", "Target", "Reached")),
         "### Licence",
         "",
         f"Each pair is published under the licence its author granted, given in the `license` column; by "
@@ -555,6 +587,25 @@ def _table(
     else:
         lines = [f"| {heading} | {count_heading} |", "| --- | ---: |"]
         lines += [f"| {_code(code)} | {count} |" for code, count in items]
+    return [*lines, ""]
+
+
+def _coverage_table(meta: CardInfo, headings: tuple[str, str, str, str, str]) -> list[str]:
+    """Published pairs per domain against the moderators' targets, furthest from the target first."""
+    if not meta.coverage_targets:
+        return []
+    rows = []
+    for domain, target in meta.coverage_targets.items():
+        published = meta.domain_counts.get(domain, 0)
+        reached = min(published / target, 1.0) if target else 1.0
+        rows.append((reached, domain, published, target))
+    rows.sort()
+    lines = [f"| {' | '.join(headings)} |", "| --- | --- | ---: | ---: | ---: |"]
+    for reached, domain, published, target in rows:
+        label = _cell(meta.labels.get(domain, ""))
+        lines.append(
+            f"| {_code(domain)} | {label} | {published} | {target} | {round(reached * 100)}\u00a0% |"
+        )
     return [*lines, ""]
 
 

@@ -50,6 +50,7 @@ from huggingface_hub import HfApi
 
 from accounts.models import User
 from collect.checks import ERROR, find_personal_data
+from collect.coverage import targets_by_domain
 from collect.models import Domain, Level, Pair, RemovalReason, Revision, Status, TaskType
 from review.models import AuditAction, AuditEntry, Review, SuggestionState, Verdict
 
@@ -108,6 +109,11 @@ _PAIR_COLUMNS = (
     "fluency_mean",
     "published_revision_id",
     "current_revision_id",
+    # The final answer of the published revision; the source belongs to the pair.
+    "published_revision__final_answer",
+    "published_revision__final_answer_checked",
+    "source",
+    "source_id",
 )
 
 
@@ -482,6 +488,7 @@ def _write_release(release: Release, previous: Release | None, out_dir: Path) ->
         quorum_min_approvals=settings.MOISSON_QUORUM_MIN_APPROVALS,
         quorum_margin=settings.MOISSON_QUORUM_MARGIN,
         dispute_after_reviews=settings.MOISSON_DISPUTE_AFTER_REVIEWS,
+        coverage_targets=targets_by_domain(),
     )
     (out_dir / "README.md").write_text(render_card(card), encoding="utf-8")
     (out_dir / "CONTRIBUTORS.md").write_text(
@@ -557,6 +564,10 @@ def _rows(changes: ChangeTracker, statistics: _Statistics, held_back: list[str])
         fluency_mean,
         published_revision_id,
         current_revision_id,
+        final_answer,
+        final_answer_checked,
+        source,
+        source_id,
     ) in _published_pair_values():
         pair_id = str(pair_id)
         if validated_at is None:
@@ -586,6 +597,10 @@ def _rows(changes: ChangeTracker, statistics: _Statistics, held_back: list[str])
             "approvals": approvals,
             "correctness_mean": correctness_mean,
             "fluency_mean": fluency_mean,
+            "final_answer": final_answer or None,
+            "final_answer_checked": final_answer_checked,
+            "source": source or None,
+            "source_id": source_id or None,
         }
         changes.see(pair_id)
         statistics.add(row)

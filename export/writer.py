@@ -56,6 +56,10 @@ ROW_SCHEMA = pa.schema(
         pa.field("approvals", pa.int32(), nullable=False),
         pa.field("correctness_mean", pa.float32(), nullable=True),
         pa.field("fluency_mean", pa.float32(), nullable=True),
+        pa.field("final_answer", pa.string(), nullable=True),
+        pa.field("final_answer_checked", pa.bool_(), nullable=False),
+        pa.field("source", pa.string(), nullable=True),
+        pa.field("source_id", pa.string(), nullable=True),
     ]
 )
 
@@ -63,7 +67,9 @@ ROW_SCHEMA = pa.schema(
 INPUT_COLUMNS = tuple(name for name in ROW_SCHEMA.names if name != "messages")
 _TIMESTAMP_COLUMNS = ("created_at", "validated_at")
 # Empty strings and None mean the same thing for these columns; the file says null.
-_OPTIONAL_TEXT_COLUMNS = ("level", "author")
+_OPTIONAL_TEXT_COLUMNS = ("level", "author", "final_answer", "source", "source_id")
+# Columns a caller may leave out of its row dicts: most pairs have no final answer and no source.
+_DEFAULTS = {"final_answer": None, "final_answer_checked": False, "source": None, "source_id": None}
 
 # The `preferences` configuration (SPEC.md §6): TRL's "conversational" preference format, i.e. a prompt
 # made of the user turn and two assistant turns, the validated one chosen over an earlier one.
@@ -157,7 +163,9 @@ def preference_messages(row: dict) -> dict:
 
 
 def _pair_columns(row: dict) -> dict:
-    values = {name: row[name] for name in INPUT_COLUMNS}
+    values = {
+        name: row[name] if name not in _DEFAULTS else row.get(name, _DEFAULTS[name]) for name in INPUT_COLUMNS
+    }
     for name in _OPTIONAL_TEXT_COLUMNS:
         values[name] = values[name] or None
     _check_aware(row, _TIMESTAMP_COLUMNS)

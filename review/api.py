@@ -79,6 +79,7 @@ class NextPairView(generics.GenericAPIView):
             request.user,
             domains=filters.validated_data["domain"] if "domain" in request.query_params else None,
             levels=filters.validated_data["level"] if "level" in request.query_params else None,
+            by_need=filters.validated_data["by_need"],
         )
         if pair is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -152,6 +153,7 @@ class ReviewCreateView(generics.GenericAPIView):
                 comment=vote["comment"],
                 suggested_question=vote["suggested_question"],
                 suggested_answer=vote["suggested_answer"],
+                suggested_final_answer=vote["suggested_final_answer"],
             )
         except services.ReviewRefused as refused:
             raise _refusal(refused) from None

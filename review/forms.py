@@ -7,7 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from collect.models import Domain, Level, RemovalReason
+from collect.coverage import MAX_TARGET
+from collect.models import Domain, Level, RemovalReason, TaskType
 
 from .models import AuditAction, ContactKind, RejectionReason, Verdict
 from .services import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, UUID_IN_TEXT
@@ -49,6 +50,12 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=settings.MOISSON_ANSWER_MAX_LENGTH,
     )
+    suggested_final_answer = forms.CharField(
+        label=_("Final answer"),
+        help_text=_("Leave it as it is if it is right; otherwise write the correct one."),
+        required=False,
+        max_length=100,
+    )
 
 
 class QueueFilterForm(forms.Form):
@@ -59,6 +66,10 @@ class QueueFilterForm(forms.Form):
     )
     levels = forms.MultipleChoiceField(
         label=_("School levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    by_need = forms.BooleanField(
+        label=_("Most needed combinations first (domain, level and task type furthest from their target)"),
+        required=False,
     )
     remember = forms.BooleanField(label=_("Remember this choice for my next visits"), required=False)
 
@@ -113,6 +124,7 @@ class ModeratorEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=settings.MOISSON_ANSWER_MAX_LENGTH,
     )
+    final_answer = forms.CharField(label=_("Final answer"), required=False, max_length=100)
     reason = forms.CharField(label=_("Why this edit"), max_length=200)
     validate = forms.BooleanField(
         label=_("Validate the edited pair at once (otherwise it goes back to review)"), required=False
@@ -167,3 +179,32 @@ class ContactHandledForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class CoverageTargetsForm(forms.Form):
+    """The coverage targets of one domain: one number per school level × task type (0: no target)."""
+
+    reason = forms.CharField(label=_("Why (optional)"), required=False, max_length=500)
+
+    def __init__(self, *args: object, targets: dict[tuple[str, str], int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for task_type, task_label in TaskType.choices:
+            for level, level_label in Level.choices:
+                self.fields[self.field_name(level, task_type)] = forms.IntegerField(
+                    label=f"{task_label} · {level_label}",
+                    min_value=0,
+                    max_value=MAX_TARGET,
+                    initial=targets.get((level, task_type), 0),
+                    widget=forms.NumberInput(attrs={"aria-label": f"{task_label} · {level_label}"}),
+                )
+
+    @staticmethod
+    def field_name(level: str, task_type: str) -> str:
+        return f"target__{level}__{task_type}"
+
+    def targets(self) -> dict[tuple[str, str], int]:
+        return {
+            (level, task_type): self.cleaned_data[self.field_name(level, task_type)]
+            for task_type in TaskType.values
+            for level in Level.values
+        }

@@ -69,6 +69,8 @@ class Review(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     suggested_question = models.TextField(_("suggested question"), blank=True)
     suggested_answer = models.TextField(_("suggested answer"), blank=True)
+    # A reviewer's correction of the short final answer (collect/final_answer.py), stored normalised.
+    suggested_final_answer = models.CharField(_("suggested final answer"), max_length=100, blank=True)
     suggestion_state = models.CharField(
         max_length=10, choices=SuggestionState.choices, default=SuggestionState.NONE
     )
@@ -108,7 +110,7 @@ class Review(models.Model):
 
     @property
     def has_suggestion(self) -> bool:
-        return bool(self.suggested_question or self.suggested_answer)
+        return bool(self.suggested_question or self.suggested_answer or self.suggested_final_answer)
 
 
 class Skip(models.Model):
@@ -158,6 +160,7 @@ class AuditAction(models.TextChoices):
     TAKEDOWN = "takedown", _("Takedown")
     CONTACT = "contact", _("Message received")
     CONTACT_HANDLED = "contact_handled", _("Message handled")
+    COVERAGE = "coverage", _("Changed coverage targets")
 
 
 class ReportQuerySet(models.QuerySet):

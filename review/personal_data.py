@@ -63,6 +63,7 @@ def personal_data_of(user: User) -> dict:
                 "comment": review.comment,
                 "suggested_question": review.suggested_question,
                 "suggested_answer": review.suggested_answer,
+                "suggested_final_answer": review.suggested_final_answer,
                 "created_at": review.created_at.isoformat(),
             }
             for review in Review.objects.filter(reviewer=user)

@@ -39,6 +39,8 @@ class ReviewItemSerializer(serializers.ModelSerializer):
             "task_type",
             "domain",
             "level",
+            "final_answer",
+            "final_answer_checked",
             "held_until",
             "warnings",
         ]
@@ -59,6 +61,10 @@ class NextPairFilterSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Level.choices),
         required=False,
         help_text="Only these levels (pairs without a level suit every level).",
+    )
+    by_need = serializers.BooleanField(
+        default=False,
+        help_text="Pairs of the most needed coverage cells first (see /api/v1/stats/coverage/).",
     )
 
 
@@ -88,6 +94,12 @@ class ReviewRequestSerializer(serializers.Serializer):
     )
     suggested_answer = serializers.CharField(
         allow_blank=True, default="", max_length=settings.MOISSON_ANSWER_MAX_LENGTH
+    )
+    suggested_final_answer = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="A correction of the pair's final answer; leave it empty or equal to confirm it.",
     )
 
 
@@ -161,6 +173,7 @@ class ModerationReviewSerializer(serializers.ModelSerializer):
             "comment",
             "suggested_question",
             "suggested_answer",
+            "suggested_final_answer",
             "created_at",
         ]
         read_only_fields = fields

@@ -20,4 +20,5 @@ urlpatterns = [
     path("moderation/messages/<int:request_id>/traite/", views.contact_handled, name="contact_handled"),
     path("contact/", views.contact, name="contact"),
     path("contact/envoye/", views.contact_sent, name="contact_sent"),
+    path("moderation/couverture/", views.coverage, name="coverage"),
 ]

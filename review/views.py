@@ -16,13 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import contributor_required, moderator_required
 from accounts.models import User
-from collect.models import Pair, Revision, Status
+from collect.coverage import coverage_cells
+from collect.models import CoverageTarget, Domain, Level, Pair, Revision, Status, TaskType
 from collect.services import SubmissionRefused
 from moisson.network import client_ip
 
 from .forms import (
     ContactForm,
     ContactHandledForm,
+    CoverageTargetsForm,
     DecisionForm,
     ModeratorEditForm,
     QueueFilterForm,
@@ -55,6 +57,7 @@ from .services import (
     receive_contact_request,
     record_review,
     report_pair,
+    set_coverage_targets,
     skip_pair,
     standings,
     suspend_user,
@@ -74,6 +77,7 @@ VOTE_FIELDS = [
     "comment",
     "suggested_question",
     "suggested_answer",
+    "suggested_final_answer",
 ]
 
 
@@ -85,6 +89,7 @@ VOTE_FIELDS = [
 def next_pair(request: HttpRequest) -> HttpResponse:
     """GET: the pair to review now. POST: a vote on it, then the tally."""
     domains, levels, filter_form = _queue_filter(request)
+    by_need = bool(request.session.get(QUEUE_FILTER_SESSION_KEY, {}).get("by_need"))
     if request.method == "POST":
         form = ReviewForm(request.POST)
         # Nobody else's draft is reachable here, even with its id.
@@ -112,11 +117,15 @@ def next_pair(request: HttpRequest) -> HttpResponse:
             return redirect("review:next")
         # Otherwise the same pair again, with the form's errors.
     else:
-        pair = next_pair_for(request.user, domains=domains, levels=levels)
+        pair = next_pair_for(request.user, domains=domains, levels=levels, by_need=by_need)
         form = None
         if pair is not None:
             # Suggesting an edit starts from the current text: a suggestion equal to it is no suggestion.
-            initial = {"suggested_question": pair.question, "suggested_answer": pair.answer}
+            initial = {
+                "suggested_question": pair.question,
+                "suggested_answer": pair.answer,
+                "suggested_final_answer": pair.final_answer,
+            }
             form = ReviewForm(initial={"pair": pair.pk, "revision": pair.revision_number, **initial})
     return render(
         request,
@@ -343,7 +352,12 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
     # Both forms have a "reason" field: the edit form's ids get their own prefix, so each label finds
     # its own field (and assistive technologies read the right one).
     edit_form = ModeratorEditForm(
-        initial={"question": pair.question, "context": pair.context, "answer": pair.answer},
+        initial={
+            "question": pair.question,
+            "context": pair.context,
+            "answer": pair.answer,
+            "final_answer": pair.final_answer,
+        },
         auto_id="edit_%s",
     )
     refused_evaluation = None
@@ -351,7 +365,10 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
         if request.POST.get("action") == AuditAction.EDIT:
             edit_form = ModeratorEditForm(request.POST, auto_id="edit_%s")
             if edit_form.is_valid():
-                data = {name: edit_form.cleaned_data[name] for name in ("question", "context", "answer")}
+                data = {
+                    name: edit_form.cleaned_data[name]
+                    for name in ("question", "context", "answer", "final_answer")
+                }
                 try:
                     moderator_edit(
                         moderator=request.user,
@@ -453,6 +470,61 @@ def takedown(request: HttpRequest) -> HttpResponse:
 
 
 @moderator_required
+@require_http_methods(["GET", "POST"])
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Coverage targets of one domain, per school level and task type, next to what the site has."""
+    domain = request.GET.get("domaine")
+    if domain not in Domain.values:
+        domain = Domain.MATHS
+    targets = {
+        (level, task_type): target
+        for level, task_type, target in CoverageTarget.objects.filter(domain=domain).values_list(
+            "level", "task_type", "target"
+        )
+    }
+    form = CoverageTargetsForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = set_coverage_targets(
+                moderator=request.user,
+                domain=domain,
+                targets=form.targets(),
+                reason=form.cleaned_data["reason"],
+            )
+        except InvalidAction as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Targets saved (%(n)d changed).") % {"n": len(changed)},
+            )
+            return redirect(f"{reverse('review:coverage')}?domaine={domain}")
+    counts = {(cell.level, cell.task_type): cell for cell in coverage_cells() if cell.domain == domain}
+    rows = [
+        {
+            "label": task_label,
+            "cells": [
+                {"field": form[form.field_name(level, task_type)], "cell": counts.get((level, task_type))}
+                for level in Level.values
+            ],
+        }
+        for task_type, task_label in TaskType.choices
+    ]
+    return render(
+        request,
+        "review/coverage.html",
+        {
+            "form": form,
+            "rows": rows,
+            "levels": Level.choices,
+            "domains": Domain.choices,
+            "domain": domain,
+            "domain_label": Domain(domain).label,
+        },
+    )
+
+
+@moderator_required
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.select_related("actor", "target_user", "pair").order_by("-created_at", "-pk")
@@ -482,9 +554,11 @@ def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, Queue
     if "filtre" in request.GET:
         form = QueueFilterForm(request.GET)
         if form.is_valid():
+            # The need-first order is kept for the session only: the profile has no place for it.
             request.session[QUEUE_FILTER_SESSION_KEY] = {
                 "domains": form.cleaned_data["domains"],
                 "levels": form.cleaned_data["levels"],
+                "by_need": form.cleaned_data["by_need"],
             }
             if form.cleaned_data["remember"]:
                 request.user.review_domains = form.cleaned_data["domains"]

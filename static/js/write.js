@@ -10,7 +10,7 @@
   // Keys are "moisson-draft-<person>-<pair or new>": per person, so a shared browser never mixes accounts.
   var storagePrefix = form.dataset.storagePrefix;
   var newPairKey = storagePrefix + "new";
-  var fields = ["question", "context", "answer", "task_type", "domain", "level"];
+  var fields = ["question", "context", "answer", "task_type", "domain", "level", "final_answer"];
   var checkTimer = null;
   var saveTimer = null;
   var dirty = false;
@@ -128,6 +128,19 @@
   });
 
   form.addEventListener("submit", function () { keepLocally(); });
+
+  // The final answer is asked only for the task types whose answer ends in a short, checkable result.
+  var finalAnswer = field("final_answer");
+  var finalAnswerBox = document.getElementById("final-answer-field");
+  function showFinalAnswer() {
+    if (!finalAnswer || !finalAnswerBox) { return; }
+    var wanted = (finalAnswer.dataset.taskTypes || "").split(" ");
+    finalAnswerBox.hidden = wanted.indexOf(field("task_type").value) === -1 && !finalAnswer.value;
+  }
+  if (finalAnswer) {
+    field("task_type").addEventListener("change", showFinalAnswer);
+    showFinalAnswer();
+  }
 
   forgetNewCopyTheServerHas();
   restoreLocally();

@@ -48,6 +48,8 @@ def test_the_next_pair_is_handed_out_without_its_author_nor_its_votes(other_api,
         "task_type",
         "domain",
         "level",
+        "final_answer",
+        "final_answer_checked",
         "held_until",
         "warnings",
     }

@@ -14,6 +14,7 @@ from review.services import (
     handle_contact_request,
     moderator_edit,
     report_pair,
+    set_coverage_targets,
     suspend_user,
     take_down,
 )
@@ -224,6 +225,8 @@ def run_every_action(moderator: User, action: str) -> None:
     elif action == AuditAction.CONTACT_HANDLED:
         request = ContactRequest.objects.create(email="jeanne@example.org", message="Retirez ma paire.")
         handle_contact_request(moderator=moderator, request=request, note="Réponse envoyée")
+    elif action == AuditAction.COVERAGE:
+        set_coverage_targets(moderator=moderator, domain="maths", targets={("lycee", "code"): 5})
 
 
 # A message received from the contact form is logged too, but a visitor sent it, not a moderator.

@@ -149,7 +149,7 @@ class Command(BaseCommand):
     def create_pair(self, *, author: User, item: dict, reviewers: list[User]) -> None:
         data = {
             name: item.get(name, "")
-            for name in ("question", "context", "answer", "task_type", "domain", "level")
+            for name in ("question", "context", "answer", "task_type", "domain", "level", "final_answer")
         }
         data["declaration"] = True
         if item["state"] == Status.DRAFT:

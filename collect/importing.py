@@ -1,0 +1,142 @@
+"""Importing existing open pairs for community review (SPEC §7 `import_pairs`, issue 15 item 5).
+
+This module reads a file (JSONL, CSV or Parquet) row by row and maps its columns to a pair; the
+management command `import_pairs` hands each mapped row to `collect.services.import_pair`, which runs the
+same checks as a pair typed on the site.
+
+Transactions: each row is imported in its own transaction — its pair, first revision and similarity
+bands are saved together or not at all — so a refused row never blocks the others, and an interrupted
+import is finished by running it again: rows already imported are recognised by their (source,
+source_id) and skipped. A dry run does everything inside one transaction that is rolled back.
+"""
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from .models import Domain, Level, TaskType
+
+# Licences whose terms let Moisson publish, modify and redistribute the pairs, commercial use included,
+# next to CC BY 4.0 contributions, each row keeping its own licence. Share-alike, non-commercial and
+# no-derivatives licences are not compatible with that.
+COMPATIBLE_LICENSES = {
+    "cc0-1.0": "CC0-1.0",
+    "cc-by-4.0": "CC-BY-4.0",
+    "cc-by-3.0": "CC-BY-3.0",
+    "etalab-2.0": "etalab-2.0",
+    "odc-by-1.0": "ODC-BY-1.0",
+    "pddl-1.0": "PDDL-1.0",
+}
+
+FORMATS = ("jsonl", "csv", "parquet")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+_PARQUET_BATCH_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which column of the file holds each part of a pair, and the values used when one is absent."""
+
+    question: str = "question"
+    answer: str = "answer"
+    context: str = "context"
+    id: str = "id"
+    task_type: str = "task_type"
+    domain: str = "domain"
+    level: str = "level"
+    final_answer: str = "final_answer"
+    default_task_type: str = TaskType.OPEN_QA
+    default_domain: str = Domain.OTHER
+    default_level: str = ""
+
+
+@dataclass
+class MappedRow:
+    line: int
+    source_id: str
+    data: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def compatible_license(code: str) -> str | None:
+    """The canonical spelling of a compatible licence code, or None when it is not compatible."""
+    return COMPATIBLE_LICENSES.get(code.strip().lower())
+
+
+def detect_format(path: Path) -> str | None:
+    return _EXTENSIONS.get(path.suffix.lower())
+
+
+def read_rows(path: Path, *, file_format: str) -> Iterator[tuple[int, dict | None]]:
+    """(line or row number from 1, the row as a dict) for each row; None for a row that cannot be read.
+
+    Streams: at most one Parquet batch is held in memory.
+    """
+    if file_format == "jsonl":
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    row = None
+                yield number, row if isinstance(row, dict) else None
+    elif file_format == "csv":
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            # Line 1 holds the column names.
+            for number, row in enumerate(csv.DictReader(f), start=2):
+                yield number, row
+    elif file_format == "parquet":
+        import pyarrow.parquet as pq
+
+        number = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=_PARQUET_BATCH_ROWS):
+            for row in batch.to_pylist():
+                number += 1
+                yield number, row
+    else:
+        raise ValueError(f"unknown format {file_format!r}")
+
+
+def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
+    """The pair a file row describes, with the problems that refuse it before any check."""
+    if row is None:
+        return MappedRow(line=number, source_id="", problems=[_("This line cannot be read.")])
+
+    def text(name: str) -> str:
+        value = row.get(name)
+        return "" if value is None else str(value).strip()
+
+    data = {
+        "question": text(columns.question),
+        "answer": text(columns.answer),
+        "context": text(columns.context),
+        "task_type": text(columns.task_type) or columns.default_task_type,
+        "domain": text(columns.domain) or columns.default_domain,
+        "level": text(columns.level) or columns.default_level,
+        "final_answer": text(columns.final_answer),
+    }
+    problems = []
+    for name, choices, label in (
+        ("task_type", TaskType.values, _("task type")),
+        ("domain", Domain.values, _("domain")),
+        ("level", ["", *Level.values], _("school level")),
+    ):
+        if data[name] not in choices:
+            problems.append(_("Unknown %(what)s: “%(value)s”.") % {"what": label, "value": data[name][:50]})
+    source_id = text(columns.id)
+    if not source_id:
+        # Without an id column, the text itself identifies the row: importing the file again finds it.
+        digest = hashlib.sha256(
+            f"{data['question']}\n{data['context']}\n{data['answer']}".encode()
+        ).hexdigest()
+        source_id = f"sha256:{digest}"
+    if len(source_id) > 200:
+        problems.append(_("The identifier is longer than 200 characters."))
+    return MappedRow(line=number, source_id=source_id, data=data, problems=problems)

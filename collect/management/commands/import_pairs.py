@@ -1,0 +1,145 @@
+"""`manage.py import_pairs FILE --source NAME --license CODE`: load open pairs into review as pending.
+
+Each row goes through the checks of a typed pair (collect.services.import_pair); refused rows are listed
+with the reason. Rows are imported one transaction each and recognised by (source, source_id), so running
+the command again imports only what is missing. See collect/importing.py.
+"""
+
+import json
+from contextlib import nullcontext
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from collect.importing import (
+    COMPATIBLE_LICENSES,
+    FORMATS,
+    ColumnMap,
+    MappedRow,
+    compatible_license,
+    detect_format,
+    map_row,
+    read_rows,
+)
+from collect.services import AlreadyImported, SubmissionRefused, import_account, import_pair
+
+COLUMNS = ("question", "answer", "context", "id", "task_type", "domain", "level", "final_answer")
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll everything back."""
+
+
+class Command(BaseCommand):
+    help = "Import open question/answer pairs (JSONL, CSV or Parquet) as pending pairs for review."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--source", required=True, help="Name of the source, stored on each pair.")
+        parser.add_argument(
+            "--license",
+            required=True,
+            help=f"Licence of the file; one of: {', '.join(COMPATIBLE_LICENSES.values())}.",
+        )
+        parser.add_argument("--format", choices=FORMATS, help="Default: from the file's extension.")
+        parser.add_argument("--dry-run", action="store_true", help="Check every row, save nothing.")
+        parser.add_argument("--report", type=Path, help="Also write the refused rows to this JSONL file.")
+        defaults = ColumnMap()
+        for name in COLUMNS:
+            option = "--" + name.replace("_", "-") + "-field"
+            parser.add_argument(option, default=getattr(defaults, name), help=f"Column of the {name}.")
+        parser.add_argument("--task-type", default=defaults.default_task_type, help="When no column says.")
+        parser.add_argument("--domain", default=defaults.default_domain, help="When no column says.")
+        parser.add_argument("--level", default=defaults.default_level, help="When no column says.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": path})
+        file_format = options["format"] or detect_format(path)
+        if file_format is None:
+            raise CommandError(_("Unknown file type: use --format jsonl, csv or parquet."))
+        source = options["source"].strip()
+        if not source or len(source) > 100:
+            raise CommandError(_("Give the source a name of 1 to 100 characters."))
+        license = compatible_license(options["license"])
+        if license is None:
+            raise CommandError(
+                _("The licence %(license)s does not let Moisson publish these pairs. Accepted: %(list)s.")
+                % {"license": options["license"], "list": ", ".join(COMPATIBLE_LICENSES.values())}
+            )
+        columns = ColumnMap(
+            **{name: options[f"{name}_field"] for name in COLUMNS},
+            default_task_type=options["task_type"],
+            default_domain=options["domain"],
+            default_level=options["level"],
+        )
+        counts = {"imported": 0, "already": 0, "refused": 0}
+        refused: list[dict] = []
+        try:
+            # Each row has its own transaction (in import_pair); a dry run wraps them all in one that is
+            # rolled back, so that it sees the rows before it, as the real import would.
+            with transaction.atomic() if options["dry_run"] else nullcontext():
+                try:
+                    author = import_account(source=source)
+                except ValueError:
+                    raise CommandError(
+                        _("Another account already uses the name of this source: choose another --source.")
+                    ) from None
+                for number, row in read_rows(path, file_format=file_format):
+                    self._import_row(
+                        map_row(number, row, columns=columns),
+                        author=author,
+                        source=source,
+                        license=license,
+                        counts=counts,
+                        refused=refused,
+                    )
+                if options["dry_run"]:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        if options["report"]:
+            with open(options["report"], "w", encoding="utf-8") as f:
+                for item in refused:
+                    f.write(json.dumps(item, ensure_ascii=False) + "\n")
+        parts = [
+            ngettext("%(n)d pair imported", "%(n)d pairs imported", counts["imported"]),
+            ngettext("%(n)d already imported before", "%(n)d already imported before", counts["already"]),
+            ngettext("%(n)d refused", "%(n)d refused", counts["refused"]),
+        ]
+        summary = ", ".join(part % {"n": n} for part, n in zip(parts, counts.values(), strict=True)) + "."
+        if options["dry_run"]:
+            summary = _("Dry run, nothing was saved: %(summary)s") % {"summary": summary}
+        self.stdout.write(summary)
+
+    def _import_row(
+        self, mapped: MappedRow, *, author: object, source: str, license: str, counts: dict, refused: list
+    ) -> None:
+        problems = list(mapped.problems)
+        if not problems:
+            try:
+                import_pair(
+                    author=author,
+                    data=mapped.data,
+                    source=source,
+                    source_id=mapped.source_id,
+                    license=license,
+                )
+            except AlreadyImported:
+                counts["already"] += 1
+                return
+            except SubmissionRefused as refusal:
+                problems = [finding.message for finding in refusal.evaluation.errors]
+            else:
+                counts["imported"] += 1
+                return
+        counts["refused"] += 1
+        refused.append({"line": mapped.line, "source_id": mapped.source_id, "reasons": problems})
+        self.stdout.write(
+            _("Line %(line)d (%(id)s) refused: %(reasons)s")
+            % {"line": mapped.line, "id": mapped.source_id[:60], "reasons": " ".join(problems)}
+        )
