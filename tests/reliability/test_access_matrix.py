@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from collect.models import Status
+from review.models import Report
 from tests.factories import make_moderator, make_pair, make_user
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,8 @@ MATRIX = [
     ("/relire/", CONTRIBUTORS),
     # The tally of a pair still in review is blind: everyone is sent back to the review page.
     ("/relire/{P}/bilan/", [302, 302, 302, 302, 302, 403]),
-    ("/signaler/{P}/", [302, 302, 403, 200, 200, 403]),
+    # The form opens for the author too; sending it is refused by review.services (test below).
+    ("/signaler/{P}/", [302, 302, 200, 200, 200, 403]),
     ("/compte/mes-donnees/", SIGNED_IN),
     ("/compte/profil/", SIGNED_IN),
     ("/compte/conditions/", SIGNED_IN),
@@ -88,3 +90,13 @@ def test_each_person_gets_the_status_the_rules_give(world, path, expected):
             client.force_login(world["people"][role])
         got.append(client.get(url).status_code)
     assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, expected, strict=True))
+
+
+def test_the_author_cannot_send_a_report_on_their_own_pair(world):
+    client = Client()
+    client.force_login(world["people"]["author"])
+    url = "/signaler/{P}/".format(**world["ids"])
+    response = client.post(url, {"reason": "Je voudrais la retirer de la relecture."})
+    assert response.status_code == 200
+    assert "propre paire" in response.content.decode()
+    assert not Report.objects.exists()
