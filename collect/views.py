@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.decorators import contributor_required
 from moisson.throttle import throttled
 
-from .coverage import most_needed
+from .coverage import heatmap_context, most_needed
 from .forms import PairForm
 from .models import Domain, Level, Pair, Status, TaskType
 from .services import (
@@ -60,6 +60,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "goal_percent": _percent(figures["goal"]["share"]) or 0,
             "unanimous_percent": _percent(figures["agreement"]["unanimous_share"]),
             "pairwise_percent": _percent(figures["agreement"]["pairwise"]),
+            **heatmap_context(),
         },
     )
 

@@ -285,3 +285,12 @@ def test_statistics_page_is_linked_from_the_menu(client: Client) -> None:
 
 def test_statistics_page_refuses_post(client: Client) -> None:
     assert client.post(STATISTICS_URL).status_code == 405
+
+
+def test_statistics_page_shows_coverage_against_targets_as_a_heat_map(client: Client) -> None:
+    make_pair(status=Status.VALIDATED, task_type=TaskType.REASONING, domain=Domain.MATHS, level=Level.COLLEGE)
+
+    page = client.get(STATISTICS_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert 'id="coverage-heatmap-title"' in page
+    assert "Il nous manque surtout" in page
