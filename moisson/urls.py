@@ -27,4 +27,5 @@ urlpatterns = [
 admin.site.site_header = "Moisson"
 admin.site.site_title = "Moisson"
 handler400 = "moisson.errors.bad_request"
+handler500 = "moisson.errors.server_error"
 handler404 = "moisson.api.not_found"
