@@ -98,9 +98,10 @@ def log_in(page: Page, username: str) -> None:
     expect(page.locator("form[data-logout]")).to_have_count(1)
 
 
-def review_with_keyboard(page: Page) -> None:
+def review_with_keyboard(page: Page, name: str) -> None:
     page.goto("/relire/")
     expect(page.locator("#review-form")).to_be_visible()
+    shoot(page, f"b-{name}-reviews")
     page.keyboard.press("a")
     page.keyboard.press("4")
     page.keyboard.press("5")
@@ -161,7 +162,7 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
         verified_user(name)
         reviewer = new_page()
         log_in(reviewer, name)
-        review_with_keyboard(reviewer)
+        review_with_keyboard(reviewer, name)
         shoot(reviewer, f"b-{name}-voted")
     pair.refresh_from_db()
     assert pair.status == Status.VALIDATED
