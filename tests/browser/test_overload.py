@@ -57,10 +57,12 @@ def test_a_pair_submitted_during_an_overload_is_kept_in_the_browser_and_comes_ba
 ) -> None:
     page_problems.expect_failure(reverse("collect:write"))
     page = write_page(open_page, contributor)
+    # Nothing is preselected any more: the contributor chooses the kind of pair.
+    page.locator("#id_task_type").select_option("explanation")
+    page.locator("#id_domain").select_option("sciences")
     page.locator("#id_question").fill(QUESTION)
     page.locator("#id_answer").fill(ANSWER)
     page.locator("#id_declaration").check()
-    page.locator("#id_accept_license").check()
     crowd.arrive()
     with page.expect_response(lambda response: response.status == 503):
         page.locator('button[value="submit"]').click()

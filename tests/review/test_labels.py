@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from collect.models import Status
+from collect.models import RemovalReason, Status
 from review.models import AuditAction, RejectionReason, Verdict
 from review.services import decide_pair
 from tests.factories import make_pair, make_user
@@ -21,7 +21,13 @@ def french_page(client: Client, url: str) -> str:
 
 def test_audit_log_names_states_before_and_after_in_french(moderator, moderator_client: Client) -> None:
     pair = make_pair(status=Status.DISPUTED)
-    decide_pair(moderator=moderator, pair=pair, action=AuditAction.REMOVE, reason="Texte copié d'un manuel.")
+    decide_pair(
+        moderator=moderator,
+        pair=pair,
+        action=AuditAction.REMOVE,
+        reason="Texte copié d'un manuel.",
+        removal_reason=RemovalReason.COPYRIGHT,
+    )
 
     page = french_page(moderator_client, reverse("review:audit"))
 
