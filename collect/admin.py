@@ -70,6 +70,7 @@ class RevisionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Revision | None = None) -> bool:
         return False
 
+
 @admin.register(CoverageTarget)
 class CoverageTargetAdmin(admin.ModelAdmin):
     list_display = ["domain", "level", "task_type", "target", "updated_by", "updated_at"]
