@@ -78,6 +78,26 @@ def create_database(url: str) -> None:
     )
 
 
+# The empty value of a column type, for columns this seeder does not know.
+_EMPTY_VALUES = {"character varying": "", "text": "", "boolean": False, "jsonb": "{}", "integer": 0}
+
+
+def _with_later_columns(cursor: object, table: str, columns: str) -> tuple[str, tuple]:
+    """`columns` plus the NOT NULL columns without a database default that migrations added since this
+    seeder was written (a final answer, an import source, a pseudonym key...), each with its empty value,
+    so that COPY keeps working as the models grow."""
+    listed = {name.strip() for name in columns.split(",")}
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO' "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    later = [(name, kind) for name, kind in cursor.fetchall() if name not in listed]
+    names = ", ".join([columns, *(name for name, _kind in later)])
+    return names, tuple(_EMPTY_VALUES[kind] for _name, kind in later)
+
+
 def token_for(index: int) -> str:
     return f"{index:040x}"
 
@@ -97,11 +117,14 @@ def seed(count: int) -> dict:
             "review_report, review_auditentry, export_release, accounts_user, account_emailaddress, "
             "authtoken_token, django_session CASCADE"
         )
-        with cursor.copy(
-            "COPY accounts_user (id, password, is_superuser, username, first_name, last_name, email, "
-            "is_staff, is_active, date_joined, pseudonym, attribution_opt_in, terms_accepted_at, "
-            "terms_license, suspension_reason, review_domains, review_levels) FROM STDIN"
-        ) as copy:
+        user_columns, user_extra = _with_later_columns(
+            cursor,
+            "accounts_user",
+            "id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
+            "date_joined, pseudonym, attribution_opt_in, terms_accepted_at, terms_license, "
+            "suspension_reason, review_domains, review_levels",
+        )
+        with cursor.copy(f"COPY accounts_user ({user_columns}) FROM STDIN") as copy:
             for index in range(1, people + 1):
                 name = f"auteur{index}" if index <= authors else f"bench{index - authors}"
                 copy.write_row(
@@ -118,6 +141,7 @@ def seed(count: int) -> dict:
                         "[]",
                         "[]",
                     )
+                    + user_extra
                 )
         with cursor.copy(
             'COPY account_emailaddress (user_id, email, verified, "primary") FROM STDIN'
@@ -152,12 +176,18 @@ def seed(count: int) -> dict:
             ("review_review", review_columns, 2),
         ):
             written = 0
+            columns, extra = _with_later_columns(cursor, table, columns)
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for rows in _rows(count, authors=authors, pool=pool):
                     for row in rows[part]:
-                        copy.write_row(row)
+                        copy.write_row(tuple(row) + extra)
                         written += 1
             totals[table] = written
+        # A validated pair publishes the revision that was validated (collect.Pair.published_revision).
+        cursor.execute(
+            "UPDATE collect_pair SET published_revision_id = current_revision_id, "
+            "published_at = validated_at WHERE status = 'validated'"
+        )
         for table in ("accounts_user", "collect_revision", "review_review", "account_emailaddress"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

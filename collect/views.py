@@ -134,7 +134,8 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
         messages.info(request, _("This pair can no longer be edited."))
         return redirect("collect:mine")
     user = request.user
-    initial = {"task_type": user.last_task_type, "domain": user.last_domain, "level": user.last_level}
+    last_choices = {"task_type": user.last_task_type, "domain": user.last_domain, "level": user.last_level}
+    initial = {name: value for name, value in last_choices.items() if value}
     if pair is None:
         # A link from "what we lack most" preselects its domain, level and task type.
         for name, choices in (("domain", Domain), ("level", Level), ("task_type", TaskType)):

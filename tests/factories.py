@@ -83,6 +83,8 @@ def make_pair(*, author: User | None = None, status: str = Status.PENDING, **fie
             task_type=pair.task_type,
             domain=pair.domain,
             level=pair.level,
+            final_answer=pair.final_answer,
+            final_answer_checked=pair.final_answer_checked,
         )
         pair.current_revision = revision
         pair.revision_number = 1
