@@ -41,6 +41,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
@@ -139,16 +141,21 @@ def can_start_release(user: User) -> bool:
     return bool(user.is_authenticated and user.may("start_release"))
 
 
-def next_version(kind: str = "minor") -> str:
+def next_version(kind: str | None = None) -> str:
     """The version after the newest release that did not fail: v1.0.0 for the very first one.
 
-    A failed release keeps its version, so after v1.1.0 failed the suggestion is v1.1.0 again, and
-    starting it re-runs that release.
+    Without a `kind`, SPEC §6 decides: major when the row schema changed since the newest published
+    release (a column added, removed or retyped), minor otherwise (new data). A failed release keeps its
+    version, so after v1.1.0 failed the suggestion is v1.1.0 again, and starting it re-runs that release.
     """
-    keys = [release.version_key for release in Release.objects.exclude(state=ReleaseState.FAILED)]
-    if not keys:
+    releases = list(Release.objects.exclude(state=ReleaseState.FAILED))
+    if not releases:
         return "v1.0.0"
-    major, minor, patch = max(keys)
+    major, minor, patch = max(release.version_key for release in releases)
+    if kind is None:
+        published = [release for release in releases if release.is_published]
+        newest = max(published, key=lambda release: release.version_key, default=None)
+        kind = "major" if newest is not None and _row_schema_changed_since(newest) else "minor"
     if kind == "major":
         return f"v{major + 1}.0.0"
     if kind == "minor":
@@ -156,6 +163,22 @@ def next_version(kind: str = "minor") -> str:
     if kind == "patch":
         return f"v{major}.{minor}.{patch + 1}"
     raise ValueError(f"unknown kind of release {kind!r}: major, minor or patch")
+
+
+def _row_schema_changed_since(release: Release) -> bool:
+    """Whether the rows this code writes differ in columns or types from those of `release`'s files.
+
+    Read from the release's first data file; a release whose files are not on this disk says nothing."""
+    files = release.data_files("train") or release.data_files("test")
+    path = release.directory / files[0]["path"] if files else None
+    if path is None or not path.is_file():
+        return False
+
+    def columns(schema: pa.Schema) -> list[tuple[str, str]]:
+        # Parquet names a list's items "element" where pyarrow says "item": the same type.
+        return [(f.name, str(f.type).replace("list<element:", "list<item:")) for f in schema]
+
+    return columns(pq.read_schema(path)) != columns(ROW_SCHEMA)
 
 
 def start_release(*, by: User | None, version: str | None = None, enqueue: bool = True) -> Release:

@@ -2,6 +2,7 @@ import datetime
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from celery.signals import worker_ready
 from django.conf import settings as django_settings
@@ -141,6 +142,20 @@ def test_next_version_bumps_the_newest_release() -> None:
     assert next_version() == "v1.11.0"
     assert next_version("major") == "v2.0.0"
     assert next_version("patch") == "v1.10.1"
+
+
+def test_a_change_of_row_schema_since_the_last_release_suggests_a_major_version() -> None:
+    make_validated(2)
+    release = build_release(start_release(by=None, enqueue=False).pk)
+    assert next_version() == "v1.1.0"  # the same columns: new data is a minor version
+
+    # As if v1.0.0 had been written before a column was added (final_answer, source...).
+    path = release.directory / release.data_files("train")[0]["path"]
+    table = pq.read_table(path)
+    pq.write_table(table.drop_columns(["final_answer"]), path)
+
+    assert next_version() == "v2.0.0"
+    assert next_version("minor") == "v1.1.0"
 
 
 def test_a_failed_version_is_suggested_again() -> None:
