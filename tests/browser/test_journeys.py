@@ -16,10 +16,9 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -33,6 +32,7 @@ from collect.models import Pair, Status
 from export.models import Release, ReleaseState
 from tests.browser.conftest import DESKTOP, PHONE, PageProblems
 from tests.factories import make_moderator, make_pair, make_user
+from tests.workers import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -186,35 +186,8 @@ def release_worker(settings, tmp_path: Path) -> Iterator[None]:
     from moisson.celery import app
 
     app.control.purge()
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    env = os.environ | {
-        "DATABASE_URL": urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])),
-        "RELEASES_ROOT": str(settings.RELEASES_ROOT),
-        "HF_DATASET_REPO": "",
-        "HF_TOKEN": "",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    with open(tmp_path / "worker.log", "wb") as log:
-        worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "moisson", "worker", "--loglevel=INFO"),
-                *("--concurrency=1", "--without-mingle", "--without-gossip"),
-                *("--hostname", f"journey-{uuid.uuid4().hex[:8]}@%h"),
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+    with running_worker(releases_root=settings.RELEASES_ROOT, log=tmp_path / "worker.log", name="journey"):
+        yield
 
 
 def test_the_moderator_settles_a_dispute_and_a_visitor_loads_the_release(

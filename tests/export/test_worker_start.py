@@ -1,21 +1,16 @@
 """A build killed with its worker is cleaned when a worker starts again (issue 13)."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from celery.signals import worker_ready
-from django.conf import settings as django_settings
 from django.db import connection
 
 from export import tasks  # noqa: F401  (the worker imports it at start: that connects the receiver)
 from export.models import Release, ReleaseState
 from export.services import INTERRUPTED
-from tests.export.test_worker import worker_database_url
+from tests.workers import needs_real_worker, running_worker
 
 WAIT_SECONDS = 120
 
@@ -54,46 +49,19 @@ def test_worker_ready_leaves_published_releases_and_their_files_alone(releases_r
 
 
 @pytest.mark.worker
-@pytest.mark.skipif(
-    os.environ.get("MOISSON_REAL_WORKER") != "1",
-    reason="needs MOISSON_REAL_WORKER=1 with a Redis broker and PostgreSQL (see .ci/run)",
-)
+@needs_real_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_cleans_a_killed_build_when_it_starts(tmp_path: Path, releases_root: Path) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker process cannot see pytest's SQLite test database")
     release, temporary = killed_build(releases_root)
     log = tmp_path / "worker.log"
-    env = os.environ | {
-        "DATABASE_URL": worker_database_url(),
-        "RELEASES_ROOT": str(releases_root),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    with open(log, "wb") as output:
-        worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "moisson", "worker"),
-                *("--loglevel=INFO", "--concurrency=1", "--without-mingle", "--without-gossip"),
-                *("--hostname", f"export-start-test-{uuid.uuid4().hex[:8]}@%h"),
-            ],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + WAIT_SECONDS
-            while release.state == ReleaseState.BUILDING:
-                assert time.monotonic() < deadline, log.read_text(errors="replace")
-                time.sleep(0.5)
-                release.refresh_from_db()
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+    with running_worker(releases_root=releases_root, log=log, name="export-start-test"):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while release.state == ReleaseState.BUILDING:
+            assert time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.5)
+            release.refresh_from_db()
 
     assert release.state == ReleaseState.FAILED
     assert not temporary.exists()

@@ -13,16 +13,12 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow.parquet as pq
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 from pytest_django.fixtures import Settings
 
 from accounts.services import delete_account
@@ -35,14 +31,10 @@ from moisson.celery import app
 from tests.export.fake_hub import FakeHub
 from tests.export.history import correction_history, suggested_edit_history
 from tests.factories import make_pair, make_user
+from tests.workers import needs_real_worker, start_worker, stop_worker
 
 WAIT_SECONDS = 120
 REPO = "moisson/moisson-fr"
-
-needs_real_worker = pytest.mark.skipif(
-    os.environ.get("MOISSON_REAL_WORKER") != "1",
-    reason="needs MOISSON_REAL_WORKER=1 with a Redis broker and PostgreSQL (see .ci/run)",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -56,45 +48,6 @@ def releases_root(settings: Settings, tmp_path: Path) -> Path:
 # A worker killed in the middle of a build.
 
 
-def worker_env(releases_root: Path) -> dict[str, str]:
-    """The worker reads pytest's test_<name> copy of the database, and builds into the test's directory."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-    return os.environ | {
-        "DATABASE_URL": database_url,
-        "RELEASES_ROOT": str(releases_root),
-        "HF_DATASET_REPO": "",
-        "HF_TOKEN": "",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PYTHONPATH": str(django_settings.BASE_DIR),
-    }
-
-
-def start_worker(command: list[str], *, releases_root: Path, log: Path) -> subprocess.Popen:
-    arguments = ["worker", "--loglevel=INFO", "--concurrency=1", "--without-mingle", "--without-gossip"]
-    arguments += ["--hostname", f"faults-{uuid.uuid4().hex[:8]}@%h"]
-    with open(log, "ab") as output:
-        # A session of its own: killing its process group kills the worker and its pool child only.
-        return subprocess.Popen(
-            [*command, *arguments],
-            cwd=django_settings.BASE_DIR,
-            env=worker_env(releases_root),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
-
-
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[list[subprocess.Popen]]:
     """The workers a test starts, stopped whatever happens."""
@@ -102,7 +55,7 @@ def workers(tmp_path: Path) -> Iterator[list[subprocess.Popen]]:
     started: list[subprocess.Popen] = []
     yield started
     for worker in started:
-        stop(worker)
+        stop_worker(worker)
 
 
 def wait_for(condition: object, *, log: Path, what: str) -> None:
@@ -128,7 +81,6 @@ def written_files(releases_root: Path, release: Release) -> list[Path]:
 
 
 STALLED_WORKER = [sys.executable, str(Path(__file__).with_name("stalled_worker.py"))]
-WORKER = [sys.executable, "-m", "celery", "-A", "moisson"]
 
 
 def start_a_build_and_kill_its_worker(
@@ -140,7 +92,7 @@ def start_a_build_and_kill_its_worker(
     author = make_user()
     for _ in range(5):
         make_pair(author=author, status=Status.VALIDATED)
-    stalled = start_worker(STALLED_WORKER, releases_root=releases_root, log=log)
+    stalled = start_worker(command=STALLED_WORKER, releases_root=releases_root, log=log, name="faults")
     workers.append(stalled)
     release = start_release(by=None)  # committed at once: the task is sent now
     wait_for(lambda: written_files(releases_root, release), log=log, what="the build to write its files")
@@ -175,7 +127,7 @@ def test_a_whole_worker_killed_mid_build_publishes_nothing_and_the_next_worker_s
     assert state_of(release) == ReleaseState.BUILDING
     assert temporary_directories(releases_root, release)
 
-    workers.append(start_worker(WORKER, releases_root=releases_root, log=log))
+    workers.append(start_worker(releases_root=releases_root, log=log, name="faults"))
     wait_for(lambda: state_of(release) == ReleaseState.FAILED, log=log, what="the next worker to clean up")
 
     assert release.error == services.INTERRUPTED
