@@ -3,12 +3,11 @@
 SQLite serialises every write transaction, so there is nothing to race there: these tests need PostgreSQL.
 """
 
-import threading
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import override_settings
 
 from accounts.models import User
@@ -17,6 +16,7 @@ from review.models import Review, Verdict
 from review.services import AlreadyReviewed, StaleRevision, next_pair_for, record_review, suspend_user
 from tests.factories import make_pair, make_user
 from tests.review.factories import hand_out
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -26,29 +26,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls in threads released at the same instant; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the test looks at what each thread got
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def voter(reviewer: User, pair: Pair, verdict: str = Verdict.APPROVE) -> Callable[[], object]:
