@@ -92,6 +92,8 @@ def server_environment(tmp_path: Path) -> dict[str, str]:
         database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
     else:
         database_url = f"sqlite:///{tmp_path / 'moisson.sqlite3'}"
+    # WhiteNoise warns at start when STATIC_ROOT is missing (collectstatic makes it in production).
+    (tmp_path / "var" / "static").mkdir(parents=True)
     env = {key: value for key, value in os.environ.items() if key not in ("SITE_URL", "DEBUG")}
     env.update(DATABASE_URL=database_url, VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(settings.BASE_DIR))
     return env
