@@ -144,11 +144,14 @@ def test_a_vote_cut_off_from_the_database_through_the_api_is_not_kept_and_can_be
 def test_a_vote_cut_off_from_the_database_on_the_review_page_keeps_what_was_typed_for_a_second_try():
     pair = pair_with_one_vote()
     reviewer = make_user()
-    hand_out(pair, reviewer)
-    browser = Client()
+    # With CSRF checks on, as in a browser: the page sent again must carry a token that still works.
+    browser = Client(enforce_csrf_checks=True)
     browser.force_login(reviewer)
     url = reverse("review:next")
+    shown = browser.get(url).content.decode()  # hands the pair out, as it is shown
+    assert str(pair.pk) in shown
     typed = {
+        "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', shown).group(1),
         "pair": str(pair.pk),
         "revision": "1",
         "verdict": "reject",
