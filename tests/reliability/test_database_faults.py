@@ -8,7 +8,7 @@ vote exactly once.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import unescape
 from unittest import mock
@@ -17,12 +17,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import Page, expect
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from collect.models import Pair
 from review import services
 from review.models import Review, Verdict
+from tests.browser.conftest import PageProblems
 from tests.factories import make_pair, make_user
 from tests.reliability.test_vote_storm import assert_summary_matches_the_votes
 from tests.review.factories import hand_out, vote
@@ -145,10 +147,10 @@ def test_a_vote_cut_off_from_the_database_on_the_review_page_keeps_what_was_type
     pair = pair_with_one_vote()
     reviewer = make_user()
     # With CSRF checks on, as in a browser: the page sent again must carry a token that still works.
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(reviewer)
+    web = Client(enforce_csrf_checks=True)
+    web.force_login(reviewer)
     url = reverse("review:next")
-    shown = browser.get(url).content.decode()  # hands the pair out, as it is shown
+    shown = web.get(url).content.decode()  # hands the pair out, as it is shown
     assert str(pair.pk) in shown
     typed = {
         "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', shown).group(1),
@@ -162,7 +164,7 @@ def test_a_vote_cut_off_from_the_database_on_the_review_page_keeps_what_was_type
     }
 
     with connection_dropped("after the vote is written"):
-        response = browser.post(url, typed)
+        response = web.post(url, typed)
 
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
@@ -174,12 +176,47 @@ def test_a_vote_cut_off_from_the_database_on_the_review_page_keeps_what_was_type
     kept = hidden_fields(page)
     assert kept == {key: typed[key] if isinstance(typed[key], list) else [typed[key]] for key in typed}
 
-    retried = browser.post(url, kept)
+    retried = web.post(url, kept)
 
     assert retried.status_code == 302
     assert retried["Location"] == reverse("review:tally", args=[pair.pk])
     assert_counted_once(pair, reviewer)
     assert Review.objects.get(reviewer=reviewer).reasons == ["incomplete", "poor_french"]
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_vote_cut_off_from_the_database_is_sent_again_with_one_button(
+    open_page: Callable[..., Page], page_problems: PageProblems
+) -> None:
+    pair = pair_with_one_vote()
+    reviewer = make_user()
+    page_problems.expect_failure(reverse("review:next"))  # the 503, on purpose
+    page = open_page(reviewer)
+    page.goto(reverse("review:next"))
+    page.locator("label.choice-reject").click()
+    page.locator("#reasons label").first.click()
+    page.locator("[data-rating=correctness] label").nth(1).click()
+    page.locator("[data-rating=fluency] label").nth(2).click()
+    page.locator("#id_comment").fill(COMMENT)
+
+    # The live server answers from its own thread: the cut is made on that thread's connection.
+    with connection_dropped("after the vote is written") as cuts:
+        page.locator("#review-form button[type=submit]").click()
+        expect(page.get_by_role("heading", name="Merci de réessayer dans quelques secondes")).to_be_visible()
+
+    assert cuts == ["after the vote is written"]
+    assert_nothing_half_written(pair, reviewer)
+    page.get_by_role("button", name="Envoyer de nouveau").click()
+    page.wait_for_url("**/bilan/")
+    assert_counted_once(pair, reviewer)
+    review = Review.objects.get(reviewer=reviewer)
+    assert (review.reasons, review.correctness, review.fluency, review.comment) == (
+        ["factually_wrong"],
+        2,
+        3,
+        COMMENT,
+    )
+    assert not page_problems.found
 
 
 def hidden_fields(page: str) -> dict[str, list[str]]:

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,9 +26,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PageProblems
+from tests.browser.conftest import DESKTOP, PageProblems
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,18 +64,6 @@ client = Client()
 client.force_login(make_user(username="lea"))
 print(json.dumps({"session": client.cookies[settings.SESSION_COOKIE_NAME].value}))
 """
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install it (apt-get install chromium)")
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def free_port() -> int:
@@ -169,7 +156,7 @@ def write_and_let_autosave_run(page: Page) -> None:
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
 def test_an_autosaved_draft_is_whole_after_the_server_restarts(
-    chromium: Browser, tmp_path: Path, how: signal.Signals
+    browser: Browser, tmp_path: Path, how: signal.Signals
 ) -> None:
     env = server_environment(tmp_path)
     if connection.vendor != "postgresql":
@@ -181,7 +168,7 @@ def test_an_autosaved_draft_is_whole_after_the_server_restarts(
 
     server = start_server(env, port, log)
     try:
-        writing = signed_in_page(chromium, port, session, problems)
+        writing = signed_in_page(browser, port, session, problems)
         write_and_let_autosave_run(writing)
         edit_path = urlsplit(writing.url).path
         writing.context.close()
@@ -189,7 +176,7 @@ def test_an_autosaved_draft_is_whole_after_the_server_restarts(
 
         server = start_server(env, port, log)
         # Another browser profile: whatever the pages show can only come from the server.
-        page = signed_in_page(chromium, port, session, problems)
+        page = signed_in_page(browser, port, session, problems)
         page.goto(reverse("collect:mine"))
         expect(page.get_by_text(DRAFT["question"])).to_be_visible()
         page.get_by_role("link", name="Modifier").click()
