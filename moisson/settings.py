@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "moisson.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Inside the session, locale and CSP middleware, so that its 503 is in the person's language and has the
+    # site's headers; it answers for the web pages and the API alike.
+    "moisson.database.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout noted during the request into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
