@@ -40,6 +40,12 @@ def shared_cache(settings: Settings, tmp_path: Path) -> None:
     }
 
 
+@pytest.fixture
+def local_cache(settings: Settings) -> None:
+    """A cache of this process only, as in the embedded default (CI runs the suite with Redis too)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 def with_votes(pair: Pair, *, approvals: int, rejections: int) -> Pair:
     Pair.objects.filter(pk=pair.pk).update(
         approvals=approvals, rejections=rejections, review_count=approvals + rejections
@@ -219,7 +225,7 @@ def test_old_figures_are_served_while_a_refresh_is_queued(
 
 
 def test_with_a_cache_local_to_the_process_a_validation_drops_the_figures(
-    django_capture_on_commit_callbacks: Callable,
+    local_cache: None, django_capture_on_commit_callbacks: Callable
 ) -> None:
     pair = make_pair(status=Status.PENDING)
     assert site_statistics()["by_status"]["validated"] == 0
@@ -231,7 +237,7 @@ def test_with_a_cache_local_to_the_process_a_validation_drops_the_figures(
     assert site_statistics()["by_status"]["validated"] == 1
 
 
-def test_with_a_cache_local_to_the_process_old_figures_are_counted_again() -> None:
+def test_with_a_cache_local_to_the_process_old_figures_are_counted_again(local_cache: None) -> None:
     figures = site_statistics()
     cache.set(statistics.CACHE_KEY, figures | {"computed_at": timezone.now() - datetime.timedelta(hours=1)})
     make_pair(status=Status.VALIDATED)
