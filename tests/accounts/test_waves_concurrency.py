@@ -7,7 +7,7 @@ from django.test import override_settings
 from accounts import waves
 from accounts.models import User
 from tests.factories import make_moderator, make_user
-from tests.review.test_concurrency import run_together
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.postgres,

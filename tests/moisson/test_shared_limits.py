@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.export.test_worker import worker_database_url
+from tests.workers import worker_database_url
 
 pytestmark = [
     pytest.mark.postgres,
