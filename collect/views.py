@@ -1,10 +1,9 @@
 import datetime
-import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import contributor_required
+from moisson.http import uuid_or_404, uuid_or_none
 from moisson.throttle import throttled
 
 from .coverage import heatmap_context, most_needed
@@ -206,7 +206,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
     """Findings for the text being typed, as a fragment the writing page swaps in."""
     pair = None
     if request.POST.get("pair"):
-        pair = Pair.objects.filter(pk=_uuid_or_404(request.POST["pair"]), author=request.user).first()
+        pair = Pair.objects.filter(pk=uuid_or_404(request.POST["pair"]), author=request.user).first()
     evaluation = evaluate_pair(
         question=request.POST.get("question", "").strip(),
         context=request.POST.get("context", "").strip(),
@@ -223,7 +223,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
 def autosave(request: HttpRequest) -> JsonResponse:
     pair = None
     if request.POST.get("pair"):
-        pair = get_object_or_404(Pair, pk=_uuid_or_404(request.POST["pair"]), author=request.user)
+        pair = get_object_or_404(Pair, pk=uuid_or_404(request.POST["pair"]), author=request.user)
         if pair.status != Status.DRAFT:
             return JsonResponse({"saved": False, "reason": _("Pairs under review are not autosaved.")})
     form = PairForm(request.POST)
@@ -260,7 +260,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "statuses": Status,
             "current_status": status,
             "query": f"status={status}" if status in Status.values else "",
-            "sent": _uuid_or_none(request.GET.get("envoyee", "")),
+            "sent": uuid_or_none(request.GET.get("envoyee", "")),
         },
     )
 
@@ -311,17 +311,3 @@ def _remember_choices(request: HttpRequest, pair: Pair, *, submitted: bool) -> N
 
 def pair_edit_url(pair: Pair) -> str:
     return reverse("collect:edit", kwargs={"pair_id": pair.pk})
-
-
-def _uuid_or_none(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
-def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise Http404 from None

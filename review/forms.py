@@ -108,6 +108,9 @@ class DecisionForm(forms.Form):
 
 
 class ModeratorEditForm(forms.Form):
+    # The texts a moderator may correct; the pair's kind, domain and level stay the author's.
+    TEXT_FIELDS = ("question", "context", "answer", "final_answer")
+
     question = forms.CharField(
         label=_("Question"),
         widget=forms.Textarea(attrs={"rows": 3}),
