@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import contributor_required
-from moisson.http import uuid_or_404, uuid_or_none
+from moisson.http import query_parameter, uuid_or_404, uuid_or_none
 from moisson.throttle import throttled
 
 from .coverage import heatmap_context, most_needed
@@ -187,7 +187,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
                     # The site computed another result: worth a second look, though it does not block.
                     if finding["code"] == "final_answer_mismatch":
                         messages.warning(request, finding["message"])
-                return redirect(f"{reverse('collect:mine')}?envoyee={pair.pk}")
+                return redirect(f"{reverse('collect:mine')}?sent={pair.pk}")
         elif pair is None or pair.status == Status.DRAFT:
             # The form is incomplete, but what was typed is kept as a draft.
             pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
@@ -260,7 +260,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "statuses": Status,
             "current_status": status,
             "query": f"status={status}" if status in Status.values else "",
-            "sent": uuid_or_none(request.GET.get("envoyee", "")),
+            "sent": uuid_or_none(query_parameter(request, "sent", former="envoyee")),
         },
     )
 

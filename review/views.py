@@ -18,7 +18,7 @@ from accounts.models import User
 from collect.coverage import coverage_cells
 from collect.models import CoverageTarget, Domain, Level, Pair, Revision, Status, TaskType
 from collect.services import SubmissionRefused
-from moisson.http import uuid_or_404
+from moisson.http import has_query_parameter, query_parameter, uuid_or_404
 from moisson.network import client_ip
 
 from .forms import (
@@ -71,7 +71,9 @@ LEADERBOARD_CACHE_SECONDS = 300
 # The moderation page shows two forms with a "reason" field: the edit form's ids get their own prefix,
 # so each label finds its own field (and assistive technologies read the right one).
 MODERATOR_EDIT_AUTO_ID = "edit_%s"
-LEADERBOARD_PERIODS = {"semaine": timedelta(days=7), "mois": timedelta(days=30), "tout": None}
+LEADERBOARD_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+# The periods' French names of the previous release, still accepted in bookmarks.
+FORMER_LEADERBOARD_PERIODS = {"semaine": "week", "mois": "month", "tout": "all"}
 VOTE_FIELDS = [
     "verdict",
     "reasons",
@@ -261,9 +263,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def leaderboard(request: HttpRequest) -> HttpResponse:
-    period = request.GET.get("periode", "semaine")
+    period = query_parameter(request, "period", former="periode", default="week")
+    period = FORMER_LEADERBOARD_PERIODS.get(period, period)
     if period not in LEADERBOARD_PERIODS:
-        period = "semaine"
+        period = "week"
     length = LEADERBOARD_PERIODS[period]
 
     def compute() -> dict:
@@ -278,7 +281,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
-    initial = {"kind": request.GET.get("objet", ""), "pair_reference": request.GET.get("paire", "")}
+    initial = {
+        "kind": query_parameter(request, "kind", former="objet"),
+        "pair_reference": query_parameter(request, "pair", former="paire"),
+    }
     if initial["kind"] not in ContactKind.values:
         initial["kind"] = ""
     form = ContactForm(request.POST or None, initial=initial)
@@ -472,7 +478,8 @@ def suspend(request: HttpRequest, user_id: int) -> HttpResponse:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def takedown(request: HttpRequest) -> HttpResponse:
-    form = TakedownForm(request.POST or None, initial={"pair": request.GET.get("paire", "")})
+    initial = {"pair": query_parameter(request, "pair", former="paire")}
+    form = TakedownForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         pair = Pair.objects.filter(pk=form.cleaned_data["pair"]).first()
         if pair is None:
@@ -575,7 +582,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, QueueFilterForm]:
     """The reviewer's filter of the queue: the page's choice, kept in the session, else the profile's."""
-    if "filtre" in request.GET:
+    if has_query_parameter(request, "filter", former="filtre"):
         form = QueueFilterForm(request.GET)
         if form.is_valid():
             # The need-first order is kept for the session only: the profile has no place for it.
