@@ -40,11 +40,13 @@ class Domain(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    PRIMAIRE = "primaire", _("Primary school")
-    COLLEGE = "college", _("Middle school (collège)")
-    LYCEE = "lycee", _("High school (lycée)")
-    SUPERIEUR = "superieur", _("Higher education")
-    ADULTE = "adulte", _("Adult / general")
+    # The stored values are the French words of the first release: they are in the database and the
+    # published dataset, so only the Python names are English.
+    PRIMARY = "primaire", _("Primary school")
+    MIDDLE_SCHOOL = "college", _("Middle school (collège)")
+    HIGH_SCHOOL = "lycee", _("High school (lycée)")
+    HIGHER_EDUCATION = "superieur", _("Higher education")
+    ADULT = "adulte", _("Adult / general")
 
 
 class Status(models.TextChoices):

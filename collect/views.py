@@ -65,6 +65,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
+# "My pairs" shows a contributor's work newest first: one page is a few weeks of steady writing.
+MY_PAIRS_PAGE_SIZE = 30
 # The weekly chart shows the last half year, one column per week, empty weeks included.
 CHART_WEEKS = 26
 # Size of the weekly chart in SVG units; the SVG stretches to the width of the page.
@@ -249,7 +251,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     if status in Status.values:
         pairs = pairs.filter(status=status)
     counts = dict(Pair.objects.of(request.user).values_list("status").annotate(n=Count("id")).order_by())
-    page = Paginator(pairs, 30).get_page(request.GET.get("page"))
+    page = Paginator(pairs, MY_PAIRS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "collect/mine.html",

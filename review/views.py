@@ -17,7 +17,7 @@ from accounts.decorators import contributor_required, moderator_required
 from accounts.models import User
 from collect.coverage import coverage_cells
 from collect.models import CoverageTarget, Domain, Level, Pair, Revision, Status, TaskType
-from collect.services import SubmissionRefused
+from collect.services import Evaluation, SubmissionRefused
 from moisson.http import has_query_parameter, query_parameter, uuid_or_404
 from moisson.network import client_ip
 
@@ -71,6 +71,12 @@ LEADERBOARD_CACHE_SECONDS = 300
 # The moderation page shows two forms with a "reason" field: the edit form's ids get their own prefix,
 # so each label finds its own field (and assistive technologies read the right one).
 MODERATOR_EDIT_AUTO_ID = "edit_%s"
+# Page sizes: a moderator reads each queued pair's line before opening it, so a page is what one sitting
+# gets through; the audit log is scanned rather than read, so its pages are longer.
+MODERATION_QUEUE_PAGE_SIZE = 50
+AUDIT_PAGE_SIZE = 100
+# The dashboard shows a reviewer's latest reviews as a reminder, not as an archive.
+DASHBOARD_RECENT_REVIEWS = 20
 LEADERBOARD_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 # The periods' French names of the previous release, still accepted in bookmarks.
 FORMER_LEADERBOARD_PERIODS = {"semaine": "week", "mois": "month", "tout": "all"}
@@ -251,7 +257,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = (
         Review.objects.filter(reviewer=request.user)
         .select_related("pair", "revision")
-        .order_by("-created_at")[:20]
+        .order_by("-created_at")[:DASHBOARD_RECENT_REVIEWS]
     )
     waiting = Review.objects.filter(pair__author=request.user, suggestion_state=SuggestionState.OPEN).count()
     return render(
@@ -343,7 +349,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
     )
-    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    page = Paginator(pairs, MODERATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     contact_requests = ContactRequest.objects.open().select_related("pair").order_by("created_at", "pk")
     return render(
         request,
@@ -424,7 +430,7 @@ def _moderation_page(
     *,
     decision_form: DecisionForm | None = None,
     edit_form: ModeratorEditForm | None = None,
-    evaluation: object = None,
+    evaluation: Evaluation | None = None,
 ) -> HttpResponse:
     if edit_form is None:
         edit_form = ModeratorEditForm(
@@ -564,7 +570,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         action = None
     if action:
         entries = entries.filter(action=action)
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "review/audit.html",
