@@ -6,6 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# What an author writes and chooses for a pair, in the order forms, the API and the dataset show it. Every
+# revision copies these fields, so forms, serializers, services, the demo seed and the export list them
+# from here.
+PAIR_FIELDS = ("question", "context", "answer", "task_type", "domain", "level", "final_answer")
+# The free texts among them: normalised on the way in, and what a moderator may correct.
+PAIR_TEXT_FIELDS = ("question", "context", "answer", "final_answer")
+
 
 class TaskType(models.TextChoices):
     OPEN_QA = "open_qa", _("Open question")

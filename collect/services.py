@@ -18,12 +18,19 @@ from accounts.models import User
 
 from .checks import ERROR, Finding, check_pair_text
 from .final_answer import FinalAnswerCheck, check_final_answer
-from .models import FINAL_ANSWER_MAX_LENGTH, LIVE_STATUSES, Pair, PairBand, Revision, Status
+from .models import (
+    FINAL_ANSWER_MAX_LENGTH,
+    LIVE_STATUSES,
+    PAIR_FIELDS,
+    PAIR_TEXT_FIELDS,
+    Pair,
+    PairBand,
+    Revision,
+    Status,
+)
 from .similarity import band_keys, content_hash, signature, similarity
 from .text import normalize_text
 
-PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level", "final_answer"]
-TEXT_FIELDS = ["question", "context", "answer", "final_answer"]
 # A draft may be rough, but not unbounded: this only protects the database.
 DRAFT_MAX_CHARS = 50_000
 # Pairs sharing a band with a new text that are compared to it. A common text (a greeting, a template
@@ -248,7 +255,7 @@ def revise_pair(*, pair: Pair, data: dict, by: User, note: str, status: str | No
 def normalized_pair_data(data: dict) -> dict:
     """The same data with its texts normalised (`collect.text.normalize_text`), as every door stores them."""
     return {
-        name: normalize_text(value) if name in TEXT_FIELDS and isinstance(value, str) else value
+        name: normalize_text(value) if name in PAIR_TEXT_FIELDS and isinstance(value, str) else value
         for name, value in data.items()
     }
 

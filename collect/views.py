@@ -16,7 +16,7 @@ from moisson.throttle import throttled
 
 from .coverage import heatmap_context, most_needed
 from .forms import PairForm
-from .models import Domain, Level, Pair, Status, TaskType
+from .models import PAIR_FIELDS, Domain, Level, Pair, Status, TaskType
 from .services import (
     PairStateError,
     SubmissionRefused,
@@ -144,11 +144,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
             if request.GET.get(name) in choices.values:
                 initial[name] = request.GET[name]
     if pair is not None:
-        initial = {
-            name: getattr(pair, name)
-            for name in ("question", "context", "answer", "task_type", "domain", "final_answer")
-        }
-        initial["level"] = pair.level
+        initial = {name: getattr(pair, name) for name in PAIR_FIELDS}
         initial["declaration"] = pair.declaration and pair.status != Status.DRAFT
     form = PairForm(
         request.POST or None,
