@@ -26,7 +26,7 @@ def contributor_required(view: View) -> View:
             return redirect("accounts:waiting")
         if not user.has_accepted_terms:
             messages.info(request, _("Please read and accept the charter and the licence first."))
-            # Encoded, or a query string like `?filtre=1&domains=maths` loses everything after its first `&`.
+            # Encoded, or a query string like `?filter=1&domains=maths` loses everything after its first `&`.
             return redirect(f"{_terms_url()}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 

@@ -21,11 +21,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 
+from accounts.models import User
+
 from .models import CoverageTarget, Domain, Level, Pair, Status, TaskType
 
 COUNTED_STATUSES = [Status.VALIDATED, Status.PENDING]
 # Where a pair without a school level is counted.
-LEVEL_WHEN_NONE = Level.ADULTE
+LEVEL_WHEN_NONE = Level.ADULT
 CACHE_KEY = "collect:coverage"
 CACHE_SECONDS = 60
 MAX_TARGET = 1_000_000
@@ -168,7 +170,7 @@ def heatmap_context() -> dict:
     return {"coverage_heatmap": heatmap(), "coverage_most_needed": most_needed(), **coverage_summary()}
 
 
-def set_targets(*, by: object, domain: str, targets: dict[tuple[str, str], int]) -> dict[str, int]:
+def set_targets(*, by: User, domain: str, targets: dict[tuple[str, str], int]) -> dict[str, int]:
     """Set the targets of one domain, {(level, task_type): target}; returns what changed, as
     {"level/task_type": new target}, for the audit log. A target of 0 removes the cell's target."""
     if domain not in Domain.values:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .final_answer import FINAL_ANSWER_TASK_TYPES
-from .models import FINAL_ANSWER_MAX_LENGTH, Domain, Level, TaskType
+from .models import FINAL_ANSWER_MAX_LENGTH, PAIR_FIELDS, Domain, Level, TaskType
 
 
 class PairForm(forms.Form):
@@ -66,16 +66,7 @@ class PairForm(forms.Form):
         """What the form holds, valid or not, so that a draft can keep it."""
         source = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
         data = {}
-        for name in (
-            "question",
-            "context",
-            "answer",
-            "task_type",
-            "domain",
-            "level",
-            "final_answer",
-            "declaration",
-        ):
+        for name in (*PAIR_FIELDS, "declaration"):
             value = source.get(name)
             if value in (None, "") and self.is_bound:
                 value = self.data.get(name, "")

@@ -6,6 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# What an author writes and chooses for a pair, in the order forms, the API and the dataset show it. Every
+# revision copies these fields, so forms, serializers, services, the demo seed and the export list them
+# from here.
+PAIR_FIELDS = ("question", "context", "answer", "task_type", "domain", "level", "final_answer")
+# The free texts among them: normalised on the way in, and what a moderator may correct.
+PAIR_TEXT_FIELDS = ("question", "context", "answer", "final_answer")
+
 
 class TaskType(models.TextChoices):
     OPEN_QA = "open_qa", _("Open question")
@@ -40,11 +47,13 @@ class Domain(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    PRIMAIRE = "primaire", _("Primary school")
-    COLLEGE = "college", _("Middle school (collège)")
-    LYCEE = "lycee", _("High school (lycée)")
-    SUPERIEUR = "superieur", _("Higher education")
-    ADULTE = "adulte", _("Adult / general")
+    # The stored values are the French words of the first release: they are in the database and the
+    # published dataset, so only the Python names are English.
+    PRIMARY = "primaire", _("Primary school")
+    MIDDLE_SCHOOL = "college", _("Middle school (collège)")
+    HIGH_SCHOOL = "lycee", _("High school (lycée)")
+    HIGHER_EDUCATION = "superieur", _("Higher education")
+    ADULT = "adulte", _("Adult / general")
 
 
 class Status(models.TextChoices):

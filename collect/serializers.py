@@ -7,8 +7,7 @@ from rest_framework import serializers
 from moisson.api import FindingSerializer
 
 from .final_answer import FINAL_ANSWER_TASK_TYPES
-from .models import FINAL_ANSWER_MAX_LENGTH, Domain, Level, Pair, Status, TaskType
-from .services import PAIR_FIELDS
+from .models import FINAL_ANSWER_MAX_LENGTH, PAIR_FIELDS, Domain, Level, Pair, Status, TaskType
 
 
 def category_field(choices: list[tuple[str, str]]) -> serializers.ChoiceField:
@@ -36,13 +35,7 @@ class PairSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "revision",
-            "question",
-            "context",
-            "answer",
-            "task_type",
-            "domain",
-            "level",
-            "final_answer",
+            *PAIR_FIELDS,
             "final_answer_checked",
             "license",
             "author",

@@ -18,14 +18,27 @@ from accounts.models import User
 
 from .checks import ERROR, Finding, check_pair_text
 from .final_answer import FinalAnswerCheck, check_final_answer
-from .models import FINAL_ANSWER_MAX_LENGTH, LIVE_STATUSES, Pair, PairBand, Revision, Status
+from .models import (
+    FINAL_ANSWER_MAX_LENGTH,
+    LIVE_STATUSES,
+    PAIR_FIELDS,
+    PAIR_TEXT_FIELDS,
+    Pair,
+    PairBand,
+    Revision,
+    Status,
+)
 from .similarity import band_keys, content_hash, signature, similarity
 from .text import normalize_text
 
-PAIR_FIELDS = ["question", "context", "answer", "task_type", "domain", "level", "final_answer"]
-TEXT_FIELDS = ["question", "context", "answer", "final_answer"]
 # A draft may be rough, but not unbounded: this only protects the database.
 DRAFT_MAX_CHARS = 50_000
+# Pairs sharing a band with a new text that are compared to it. A common text (a greeting, a template
+# everyone copies) can share bands with thousands of pairs: comparing them all would make every submission
+# slow, and past a few hundred the warnings add nothing a reviewer would read.
+NEAR_DUPLICATE_CANDIDATES = 200
+# Near duplicates named to the author as warnings, best first; reviewers see the full list.
+NEAR_DUPLICATE_WARNINGS = 3
 
 
 @dataclass(frozen=True)
@@ -102,9 +115,9 @@ def evaluate_pair(
         others = others.exclude(pk=exclude.pk)
     duplicate = others.filter(content_hash=digest).only("id", "status").first()
     if duplicate is not None:
-        findings.append(_duplicate_finding(duplicate))
+        findings.append(_duplicate_finding())
     near = near_duplicates_of(sig, exclude=exclude, skip=duplicate)
-    for item in near[:3]:
+    for item in near[:NEAR_DUPLICATE_WARNINGS]:
         findings.append(
             Finding(
                 code="near_duplicate",
@@ -132,7 +145,9 @@ def near_duplicates_of(
 ) -> list[NearDuplicate]:
     """Pairs sharing an LSH band with `sig` whose estimated similarity passes the threshold, best first."""
     candidate_ids = (
-        PairBand.objects.filter(key__in=band_keys(sig)).values_list("pair_id", flat=True).distinct()[:200]
+        PairBand.objects.filter(key__in=band_keys(sig))
+        .values_list("pair_id", flat=True)
+        .distinct()[:NEAR_DUPLICATE_CANDIDATES]
     )
     candidates = Pair.objects.filter(id__in=list(candidate_ids), status__in=LIVE_STATUSES)
     for other in (exclude, skip):
@@ -147,7 +162,7 @@ def near_duplicates_of(
     return sorted(found, key=lambda item: -item.similarity)
 
 
-def save_draft(*, author: object, data: dict, pair: Pair | None = None) -> Pair:
+def save_draft(*, author: User, data: dict, pair: Pair | None = None) -> Pair:
     """Keep whatever the contributor has typed, without judging it."""
     data = normalized_pair_data(data)
     if pair is None:
@@ -203,7 +218,7 @@ def submit_pair(*, author: User, data: dict, pair: Pair | None = None, note: str
     except IntegrityError:
         # Someone submitted the same text between our check and our write: the constraint decided.
         duplicate = Pair.objects.live().filter(content_hash=evaluation.content_hash).first()
-        evaluation.findings.append(_duplicate_finding(duplicate))
+        evaluation.findings.append(_duplicate_finding())
         evaluation.duplicate_of = duplicate
         pair = Pair.objects.get(pk=existing_id) if existing_id else None
         if pair is None or pair.status == Status.DRAFT:
@@ -211,7 +226,7 @@ def submit_pair(*, author: User, data: dict, pair: Pair | None = None, note: str
         raise SubmissionRefused(evaluation, pair) from None
 
 
-def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | None = None) -> Pair:
+def revise_pair(*, pair: Pair, data: dict, by: User, note: str, status: str | None = None) -> Pair:
     """A new revision written by someone else than the author (moderator edit, accepted suggestion).
 
     Checks still apply: a revision never brings personal data or a duplicate in.
@@ -240,13 +255,13 @@ def revise_pair(*, pair: Pair, data: dict, by: object, note: str, status: str | 
 def normalized_pair_data(data: dict) -> dict:
     """The same data with its texts normalised (`collect.text.normalize_text`), as every door stores them."""
     return {
-        name: normalize_text(value) if name in TEXT_FIELDS and isinstance(value, str) else value
+        name: normalize_text(value) if name in PAIR_TEXT_FIELDS and isinstance(value, str) else value
         for name, value in data.items()
     }
 
 
 def _record_revision(
-    *, pair: Pair, data: dict, evaluation: Evaluation, by: object, note: str, status: str | None = None
+    *, pair: Pair, data: dict, evaluation: Evaluation, by: User, note: str, status: str | None = None
 ) -> Pair:
     now = timezone.now()
     for name in PAIR_FIELDS:
@@ -292,7 +307,7 @@ class AlreadyImported(Exception):
     """This source's pair with this id was imported before: importing again changes nothing."""
 
 
-def import_account(*, source: str) -> object:
+def import_account(*, source: str) -> User:
     """The system account that imported pairs of a source are written by: one per source, which cannot
     sign in, so that "my pairs", suspension and statistics work for imported pairs as for any other."""
     user_model = get_user_model()
@@ -307,7 +322,7 @@ def import_account(*, source: str) -> object:
     return user
 
 
-def import_pair(*, author: object, data: dict, source: str, source_id: str, license: str) -> Pair:
+def import_pair(*, author: User, data: dict, source: str, source_id: str, license: str) -> Pair:
     """Load a pair from an open dataset into review, through the same checks as a typed pair.
 
     Raises AlreadyImported when (source, source_id) is already in the database, and SubmissionRefused
@@ -333,8 +348,7 @@ def import_pair(*, author: object, data: dict, source: str, source_id: str, lice
         # A concurrent import took this id, or someone submitted the same text: the constraints decided.
         if Pair.objects.filter(source=source, source_id=source_id).exists():
             raise AlreadyImported(source_id) from None
-        duplicate = Pair.objects.live().filter(content_hash=evaluation.content_hash).first()
-        evaluation.findings.append(_duplicate_finding(duplicate))
+        evaluation.findings.append(_duplicate_finding())
         raise SubmissionRefused(evaluation, None) from None
 
 
@@ -391,7 +405,7 @@ def _unchanged_finding() -> Finding:
     )
 
 
-def _duplicate_finding(duplicate: Pair | None) -> Finding:
+def _duplicate_finding() -> Finding:
     return Finding(
         code="duplicate",
         field="question",

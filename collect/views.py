@@ -1,10 +1,9 @@
 import datetime
-import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import contributor_required
+from moisson.http import query_parameter, uuid_or_404, uuid_or_none
 from moisson.throttle import throttled
 
 from .coverage import heatmap_context, most_needed
 from .forms import PairForm
-from .models import Domain, Level, Pair, Status, TaskType
+from .models import PAIR_FIELDS, Domain, Level, Pair, Status, TaskType
 from .services import (
     PairStateError,
     SubmissionRefused,
@@ -65,6 +65,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
+# "My pairs" shows a contributor's work newest first: one page is a few weeks of steady writing.
+MY_PAIRS_PAGE_SIZE = 30
 # The weekly chart shows the last half year, one column per week, empty weeks included.
 CHART_WEEKS = 26
 # Size of the weekly chart in SVG units; the SVG stretches to the width of the page.
@@ -142,11 +144,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
             if request.GET.get(name) in choices.values:
                 initial[name] = request.GET[name]
     if pair is not None:
-        initial = {
-            name: getattr(pair, name)
-            for name in ("question", "context", "answer", "task_type", "domain", "final_answer")
-        }
-        initial["level"] = pair.level
+        initial = {name: getattr(pair, name) for name in PAIR_FIELDS}
         initial["declaration"] = pair.declaration and pair.status != Status.DRAFT
     form = PairForm(
         request.POST or None,
@@ -187,7 +185,7 @@ def write(request: HttpRequest, pair_id: str | None = None) -> HttpResponse:
                     # The site computed another result: worth a second look, though it does not block.
                     if finding["code"] == "final_answer_mismatch":
                         messages.warning(request, finding["message"])
-                return redirect(f"{reverse('collect:mine')}?envoyee={pair.pk}")
+                return redirect(f"{reverse('collect:mine')}?sent={pair.pk}")
         elif pair is None or pair.status == Status.DRAFT:
             # The form is incomplete, but what was typed is kept as a draft.
             pair = save_draft(author=request.user, data=form.pair_data(), pair=pair)
@@ -206,7 +204,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
     """Findings for the text being typed, as a fragment the writing page swaps in."""
     pair = None
     if request.POST.get("pair"):
-        pair = Pair.objects.filter(pk=_uuid_or_404(request.POST["pair"]), author=request.user).first()
+        pair = Pair.objects.filter(pk=uuid_or_404(request.POST["pair"]), author=request.user).first()
     evaluation = evaluate_pair(
         question=request.POST.get("question", "").strip(),
         context=request.POST.get("context", "").strip(),
@@ -223,7 +221,7 @@ def live_check(request: HttpRequest) -> HttpResponse:
 def autosave(request: HttpRequest) -> JsonResponse:
     pair = None
     if request.POST.get("pair"):
-        pair = get_object_or_404(Pair, pk=_uuid_or_404(request.POST["pair"]), author=request.user)
+        pair = get_object_or_404(Pair, pk=uuid_or_404(request.POST["pair"]), author=request.user)
         if pair.status != Status.DRAFT:
             return JsonResponse({"saved": False, "reason": _("Pairs under review are not autosaved.")})
     form = PairForm(request.POST)
@@ -249,7 +247,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     if status in Status.values:
         pairs = pairs.filter(status=status)
     counts = dict(Pair.objects.of(request.user).values_list("status").annotate(n=Count("id")).order_by())
-    page = Paginator(pairs, 30).get_page(request.GET.get("page"))
+    page = Paginator(pairs, MY_PAIRS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "collect/mine.html",
@@ -260,7 +258,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "statuses": Status,
             "current_status": status,
             "query": f"status={status}" if status in Status.values else "",
-            "sent": _uuid_or_none(request.GET.get("envoyee", "")),
+            "sent": uuid_or_none(query_parameter(request, "sent", former="envoyee")),
         },
     )
 
@@ -311,17 +309,3 @@ def _remember_choices(request: HttpRequest, pair: Pair, *, submitted: bool) -> N
 
 def pair_edit_url(pair: Pair) -> str:
     return reverse("collect:edit", kwargs={"pair_id": pair.pk})
-
-
-def _uuid_or_none(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
-def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise Http404 from None

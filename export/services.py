@@ -53,7 +53,7 @@ from huggingface_hub import HfApi
 from accounts.models import User
 from collect.checks import ERROR, find_personal_data
 from collect.coverage import targets_by_domain
-from collect.models import Domain, Level, Pair, RemovalReason, Revision, Status, TaskType
+from collect.models import PAIR_FIELDS, Domain, Level, Pair, RemovalReason, Revision, Status, TaskType
 from review.models import AuditAction, AuditEntry, Review, SuggestionState, Verdict
 
 from . import hub
@@ -93,12 +93,7 @@ CORRECTION = "correction"
 # published one's when they are the same revision, otherwise it is counted apart (`_correction_votes`).
 _PAIR_COLUMNS = (
     "id",
-    "published_revision__question",
-    "published_revision__context",
-    "published_revision__answer",
-    "published_revision__task_type",
-    "published_revision__domain",
-    "published_revision__level",
+    *(f"published_revision__{name}" for name in PAIR_FIELDS),
     "license",
     "author__pseudonym",
     "author__attribution_opt_in",
@@ -111,8 +106,7 @@ _PAIR_COLUMNS = (
     "fluency_mean",
     "published_revision_id",
     "current_revision_id",
-    # The final answer of the published revision; the source belongs to the pair.
-    "published_revision__final_answer",
+    # Whether the published revision's final answer was checked; the source belongs to the pair.
     "published_revision__final_answer_checked",
     "source",
     "source_id",
@@ -575,6 +569,7 @@ def _rows(changes: ChangeTracker, statistics: _Statistics, held_back: list[str])
         task_type,
         domain,
         level,
+        final_answer,
         license,
         pseudonym,
         opted_in,
@@ -587,7 +582,6 @@ def _rows(changes: ChangeTracker, statistics: _Statistics, held_back: list[str])
         fluency_mean,
         published_revision_id,
         current_revision_id,
-        final_answer,
         final_answer_checked,
         source,
         source_id,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from collect.coverage import MAX_TARGET
-from collect.models import Domain, Level, RemovalReason, TaskType
+from collect.models import PAIR_TEXT_FIELDS, Domain, Level, RemovalReason, TaskType
 
 from .models import AuditAction, ContactKind, RejectionReason, Verdict
 from .services import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, UUID_IN_TEXT
@@ -108,6 +108,9 @@ class DecisionForm(forms.Form):
 
 
 class ModeratorEditForm(forms.Form):
+    # The texts a moderator may correct; the pair's kind, domain and level stay the author's.
+    TEXT_FIELDS = PAIR_TEXT_FIELDS
+
     question = forms.CharField(
         label=_("Question"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from collect.models import Domain, Level, Pair, RemovalReason, TaskType
+from collect.models import PAIR_FIELDS, Domain, Level, Pair, RemovalReason, TaskType
 from collect.serializers import category_field
 from moisson.api import FindingSerializer
 
@@ -33,13 +33,7 @@ class ReviewItemSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "revision",
-            "question",
-            "context",
-            "answer",
-            "task_type",
-            "domain",
-            "level",
-            "final_answer",
+            *PAIR_FIELDS,
             "final_answer_checked",
             "held_until",
             "warnings",

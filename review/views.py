@@ -1,4 +1,3 @@
-import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -6,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,8 @@ from accounts.decorators import contributor_required, moderator_required
 from accounts.models import User
 from collect.coverage import coverage_cells
 from collect.models import CoverageTarget, Domain, Level, Pair, Revision, Status, TaskType
-from collect.services import SubmissionRefused
+from collect.services import Evaluation, SubmissionRefused
+from moisson.http import has_query_parameter, query_parameter, uuid_or_404
 from moisson.network import client_ip
 
 from .forms import (
@@ -68,7 +68,18 @@ QUEUE_FILTER_SESSION_KEY = "review_filter"
 # Counting a million pending pairs costs tens of milliseconds: the counter may lag a little.
 PENDING_COUNT_CACHE_SECONDS = 30
 LEADERBOARD_CACHE_SECONDS = 300
-LEADERBOARD_PERIODS = {"semaine": timedelta(days=7), "mois": timedelta(days=30), "tout": None}
+# The moderation page shows two forms with a "reason" field: the edit form's ids get their own prefix,
+# so each label finds its own field (and assistive technologies read the right one).
+MODERATOR_EDIT_AUTO_ID = "edit_%s"
+# Page sizes: a moderator reads each queued pair's line before opening it, so a page is what one sitting
+# gets through; the audit log is scanned rather than read, so its pages are longer.
+MODERATION_QUEUE_PAGE_SIZE = 50
+AUDIT_PAGE_SIZE = 100
+# The dashboard shows a reviewer's latest reviews as a reminder, not as an archive.
+DASHBOARD_RECENT_REVIEWS = 20
+LEADERBOARD_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+# The periods' French names of the previous release, still accepted in bookmarks.
+FORMER_LEADERBOARD_PERIODS = {"semaine": "week", "mois": "month", "tout": "all"}
 VOTE_FIELDS = [
     "verdict",
     "reasons",
@@ -94,7 +105,7 @@ def next_pair(request: HttpRequest) -> HttpResponse:
         form = ReviewForm(request.POST)
         # Nobody else's draft is reachable here, even with its id.
         pair = get_object_or_404(
-            Pair.objects.exclude(status=Status.DRAFT), pk=_uuid_or_404(request.POST.get("pair", ""))
+            Pair.objects.exclude(status=Status.DRAFT), pk=uuid_or_404(request.POST.get("pair", ""))
         )
         if form.is_valid():
             try:
@@ -184,7 +195,7 @@ def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
 @require_POST
 def skip(request: HttpRequest) -> HttpResponse:
     pair = get_object_or_404(
-        Pair.objects.exclude(status=Status.DRAFT), pk=_uuid_or_404(request.POST.get("pair", ""))
+        Pair.objects.exclude(status=Status.DRAFT), pk=uuid_or_404(request.POST.get("pair", ""))
     )
     try:
         skip_pair(reviewer=request.user, pair=pair)
@@ -246,7 +257,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = (
         Review.objects.filter(reviewer=request.user)
         .select_related("pair", "revision")
-        .order_by("-created_at")[:20]
+        .order_by("-created_at")[:DASHBOARD_RECENT_REVIEWS]
     )
     waiting = Review.objects.filter(pair__author=request.user, suggestion_state=SuggestionState.OPEN).count()
     return render(
@@ -258,9 +269,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def leaderboard(request: HttpRequest) -> HttpResponse:
-    period = request.GET.get("periode", "semaine")
+    period = query_parameter(request, "period", former="periode", default="week")
+    period = FORMER_LEADERBOARD_PERIODS.get(period, period)
     if period not in LEADERBOARD_PERIODS:
-        period = "semaine"
+        period = "week"
     length = LEADERBOARD_PERIODS[period]
 
     def compute() -> dict:
@@ -275,7 +287,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
-    initial = {"kind": request.GET.get("objet", ""), "pair_reference": request.GET.get("paire", "")}
+    initial = {
+        "kind": query_parameter(request, "kind", former="objet"),
+        "pair_reference": query_parameter(request, "pair", former="paire"),
+    }
     if initial["kind"] not in ContactKind.values:
         initial["kind"] = ""
     form = ContactForm(request.POST or None, initial=initial)
@@ -334,7 +349,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
     )
-    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    page = Paginator(pairs, MODERATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     contact_requests = ContactRequest.objects.open().select_related("pair").order_by("created_at", "pk")
     return render(
         request,
@@ -346,61 +361,82 @@ def queue(request: HttpRequest) -> HttpResponse:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
-    """One pair with everything a moderator needs, and the decisions."""
-    pair = get_object_or_404(Pair.objects.select_related("author", "current_revision"), pk=pair_id)
-    decision_form = DecisionForm()
-    # Both forms have a "reason" field: the edit form's ids get their own prefix, so each label finds
-    # its own field (and assistive technologies read the right one).
-    edit_form = ModeratorEditForm(
-        initial={
-            "question": pair.question,
-            "context": pair.context,
-            "answer": pair.answer,
-            "final_answer": pair.final_answer,
-        },
-        auto_id="edit_%s",
-    )
-    refused_evaluation = None
+    """One pair with everything a moderator needs; a form posted here goes to the view of its action."""
     if request.method == "POST":
+        # Pages opened before the per-action URLs existed post their hidden "action" field here.
         if request.POST.get("action") == AuditAction.EDIT:
-            edit_form = ModeratorEditForm(request.POST, auto_id="edit_%s")
-            if edit_form.is_valid():
-                data = {
-                    name: edit_form.cleaned_data[name]
-                    for name in ("question", "context", "answer", "final_answer")
-                }
-                try:
-                    moderator_edit(
-                        moderator=request.user,
-                        pair=pair,
-                        data=data,
-                        reason=edit_form.cleaned_data["reason"],
-                        validate=edit_form.cleaned_data["validate"],
-                    )
-                except ReviewRefused as refused:
-                    messages.error(request, str(refused))
-                except SubmissionRefused as refused:
-                    refused_evaluation = refused.evaluation
-                    messages.error(request, _("The edit was not saved: please fix the points below."))
-                else:
-                    messages.success(request, _("The pair was edited."))
-                    return redirect("review:moderate", pair_id=pair.pk)
+            return moderate_edit(request, pair_id)
+        return moderate_decide(request, pair_id)
+    return _moderation_page(request, _moderated_pair(pair_id))
+
+
+@moderator_required
+@require_POST
+def moderate_decide(request: HttpRequest, pair_id: str) -> HttpResponse:
+    """Validate, reject, remove or stop the review of a pair."""
+    pair = _moderated_pair(pair_id)
+    decision_form = DecisionForm(request.POST)
+    if decision_form.is_valid():
+        try:
+            decide_pair(
+                moderator=request.user,
+                pair=pair,
+                action=decision_form.cleaned_data["action"],
+                reason=decision_form.cleaned_data["reason"],
+                removal_reason=decision_form.cleaned_data["removal_reason"],
+            )
+        except ReviewRefused as refused:
+            messages.error(request, str(refused))
         else:
-            decision_form = DecisionForm(request.POST)
-            if decision_form.is_valid():
-                try:
-                    decide_pair(
-                        moderator=request.user,
-                        pair=pair,
-                        action=decision_form.cleaned_data["action"],
-                        reason=decision_form.cleaned_data["reason"],
-                        removal_reason=decision_form.cleaned_data["removal_reason"],
-                    )
-                except ReviewRefused as refused:
-                    messages.error(request, str(refused))
-                else:
-                    messages.success(request, _("Decision recorded."))
-                    return redirect("review:queue")
+            messages.success(request, _("Decision recorded."))
+            return redirect("review:queue")
+    return _moderation_page(request, pair, decision_form=decision_form)
+
+
+@moderator_required
+@require_POST
+def moderate_edit(request: HttpRequest, pair_id: str) -> HttpResponse:
+    """Correct a pair's texts as a new revision, and validate it if asked."""
+    pair = _moderated_pair(pair_id)
+    edit_form = ModeratorEditForm(request.POST, auto_id=MODERATOR_EDIT_AUTO_ID)
+    if not edit_form.is_valid():
+        return _moderation_page(request, pair, edit_form=edit_form)
+    try:
+        moderator_edit(
+            moderator=request.user,
+            pair=pair,
+            data={name: edit_form.cleaned_data[name] for name in ModeratorEditForm.TEXT_FIELDS},
+            reason=edit_form.cleaned_data["reason"],
+            validate=edit_form.cleaned_data["validate"],
+        )
+    except ReviewRefused as refused:
+        messages.error(request, str(refused))
+    except SubmissionRefused as refused:
+        messages.error(request, _("The edit was not saved: please fix the points below."))
+        return _moderation_page(request, pair, edit_form=edit_form, evaluation=refused.evaluation)
+    else:
+        messages.success(request, _("The pair was edited."))
+        return redirect("review:moderate", pair_id=pair.pk)
+    return _moderation_page(request, pair, edit_form=edit_form)
+
+
+def _moderated_pair(pair_id: str) -> Pair:
+    return get_object_or_404(Pair.objects.select_related("author", "current_revision"), pk=pair_id)
+
+
+def _moderation_page(
+    request: HttpRequest,
+    pair: Pair,
+    *,
+    decision_form: DecisionForm | None = None,
+    edit_form: ModeratorEditForm | None = None,
+    evaluation: Evaluation | None = None,
+) -> HttpResponse:
+    if edit_form is None:
+        edit_form = ModeratorEditForm(
+            initial={name: getattr(pair, name) for name in ModeratorEditForm.TEXT_FIELDS},
+            auto_id=MODERATOR_EDIT_AUTO_ID,
+        )
     revisions = (
         Revision.objects.filter(pair=pair)
         .order_by("-number")
@@ -417,10 +453,10 @@ def moderate(request: HttpRequest, pair_id: str) -> HttpResponse:
             "near_duplicates": _near_duplicates(pair.current_revision),
             "reports": pair.reports.select_related("reporter", "resolved_by").order_by("-created_at"),
             "history": pair.audit_entries.select_related("actor").order_by("-created_at"),
-            "decision_form": decision_form,
+            "decision_form": decision_form or DecisionForm(),
             "edit_form": edit_form,
             "suspend_form": SuspendForm(),
-            "evaluation": refused_evaluation,
+            "evaluation": evaluation,
         },
     )
 
@@ -448,7 +484,8 @@ def suspend(request: HttpRequest, user_id: int) -> HttpResponse:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def takedown(request: HttpRequest) -> HttpResponse:
-    form = TakedownForm(request.POST or None, initial={"pair": request.GET.get("paire", "")})
+    initial = {"pair": query_parameter(request, "pair", former="paire")}
+    form = TakedownForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         pair = Pair.objects.filter(pk=form.cleaned_data["pair"]).first()
         if pair is None:
@@ -533,7 +570,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         action = None
     if action:
         entries = entries.filter(action=action)
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "review/audit.html",
@@ -551,7 +588,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, QueueFilterForm]:
     """The reviewer's filter of the queue: the page's choice, kept in the session, else the profile's."""
-    if "filtre" in request.GET:
+    if has_query_parameter(request, "filter", former="filtre"):
         form = QueueFilterForm(request.GET)
         if form.is_valid():
             # The need-first order is kept for the session only: the profile has no place for it.
@@ -589,13 +626,6 @@ def _near_duplicates(revision: Revision | None) -> list[dict]:
         for item in revision.near_duplicates
         if item["id"] in found
     ]
-
-
-def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise Http404 from None
 
 
 @login_required

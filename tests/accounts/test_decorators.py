@@ -16,19 +16,19 @@ def _next_of(location: str) -> str:
 def test_terms_redirect_keeps_the_whole_address_with_its_query_string():
     client = Client()
     client.force_login(make_user(accepted=False))
-    response = client.get("/relire/?filtre=1&domains=maths")
+    response = client.get("/relire/?filter=1&domains=maths")
     assert response["Location"].startswith(reverse("accounts:terms"))
-    assert _next_of(response["Location"]) == "/relire/?filtre=1&domains=maths"
+    assert _next_of(response["Location"]) == "/relire/?filter=1&domains=maths"
 
 
 def test_login_redirect_keeps_the_whole_address_with_its_query_string(client):
-    response = client.get("/relire/?filtre=1&domains=maths")
-    assert _next_of(response["Location"]) == "/relire/?filtre=1&domains=maths"
+    response = client.get("/relire/?filter=1&domains=maths")
+    assert _next_of(response["Location"]) == "/relire/?filter=1&domains=maths"
 
 
 def test_accepting_the_terms_comes_back_to_the_whole_address():
     client = Client()
     client.force_login(make_user(accepted=False))
-    location = client.get("/relire/?filtre=1&domains=maths")["Location"]
+    location = client.get("/relire/?filter=1&domains=maths")["Location"]
     response = client.post(location, {"accept_charter": "on", "accept_license": "on"})
-    assert response["Location"] == "/relire/?filtre=1&domains=maths"
+    assert response["Location"] == "/relire/?filter=1&domains=maths"

@@ -45,10 +45,14 @@ def test_a_status_other_than_validated_lists_nothing_without_mine(other_api, con
 
 def test_validated_pairs_are_filtered_by_task_type_domain_and_level(anonymous_api):
     wanted = make_pair(
-        status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.LYCEE
+        status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.HIGH_SCHOOL
     )
-    make_pair(status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.COLLEGE)
-    make_pair(status=Status.VALIDATED, task_type=TaskType.OPEN_QA, domain=Domain.COMPUTING, level=Level.LYCEE)
+    make_pair(
+        status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.MIDDLE_SCHOOL
+    )
+    make_pair(
+        status=Status.VALIDATED, task_type=TaskType.OPEN_QA, domain=Domain.COMPUTING, level=Level.HIGH_SCHOOL
+    )
     response = anonymous_api.get(LIST_URL, {"task_type": "code", "domain": "computing", "level": "lycee"})
     assert listed_ids(response) == {str(wanted.pk)}
 
@@ -255,10 +259,10 @@ def test_editing_a_pending_pair_creates_a_new_revision(contributor_api, contribu
 
 
 def test_an_edit_keeps_the_fields_it_does_not_name(contributor_api, contributor):
-    pair = submit_pair(author=contributor, data=pair_text() | {"level": Level.LYCEE})
+    pair = submit_pair(author=contributor, data=pair_text() | {"level": Level.HIGH_SCHOOL})
     contributor_api.patch(detail_url(pair), {"domain": Domain.HISTORY_GEOGRAPHY}, format="json")
     pair.refresh_from_db()
-    assert (pair.domain, pair.level) == (Domain.HISTORY_GEOGRAPHY, Level.LYCEE)
+    assert (pair.domain, pair.level) == (Domain.HISTORY_GEOGRAPHY, Level.HIGH_SCHOOL)
 
 
 def test_a_draft_is_submitted_by_an_edit(contributor_api, contributor):

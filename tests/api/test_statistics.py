@@ -26,7 +26,9 @@ def test_statistics_count_pairs_per_state_without_drafts(anonymous_api):
 
 
 def test_statistics_count_validated_pairs_per_task_type_domain_and_level(anonymous_api):
-    make_pair(status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.LYCEE)
+    make_pair(
+        status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.HIGH_SCHOOL
+    )
     make_pair(status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.MATHS, level="")
     make_pair(status=Status.PENDING, task_type=TaskType.CODE, domain=Domain.MATHS)
     body = anonymous_api.get(STATS_URL).json()

@@ -190,7 +190,7 @@ def test_a_submitted_pair_is_pending_in_my_pairs_and_the_browser_copy_is_cleared
     choose_task_type_and_domain(page)
     page.locator("#id_declaration").check()
     page.locator('button[value="submit"]').click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("collect:mine")) + r"\?envoyee="))
+    expect(page).to_have_url(re.compile(re.escape(reverse("collect:mine")) + r"\?sent="))
     expect(page.locator(".status-pending")).to_have_count(1)
     screenshot(page, "mine-after-submission-desktop")
     assert Pair.objects.get(author=contributor).status == Status.PENDING

@@ -167,7 +167,7 @@ def test_the_review_page_remembers_the_need_first_choice_for_the_session(contrib
     older.save(update_fields=["submitted_at"])
     needed = make_pair(domain="maths", level="college", task_type="reasoning")
 
-    response = contributor_client.get(reverse("review:next"), {"filtre": "1", "by_need": "on"})
+    response = contributor_client.get(reverse("review:next"), {"filter": "1", "by_need": "on"})
 
     assert response.context["pair"] == needed
     assert contributor_client.session["review_filter"]["by_need"] is True

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from collect import api, views
-from collect.models import Pair, Status
+from collect.models import Level, Pair, Status
 from collect.services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from review.models import Review
 from tests.api.conftest import api_client
@@ -135,3 +135,14 @@ def test_a_web_edit_that_changes_nothing_is_refused_and_keeps_the_votes(contribu
     assert "unchanged" in [finding.code for finding in response.context["evaluation"].errors]
     pair.refresh_from_db()
     assert (pair.revision_number, pair.review_count) == (1, 1)
+
+
+def test_the_levels_keep_their_stored_values_under_english_member_names():
+    # The values are in the database and in the published dataset: renaming a member must not change them.
+    assert {member.name: member.value for member in Level} == {
+        "PRIMARY": "primaire",
+        "MIDDLE_SCHOOL": "college",
+        "HIGH_SCHOOL": "lycee",
+        "HIGHER_EDUCATION": "superieur",
+        "ADULT": "adulte",
+    }

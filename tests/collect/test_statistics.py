@@ -59,7 +59,9 @@ def with_votes(pair: Pair, *, approvals: int, rejections: int) -> Pair:
 def test_figures_count_submitted_pairs_by_state_type_domain_and_level() -> None:
     make_pair(status=Status.DRAFT)
     make_pair(status=Status.PENDING, domain=Domain.MATHS)
-    make_pair(status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.LYCEE)
+    make_pair(
+        status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.HIGH_SCHOOL
+    )
     make_pair(status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.MATHS)
     make_pair(status=Status.REJECTED)
 
@@ -274,7 +276,9 @@ def test_the_api_and_the_page_show_the_same_cached_figures(shared_cache: None, c
 
 
 def test_statistics_page_draws_each_chart_with_a_text_alternative_in_french(client: Client) -> None:
-    make_pair(status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.LYCEE)
+    make_pair(
+        status=Status.VALIDATED, task_type=TaskType.CODE, domain=Domain.COMPUTING, level=Level.HIGH_SCHOOL
+    )
 
     response = client.get(STATISTICS_URL, HTTP_ACCEPT_LANGUAGE="fr")
 
@@ -296,7 +300,9 @@ def test_statistics_page_refuses_post(client: Client) -> None:
 
 
 def test_statistics_page_shows_coverage_against_targets_as_a_heat_map(client: Client) -> None:
-    make_pair(status=Status.VALIDATED, task_type=TaskType.REASONING, domain=Domain.MATHS, level=Level.COLLEGE)
+    make_pair(
+        status=Status.VALIDATED, task_type=TaskType.REASONING, domain=Domain.MATHS, level=Level.MIDDLE_SCHOOL
+    )
 
     page = client.get(STATISTICS_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 

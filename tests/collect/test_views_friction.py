@@ -33,12 +33,12 @@ def test_a_pair_without_task_type_is_refused_and_kept_as_a_draft(contributor_cli
 def test_the_next_writing_page_starts_from_the_last_choices(contributor_client, contributor):
     contributor_client.post(
         reverse("collect:write"),
-        form_data(task_type=TaskType.EXPLANATION, domain=Domain.HISTORY_GEOGRAPHY, level=Level.LYCEE),
+        form_data(task_type=TaskType.EXPLANATION, domain=Domain.HISTORY_GEOGRAPHY, level=Level.HIGH_SCHOOL),
     )
     form = contributor_client.get(reverse("collect:write")).context["form"]
     assert form["task_type"].value() == TaskType.EXPLANATION
     assert form["domain"].value() == Domain.HISTORY_GEOGRAPHY
-    assert form["level"].value() == Level.LYCEE
+    assert form["level"].value() == Level.HIGH_SCHOOL
     contributor.refresh_from_db()
     assert contributor.last_domain == Domain.HISTORY_GEOGRAPHY
 

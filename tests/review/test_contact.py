@@ -86,7 +86,7 @@ def test_contact_page_refuses_other_methods(client):
 
 
 def test_contact_form_preselects_a_takedown_from_the_licence_page(client):
-    response = client.get(reverse("review:contact") + "?objet=takedown")
+    response = client.get(reverse("review:contact") + "?kind=takedown")
     assert response.context["form"]["kind"].value() == "takedown"
 
 

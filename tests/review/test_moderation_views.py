@@ -100,6 +100,46 @@ def test_editing_from_the_moderation_page_creates_a_revision(moderator_client):
     assert (pair.revision_number, pair.status) == (2, Status.PENDING)
 
 
+def test_the_moderation_page_posts_each_decision_to_the_view_of_its_action(moderator_client):
+    pair = make_pair(status=Status.DISPUTED)
+    html = moderator_client.get(moderate_url(pair)).content.decode()
+    assert f'action="{reverse("review:moderate_decide", args=[pair.pk])}"' in html
+    assert f'action="{reverse("review:moderate_edit", args=[pair.pk])}"' in html
+
+
+def test_the_decision_url_records_a_decision_without_a_hidden_edit_field(moderator_client):
+    pair = make_pair(status=Status.DISPUTED)
+    url = reverse("review:moderate_decide", args=[pair.pk])
+    response = moderator_client.post(url, {"action": "reject", "reason": "Faux"})
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert pair.status == Status.REJECTED
+
+
+def test_the_edit_url_creates_a_revision_without_a_hidden_action_field(moderator_client):
+    pair = make_pair(status=Status.DISPUTED)
+    data = {
+        "question": pair.question,
+        "context": "",
+        "answer": "Une réponse reprise par la modération, exacte et complète.",
+        "reason": "Correction d'une erreur",
+    }
+    response = moderator_client.post(reverse("review:moderate_edit", args=[pair.pk]), data)
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert pair.revision_number == 2
+
+
+def test_the_action_urls_are_refused_to_contributors_and_to_reads(contributor_client, moderator_client):
+    pair = make_pair(status=Status.DISPUTED)
+    for name in ("review:moderate_decide", "review:moderate_edit"):
+        url = reverse(name, args=[pair.pk])
+        assert contributor_client.post(url, {"action": "validate"}).status_code == 403
+        assert moderator_client.get(url).status_code == 405
+    pair.refresh_from_db()
+    assert pair.status == Status.DISPUTED
+
+
 def test_the_moderation_page_is_refused_to_contributors(contributor_client):
     pair = make_pair(status=Status.DISPUTED)
     assert contributor_client.get(moderate_url(pair)).status_code == 403

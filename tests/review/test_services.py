@@ -131,12 +131,12 @@ def test_next_pair_can_be_restricted_to_domains(contributor):
 
 
 def test_a_level_filter_keeps_pairs_without_a_level(contributor):
-    aged(make_pair(level=Level.LYCEE), minutes=20)
+    aged(make_pair(level=Level.HIGH_SCHOOL), minutes=20)
     any_level = aged(make_pair(level=""), minutes=10)
-    college = make_pair(level=Level.COLLEGE)
-    assert next_pair_for(contributor, levels=[Level.COLLEGE]) == any_level
+    college = make_pair(level=Level.MIDDLE_SCHOOL)
+    assert next_pair_for(contributor, levels=[Level.MIDDLE_SCHOOL]) == any_level
     skip_pair(reviewer=contributor, pair=any_level)
-    assert next_pair_for(contributor, levels=[Level.COLLEGE]) == college
+    assert next_pair_for(contributor, levels=[Level.MIDDLE_SCHOOL]) == college
 
 
 def test_the_profile_preferences_apply_by_default():

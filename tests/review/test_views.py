@@ -175,7 +175,7 @@ def test_a_suggested_edit_is_recorded(contributor_client, contributor):
 def test_the_queue_filter_is_kept_for_the_session(contributor_client):
     make_pair(domain="maths")
     health = make_pair(domain="health")
-    response = contributor_client.get(NEXT, {"filtre": "1", "domains": ["health"]})
+    response = contributor_client.get(NEXT, {"filter": "1", "domains": ["health"]})
     assert response.context["pair"] == health
     Pair.objects.filter(pk=health.pk).update(held_by=None, held_until=None, status=Status.WITHDRAWN)
     assert contributor_client.get(NEXT).context["pair"] is None
@@ -388,7 +388,7 @@ def test_the_leaderboard_is_public_and_lists_only_credited_contributors(client):
     hidden = make_user(pseudonym="Incognito")
     for author in (credited, hidden):
         make_pair(author=author, status=Status.VALIDATED)
-    response = client.get(reverse("review:leaderboard"), {"periode": "tout"})
+    response = client.get(reverse("review:leaderboard"), {"period": "all"})
     assert response.status_code == 200
     assert "Capucine" in response.content.decode()
     assert "Incognito" not in response.content.decode()
@@ -398,7 +398,7 @@ def test_the_leaderboard_of_the_week_leaves_out_older_work(client):
     author = make_user(pseudonym="Capucine", attribution_opt_in=True)
     pair = make_pair(author=author, status=Status.VALIDATED)
     Pair.objects.filter(pk=pair.pk).update(validated_at=timezone.now() - timezone.timedelta(days=10))
-    response = client.get(reverse("review:leaderboard"), {"periode": "semaine"})
+    response = client.get(reverse("review:leaderboard"), {"period": "week"})
     assert response.context["writers"] == []
 
 
@@ -449,7 +449,7 @@ def test_an_incomplete_vote_on_a_pair_no_longer_pending_goes_to_the_next_pair(co
 
 def test_the_queue_filter_can_be_remembered_as_the_reviewers_preference(contributor_client, contributor):
     contributor_client.get(
-        reverse("review:next"), {"filtre": "1", "domains": ["health"], "levels": ["lycee"], "remember": "on"}
+        reverse("review:next"), {"filter": "1", "domains": ["health"], "levels": ["lycee"], "remember": "on"}
     )
     contributor.refresh_from_db()
     assert contributor.review_domains == ["health"]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from collect.importing import (
     COMPATIBLE_LICENSES,
     FORMATS,
@@ -117,7 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(summary)
 
     def _import_row(
-        self, mapped: MappedRow, *, author: object, source: str, license: str, counts: dict, refused: list
+        self, mapped: MappedRow, *, author: User, source: str, license: str, counts: dict, refused: list
     ) -> None:
         problems = list(mapped.problems)
         if not problems:

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import moderators_group
-from collect.models import Pair, Status
+from collect.models import PAIR_FIELDS, Pair, Status
 from collect.services import SubmissionRefused, save_draft, submit_pair
 from review.models import AuditAction, RejectionReason, Review, Verdict
 from review.services import (
@@ -147,10 +147,7 @@ class Command(BaseCommand):
         return user
 
     def create_pair(self, *, author: User, item: dict, reviewers: list[User]) -> None:
-        data = {
-            name: item.get(name, "")
-            for name in ("question", "context", "answer", "task_type", "domain", "level", "final_answer")
-        }
+        data = {name: item.get(name, "") for name in PAIR_FIELDS}
         data["declaration"] = True
         if item["state"] == Status.DRAFT:
             save_draft(author=author, data=data)
@@ -165,7 +162,7 @@ class Command(BaseCommand):
 
     def create_history(self, *, author: User, item: dict, moderator: User, reviewers: list[User]) -> None:
         """A pair whose text changed during review, through the same services as on the site."""
-        data = {name: item.get(name, "") for name in ("question", "answer", "task_type", "domain", "level")}
+        data = {name: item.get(name, "") for name in PAIR_FIELDS}
         try:
             pair = submit_pair(author=author, data=data | {"declaration": True})
         except SubmissionRefused as refused:
