@@ -25,8 +25,6 @@ from .models import (
 
 # A pair's public id written anywhere in a text (a link to its page, or the id alone).
 UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-
-
 # Per client address and per hour: enough for a person with several requests, not for a robot.
 CONTACT_MESSAGES_PER_HOUR = 5
 

@@ -10,8 +10,6 @@ from accounts.models import User
 
 # The same caps as the web forms, here so that every door (API, commands) gets them.
 COMMENT_MAX_LENGTH = 4000
-
-
 REASON_MAX_LENGTH = 2000
 
 

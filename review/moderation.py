@@ -47,8 +47,6 @@ DECISIONS = {
 
 # A decision is taken by a moderator on someone else's pair; once taken, the votes are no longer blind.
 DECIDED = [Status.VALIDATED, Status.REJECTED, Status.REMOVED]
-
-
 EDITABLE_BY_MODERATORS = [Status.PENDING, Status.DISPUTED, Status.VALIDATED, Status.REJECTED]
 
 
