@@ -1,4 +1,4 @@
-"""Build time, rows/s and peak RSS of a whole release (export.services.build_release) for N validated pairs.
+"""Build time, rows/s and peak RSS of a whole release (export.releases.build_release) for N validated pairs.
 
     .venv/bin/python bench/export.py 10000 100000 1000000      (without numbers: 10000 100000)
 
@@ -159,14 +159,15 @@ def take_down(count: int) -> None:
 
 
 def measure_build(count: int, *, version: str) -> dict:
-    from export import services
+    import export.build
+    import export.releases
     from export.models import Release
 
     if version != "v1.0.0":
         take_down(count // 1000)
     baseline = peak_rss_mib()
     check_seconds = 0.0
-    verify = services._verify
+    verify = export.build._verify
 
     def timed_verify(*args: object, **kwargs: object) -> None:
         nonlocal check_seconds
@@ -174,10 +175,10 @@ def measure_build(count: int, *, version: str) -> dict:
         verify(*args, **kwargs)
         check_seconds = time.perf_counter() - started
 
-    services._verify = timed_verify
+    export.build._verify = timed_verify
     release = Release.objects.create(version=version)
     started = time.perf_counter()
-    release = services.build_release(release.pk)
+    release = export.releases.build_release(release.pk)
     elapsed = time.perf_counter() - started
     if release.state != "published":
         raise SystemExit(f"the build failed: {release.error}")
@@ -196,14 +197,14 @@ def measure_reference(count: int, out_dir: Path) -> dict:
     import pyarrow.parquet as pq
     from django.db import transaction
 
-    from export import services
+    import export.rows
     from export.changes import ChangeTracker
     from export.writer import PARQUET_OPTIONS, ROW_SCHEMA, messages_for
 
     baseline = peak_rss_mib()
     started = time.perf_counter()
     with transaction.atomic():
-        rows = list(services._rows(ChangeTracker(None), services._Statistics(), []))
+        rows = list(export.rows._rows(ChangeTracker(None), export.rows._Statistics(), []))
     for row in rows:
         row["messages"] = messages_for(question=row["question"], context=row["context"], answer=row["answer"])
     table = pa.Table.from_pylist(rows, schema=ROW_SCHEMA)

@@ -188,7 +188,7 @@ class Pair(models.Model):
             ),
             # Releases stream validated pairs in id order.
             models.Index(fields=["id"], condition=Q(status="validated"), name="pair_validated_by_id"),
-            # Releases stream the pairs with a published revision in id order (export.services).
+            # Releases stream the pairs with a published revision in id order (export.rows).
             models.Index(
                 fields=["id"], condition=Q(published_revision__isnull=False), name="pair_published_by_id"
             ),

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import Release
-from .services import ReleaseRefused, can_start_release, start_release
+from .releases import ReleaseRefused, can_start_release, start_release
 
 
 @admin.register(Release)

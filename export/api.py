@@ -1,6 +1,6 @@
 """API of the export app (SPEC.md §7): releases, read-only for everyone; moderators start one with POST.
 
-Thin callers of export.services, like the web views: one code path for the site and the API.
+Thin callers of export.releases, like the web views: one code path for the site and the API.
 """
 
 from django.db.models import QuerySet
@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from moisson.api import Conflict, error_responses
 
 from .models import Release
+from .releases import ReleaseRefused, can_start_release, start_release
 from .serializers import ReleaseSerializer, ReleaseStatusSerializer, StartReleaseSerializer
-from .services import ReleaseRefused, can_start_release, start_release
 
 
 class CanStartReleaseOrReadOnly(BasePermission):

@@ -29,7 +29,7 @@ class ReleaseState(models.TextChoices):
 
 
 class ReleasePhase(models.TextChoices):
-    """Where a build is, in the order it goes (see export.services.build_release)."""
+    """Where a build is, in the order it goes (see export.releases.build_release)."""
 
     QUEUED = "queued", _("Waiting for the worker to start the build")
     SNAPSHOT = "snapshot", _("Reading the validated pairs")

@@ -1,4 +1,4 @@
-"""Celery tasks of the export app: thin callers of export.services, taking ids (STYLE.md)."""
+"""Celery tasks of the export app: thin callers of export.releases, taking ids (STYLE.md)."""
 
 import logging
 
@@ -6,21 +6,21 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import DatabaseError
 
-from . import services
+from . import releases
 
 logger = logging.getLogger(__name__)
 
 
 # acks_late with reject_on_worker_lost: a worker killed mid-build puts the message back, and the
-# redelivered task finds the release `building` with its lock free, so it marks it failed (services).
+# redelivered task finds the release `building` with its lock free, so it marks it failed (releases).
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_release(release_id: int) -> None:
-    services.build_release(release_id)
+    releases.build_release(release_id)
 
 
 @shared_task
 def cut_release_if_due() -> None:
-    services.cut_release_if_due()
+    releases.cut_release_if_due()
 
 
 @worker_ready.connect
@@ -33,6 +33,6 @@ def fail_builds_left_by_a_dead_worker(**kwargs: object) -> None:
     A database that is not ready (down, or not migrated yet) must not stop the worker: the same clean-up
     runs again when the next release starts."""
     try:
-        services.fail_interrupted_builds()
+        releases.fail_interrupted_builds()
     except DatabaseError as error:
         logger.warning("Could not look for builds left by a dead worker: %s", error)

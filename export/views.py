@@ -12,7 +12,7 @@ from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from .forms import StartReleaseForm
 from .models import Release
-from .services import ReleaseRefused, can_start_release, next_version, start_release
+from .releases import ReleaseRefused, can_start_release, next_version, start_release
 
 CONTENT_TYPES = {
     ".parquet": "application/vnd.apache.parquet",

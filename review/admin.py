@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from collect.admin import PairAdmin
 from collect.models import Pair
 
+from .errors import ReviewRefused
 from .models import AuditAction, AuditEntry, ContactRequest, Report, Review, Skip
-from .services import ReviewRefused, decide_pair
+from .moderation import decide_pair
 
 
 class ModeratedPairAdmin(PairAdmin):

@@ -20,8 +20,10 @@ from collect.models import Pair, Status
 from collect.serializers import PairSerializer
 from moisson.api import Conflict, IsContributor, IsModerator, error_responses
 
-from . import services
+from .errors import InvalidReview, NotAllowed, OwnPair, ReviewRefused, StaleRevision
 from .models import Report, Review
+from .moderation import decide_pair, moderation_queue
+from .reports import report_pair
 from .serializers import (
     DecisionSerializer,
     ModerationItemSerializer,
@@ -33,14 +35,15 @@ from .serializers import (
     ReviewResultSerializer,
     SkipSerializer,
 )
+from .voting import next_pair_for, record_review, skip_pair
 
 
-def _refusal(refused: services.ReviewRefused) -> exceptions.APIException:
+def _refusal(refused: ReviewRefused) -> exceptions.APIException:
     """The API's answer to a refusal of review.services, with the service's own message."""
     message = str(refused)
-    if isinstance(refused, services.OwnPair | services.NotAllowed):
+    if isinstance(refused, OwnPair | NotAllowed):
         return exceptions.PermissionDenied(message)
-    if isinstance(refused, services.InvalidReview):
+    if isinstance(refused, InvalidReview):
         return exceptions.ValidationError({"non_field_errors": [message]})
     # StaleRevision, AlreadyReviewed, and an InvalidAction the state of the pair forbids.
     return Conflict(message)
@@ -75,7 +78,7 @@ class NextPairView(generics.GenericAPIView):
         filters = NextPairFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         # A filter left out means "as in my profile", not "everything".
-        pair = services.next_pair_for(
+        pair = next_pair_for(
             request.user,
             domains=filters.validated_data["domain"] if "domain" in request.query_params else None,
             levels=filters.validated_data["level"] if "level" in request.query_params else None,
@@ -114,10 +117,10 @@ class SkipView(generics.GenericAPIView):
                     {"pair": [_("No pair is held for you: say which pair to skip.")]}
                 )
         try:
-            services.skip_pair(reviewer=request.user, pair=pair)
-        except services.StaleRevision as refused:
+            skip_pair(reviewer=request.user, pair=pair)
+        except StaleRevision as refused:
             raise exceptions.ValidationError({"pair": [str(refused)]}) from None
-        except services.ReviewRefused as refused:
+        except ReviewRefused as refused:
             raise _refusal(refused) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -142,7 +145,7 @@ class ReviewCreateView(generics.GenericAPIView):
         if pair is None:
             raise exceptions.ValidationError({"pair": [_("This pair does not exist.")]})
         try:
-            review = services.record_review(
+            review = record_review(
                 reviewer=request.user,
                 pair=pair,
                 revision_number=vote["revision"],
@@ -155,7 +158,7 @@ class ReviewCreateView(generics.GenericAPIView):
                 suggested_answer=vote["suggested_answer"],
                 suggested_final_answer=vote["suggested_final_answer"],
             )
-        except services.ReviewRefused as refused:
+        except ReviewRefused as refused:
             raise _refusal(refused) from None
         review = Review.objects.select_related("pair", "revision").get(pk=review.pk)
         return Response(ReviewResultSerializer(review).data, status=status.HTTP_201_CREATED)
@@ -179,10 +182,8 @@ class ReportView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            report = services.report_pair(
-                reporter=request.user, pair=pair, reason=serializer.validated_data["reason"]
-            )
-        except services.ReviewRefused as refused:
+            report = report_pair(reporter=request.user, pair=pair, reason=serializer.validated_data["reason"])
+        except ReviewRefused as refused:
             raise _refusal(refused) from None
         report = Report.objects.select_related("pair").get(pk=report.pk)
         return Response(ReportResultSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -193,7 +194,7 @@ class ModerationQueueView(generics.ListAPIView):
     serializer_class = ModerationItemSerializer
 
     def get_queryset(self) -> QuerySet[Pair]:
-        return services.moderation_queue().prefetch_related(
+        return moderation_queue().prefetch_related(
             Prefetch("reviews", queryset=Review.objects.counted().order_by("created_at")),
             Prefetch(
                 "reports", queryset=Report.objects.open().order_by("created_at"), to_attr="open_reports"
@@ -226,13 +227,13 @@ class DecisionView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            pair = services.decide_pair(
+            pair = decide_pair(
                 moderator=request.user,
                 pair=pair,
                 action=serializer.validated_data["action"],
                 reason=serializer.validated_data["reason"],
                 removal_reason=serializer.validated_data["removal_reason"],
             )
-        except services.ReviewRefused as refused:
+        except ReviewRefused as refused:
             raise _refusal(refused) from None
         return Response(PairSerializer(pair, context=self.get_serializer_context()).data)

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from collect.coverage import MAX_TARGET
 from collect.models import PAIR_TEXT_FIELDS, Domain, Level, RemovalReason, TaskType
 
+from .contact import UUID_IN_TEXT
+from .errors import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 from .models import AuditAction, ContactKind, RejectionReason, Verdict
-from .services import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, UUID_IN_TEXT
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 

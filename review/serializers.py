@@ -9,8 +9,8 @@ from collect.models import PAIR_FIELDS, Domain, Level, Pair, RemovalReason, Task
 from collect.serializers import category_field
 from moisson.api import FindingSerializer
 
+from .errors import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 from .models import AuditAction, RejectionReason, Report, Review, Verdict
-from .services import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
 def _warnings(pair: Pair) -> list[dict]:

@@ -21,6 +21,16 @@ from collect.services import Evaluation, SubmissionRefused
 from moisson.http import has_query_parameter, query_parameter, uuid_or_404
 from moisson.network import client_ip
 
+from .contact import handle_contact_request, receive_contact_request
+from .errors import (
+    AlreadyReviewed,
+    InvalidAction,
+    InvalidReview,
+    NotHanded,
+    ReviewRefused,
+    StaleRevision,
+    TooManyMessages,
+)
 from .forms import (
     ContactForm,
     ContactHandledForm,
@@ -34,35 +44,20 @@ from .forms import (
     TakedownForm,
 )
 from .models import AuditAction, AuditEntry, ContactKind, ContactRequest, Review, SuggestionState
-from .personal_data import personal_data_of
-from .services import (
+from .moderation import (
     DECIDED,
-    REPORTABLE,
-    AlreadyReviewed,
-    InvalidAction,
-    InvalidReview,
-    NotHanded,
-    ReviewRefused,
-    StaleRevision,
-    TooManyMessages,
-    accept_suggestion,
-    contributor_summary,
     decide_pair,
-    dismiss_suggestion,
-    handle_contact_request,
     moderation_queue,
     moderator_edit,
-    next_pair_for,
-    pending_count,
-    receive_contact_request,
-    record_review,
-    report_pair,
     set_coverage_targets,
-    skip_pair,
-    standings,
     suspend_user,
     take_down,
 )
+from .personal_data import personal_data_of
+from .reports import REPORTABLE, report_pair
+from .standings import contributor_summary, standings
+from .suggestions import accept_suggestion, dismiss_suggestion
+from .voting import next_pair_for, pending_count, record_review, skip_pair
 
 QUEUE_FILTER_SESSION_KEY = "review_filter"
 # Counting a million pending pairs costs tens of milliseconds: the counter may lag a little.

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from collect.coverage import most_needed
 from collect.models import CoverageTarget, Domain, Level, Pair, Status, TaskType
-from review.services import _cell_filters, next_pair_for, review_queue
+from review.voting import _cell_filters, next_pair_for, review_queue
 from tests.factories import make_user
 
 pytestmark = [

@@ -14,8 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+import export.build
+import export.locks
+import export.publish
+import export.rows
+import export.verify
 from collect.models import Pair, RemovalReason, Status
-from export import services, writer
+from export import writer
 from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from export.writer import ROW_SCHEMA
@@ -58,7 +63,7 @@ def use_fake_hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeHub
     hub = FakeHub()
     settings.HF_DATASET_REPO = REPO
     settings.HF_TOKEN = "hf_test"
-    monkeypatch.setattr(services, "hub_api", lambda: hub)
+    monkeypatch.setattr(export.publish, "hub_api", lambda: hub)
     return hub
 
 
@@ -297,7 +302,7 @@ def test_a_build_killed_midway_leaves_no_directory_and_a_failed_release(
     monkeypatch: pytest.MonkeyPatch, releases_root: Path
 ) -> None:
     make_validated(20)
-    monkeypatch.setattr(services, "BATCH_ROWS", 3)
+    monkeypatch.setattr(export.build, "BATCH_ROWS", 3)
     calls = 0
 
     def dying_messages_for(**text: str) -> list[dict]:
@@ -319,7 +324,7 @@ def test_a_build_killed_midway_leaves_no_directory_and_a_failed_release(
 
 def test_a_failed_release_started_again_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
     make_validated(3)
-    monkeypatch.setattr(services, "_verify", _raise(services.ReleaseCheckFailed("wrong counts")))
+    monkeypatch.setattr(export.build, "_verify", _raise(export.verify.ReleaseCheckFailed("wrong counts")))
     failed = build()
     monkeypatch.undo()
 
@@ -332,7 +337,9 @@ def test_a_failed_release_started_again_is_built(monkeypatch: pytest.MonkeyPatch
 
 def test_a_failed_verification_publishes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     make_validated(3)
-    monkeypatch.setattr(services, "_verify", _raise(services.ReleaseCheckFailed("3 rows, expected 4")))
+    monkeypatch.setattr(
+        export.build, "_verify", _raise(export.verify.ReleaseCheckFailed("3 rows, expected 4"))
+    )
 
     release = build()
 
@@ -371,7 +378,7 @@ def test_a_release_left_building_by_a_dead_worker_is_marked_failed_not_rebuilt(r
     again = build_release(release.pk)
 
     assert again.state == ReleaseState.FAILED
-    assert again.error == services.INTERRUPTED
+    assert again.error == export.locks.INTERRUPTED
     assert not leftover.exists()
     assert not again.directory.exists()
 
@@ -380,7 +387,7 @@ def test_a_release_whose_lock_is_held_is_left_to_its_builder() -> None:
     make_validated(2)
     release = start_release(by=None, enqueue=False)
 
-    with services._build_lock(release.version) as locked:
+    with export.locks._build_lock(release.version) as locked:
         again = build_release(release.pk)
 
     assert locked
@@ -452,7 +459,7 @@ def test_a_retry_after_a_crash_between_commit_and_tag_only_tags(
 def test_without_hub_settings_a_release_stays_local(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "hub_api", _raise(AssertionError("the Hub must not be called")))
+    monkeypatch.setattr(export.publish, "hub_api", _raise(AssertionError("the Hub must not be called")))
     make_validated(2)
 
     release = build()
@@ -479,7 +486,7 @@ def test_snapshot_ignores_pairs_validated_while_the_build_runs(monkeypatch: pyte
         pytest.skip("REPEATABLE READ snapshots are PostgreSQL's; SQLite locks writers out instead")
     make_validated(3)
     late = make_pair(status=Status.PENDING)
-    original_rows = services._rows
+    original_rows = export.build._rows
 
     def rows_after_a_concurrent_validation(*args: object) -> Iterator[dict]:
         # Another connection validates a pair after the snapshot's first query (the count).
@@ -488,7 +495,7 @@ def test_snapshot_ignores_pairs_validated_while_the_build_runs(monkeypatch: pyte
         thread.join()
         yield from original_rows(*args)
 
-    monkeypatch.setattr(services, "_rows", rows_after_a_concurrent_validation)
+    monkeypatch.setattr(export.build, "_rows", rows_after_a_concurrent_validation)
 
     with CaptureQueriesContext(connection) as queries:
         release = build()
@@ -523,9 +530,9 @@ def test_the_binary_cursor_reads_what_the_orm_reads() -> None:
         pytest.skip("the binary server-side cursor is the PostgreSQL path; SQLite uses iterator()")
     make_validated(3, author=make_user(pseudonym="Zoé", attribution_opt_in=True), level="lycee")
     make_validated(2, context="Un contexte.")
-    orm = list(services.published_pairs().order_by("id").values_list(*services._PAIR_COLUMNS))
+    orm = list(export.rows.published_pairs().order_by("id").values_list(*export.rows._PAIR_COLUMNS))
 
     with transaction.atomic():
-        fast = list(services._published_pair_values())
+        fast = list(export.rows._published_pair_values())
 
     assert fast == orm

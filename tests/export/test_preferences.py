@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
+import export.preferences
 from collect.models import Pair, Revision, Status
 from collect.services import submit_pair
-from export import services
 from export.models import Release
 from export.services import build_release, start_release
 from export.writer import PREFERENCE_SCHEMA, split_for
@@ -249,7 +249,7 @@ def test_the_next_release_compares_pairs_only_not_preference_rows() -> None:
 
 
 def test_preference_rows_are_read_in_batches_without_losing_any(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "_PREFERENCE_BATCH", 2)
+    monkeypatch.setattr(export.preferences, "_PREFERENCE_BATCH", 2)
     pairs = [suggested_edit_history() for _ in range(3)] + [correction_history() for _ in range(2)]
 
     rows = preference_rows(build())

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+import export.build
+import export.releases
 from collect.models import Pair, Status
-from export import services
 from export.models import Release, ReleasePhase, ReleaseState
 from export.services import build_release, start_release
 from tests.factories import make_pair, make_user
@@ -53,17 +54,17 @@ def test_progress_moves_while_the_snapshot_is_open_and_ends_at_100_percent(
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("on SQLite the snapshot holds the write lock: progress is only recorded around it")
-    monkeypatch.setattr(services, "BATCH_ROWS", 2)
-    monkeypatch.setattr(services, "PROGRESS_WRITE_SECONDS", 0)
+    monkeypatch.setattr(export.build, "BATCH_ROWS", 2)
+    monkeypatch.setattr(export.build, "PROGRESS_WRITE_SECONDS", 0)
     make_validated(12)
     seen = []
-    record_progress = services._record_progress
+    record_progress = export.build._record_progress
 
     def record_and_look(release_id: int, **fields: object) -> None:
         record_progress(release_id, **fields)
         seen.append(read_in_another_connection(release_id))
 
-    monkeypatch.setattr(services, "_record_progress", record_and_look)
+    monkeypatch.setattr(export.build, "_record_progress", record_and_look)
 
     release = build_release(start_release(by=None, enqueue=False).pk)
 
@@ -94,7 +95,7 @@ def test_a_claimed_build_starts_at_the_snapshot_phase_with_no_rows(monkeypatch: 
         seen.append(Release.objects.values_list("phase", "rows_written", "rows_expected").get(pk=release.pk))
         raise RuntimeError("stopped by the test")
 
-    monkeypatch.setattr(services, "_build_and_publish", stop)
+    monkeypatch.setattr(export.releases, "_build_and_publish", stop)
 
     release = build_release(start_release(by=None, enqueue=False).pk)
 

@@ -17,7 +17,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from export import services  # noqa: E402
+import export.build  # noqa: E402
 from moisson.celery import app  # noqa: E402
 
 
@@ -25,5 +25,5 @@ def stall(*args: object, **kwargs: object) -> None:
     time.sleep(3600)
 
 
-services._verify = stall
+export.build._verify = stall
 app.worker_main(sys.argv[1:])

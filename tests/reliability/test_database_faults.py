@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from collect.models import Pair
-from review import services
+from review import voting
 from review.models import Review, Verdict
 from tests.browser.conftest import PageProblems
 from tests.factories import make_pair, make_user
@@ -39,7 +39,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# Where the connection is cut, as the name of a step of review.services.record_review, and whether the cut
+# Where the connection is cut, as the name of a step of review.voting.record_review, and whether the cut
 # comes before that step runs (the vote's row is written, its counters not yet) or after it (every write
 # done, the commit not yet sent).
 CUT_POINTS = {
@@ -66,7 +66,7 @@ def drop_connection() -> None:
 def connection_dropped(cut_point: str) -> Iterator[list[str]]:
     """Drop the connection once, at `cut_point` of record_review; yields the list of cuts made."""
     step, when = CUT_POINTS[cut_point]
-    real_step = getattr(services, step)
+    real_step = getattr(voting, step)
     cuts: list[str] = []
 
     def step_with_a_cut(pair: Pair) -> None:
@@ -78,7 +78,7 @@ def connection_dropped(cut_point: str) -> Iterator[list[str]]:
         if when == "before":
             real_step(pair)
 
-    with mock.patch.object(services, step, step_with_a_cut):
+    with mock.patch.object(voting, step, step_with_a_cut):
         yield cuts
 
 

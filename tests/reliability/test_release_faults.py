@@ -21,10 +21,11 @@ import pytest
 from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
+import export.locks
+import export.publish
 from accounts.services import delete_account
 from collect.checks import find_personal_data
 from collect.models import Pair, Revision, Status
-from export import services
 from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from moisson.celery import app
@@ -130,7 +131,7 @@ def test_a_whole_worker_killed_mid_build_publishes_nothing_and_the_next_worker_s
     workers.append(start_worker(releases_root=releases_root, log=log, name="faults"))
     wait_for(lambda: state_of(release) == ReleaseState.FAILED, log=log, what="the next worker to clean up")
 
-    assert release.error == services.INTERRUPTED
+    assert release.error == export.locks.INTERRUPTED
     assert temporary_directories(releases_root, release) == []
     assert not release.directory.exists()
     again = start_release(by=None, version=release.version)
@@ -154,7 +155,7 @@ def test_a_pool_process_killed_mid_build_is_failed_by_its_redelivered_task_and_p
     # finds the release `building` with its lock free and fails it rather than building it silently.
     wait_for(lambda: state_of(release) == ReleaseState.FAILED, log=log, what="the redelivered task")
 
-    assert release.error == services.INTERRUPTED
+    assert release.error == export.locks.INTERRUPTED
     assert temporary_directories(releases_root, release) == []
     assert not release.directory.exists()
 
@@ -166,7 +167,7 @@ def use_fake_hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeHub
     hub = FakeHub()
     settings.HF_DATASET_REPO = REPO
     settings.HF_TOKEN = "hf_test"
-    monkeypatch.setattr(services, "hub_api", lambda: hub)
+    monkeypatch.setattr(export.publish, "hub_api", lambda: hub)
     return hub
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from export.models import Release, ReleaseState
-from export.services import ReleaseRefused, build_release, start_release
+from export.releases import ReleaseRefused, build_release, start_release
 
 
 class Command(BaseCommand):

@@ -12,14 +12,10 @@ from accounts.services import moderators_group
 from collect.models import PAIR_FIELDS, Pair, Status
 from collect.services import SubmissionRefused, save_draft, submit_pair
 from review.models import AuditAction, RejectionReason, Review, Verdict
-from review.services import (
-    accept_suggestion,
-    decide_pair,
-    hand_out,
-    moderator_edit,
-    record_review,
-    report_pair,
-)
+from review.moderation import decide_pair, moderator_edit
+from review.reports import report_pair
+from review.suggestions import accept_suggestion
+from review.voting import hand_out, record_review
 
 DEMO_PASSWORD = "demo-moisson"
 DEMO_PAIRS = Path(__file__).resolve().parents[3] / "collect" / "demo" / "pairs.json"

@@ -1,0 +1,368 @@
+"""Handing out pairs and voting on them (SPEC §4).
+
+A vote counts only on a pair handed to its reviewer; it locks the pair's row, so two reviewers voting at the
+same moment are counted one after the other, never over each other, and the quorum is applied in the same
+transaction.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from collect.coverage import LEVEL_WHEN_NONE, Cell, most_needed
+from collect.final_answer import FINAL_ANSWER_TASK_TYPES, normalise
+from collect.models import Pair, Status
+from collect.text import normalize_text
+
+from . import quorum
+from .errors import (
+    COMMENT_MAX_LENGTH,
+    AlreadyReviewed,
+    InvalidReview,
+    NotAllowed,
+    NotHanded,
+    OwnPair,
+    StaleRevision,
+    _check_length,
+)
+from .models import (
+    Handout,
+    RejectionReason,
+    Report,
+    Review,
+    Skip,
+    SuggestionState,
+    Verdict,
+)
+
+# How many of the most needed coverage cells a reviewer who asks for them is served from, in turn.
+REVIEW_NEEDED_CELLS = 5
+
+
+def reviewable_by(
+    reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = ()
+) -> QuerySet[Pair]:
+    """Pending pairs this reviewer may judge: not theirs, not already judged (this revision) nor skipped,
+    not reported by them, not by a suspended author; restricted to some domains and levels when given (a pair
+    without a school level suits every level)."""
+    pairs = (
+        Pair.objects.awaiting_review()
+        .exclude(author=reviewer)
+        .filter(
+            ~Exists(Review.objects.filter(reviewer=reviewer, revision=OuterRef("current_revision"))),
+            ~Exists(Skip.objects.filter(reviewer=reviewer, pair=OuterRef("pk"))),
+            # Someone else's report does not stop the review (see report_pair); one's own is one's judgement.
+            ~Exists(Report.objects.open().filter(pair=OuterRef("pk"), reporter=reviewer)),
+            # A join, not a subquery: the planner then checks each candidate's author by primary key
+            # instead of scanning every account for suspended ones.
+            author__suspended_at__isnull=True,
+        )
+    )
+    if domains:
+        pairs = pairs.filter(domain__in=domains)
+    if levels:
+        pairs = pairs.filter(Q(level__in=levels) | Q(level=""))
+    return pairs
+
+
+def review_queue(
+    reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = (), now: datetime
+) -> QuerySet[Pair]:
+    """The pairs nobody holds, in the order they are handed out: fewest reviews, then oldest.
+
+    This order is the one of the partial index "pair_review_queue", so that taking the first row reads a
+    handful of index entries even with a million pending pairs.
+    """
+    return (
+        reviewable_by(reviewer, domains=domains, levels=levels)
+        .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
+        .order_by("review_count", "submitted_at")
+    )
+
+
+def next_pair_for(
+    reviewer: User,
+    *,
+    domains: list[str] | None = None,
+    levels: list[str] | None = None,
+    by_need: bool = False,
+) -> Pair | None:
+    """The pair to hand to this reviewer now, held for them for MOISSON_REVIEW_HOLD_SECONDS.
+
+    The pair they already hold comes first (reloading the page shows the same pair); otherwise the pending
+    pair with the fewest reviews, then the oldest, that nobody else holds. `domains` and `levels` default to
+    the reviewer's profile preferences; an empty list means "all". With `by_need`, pairs of the most
+    needed coverage cells (collect.coverage) come first, most needed cell first.
+    """
+    domains = reviewer.review_domains if domains is None else domains
+    levels = reviewer.review_levels if levels is None else levels
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = reviewable_by(reviewer, domains=domains, levels=levels)
+        pair = candidates.filter(held_by=reviewer, held_until__gt=now).first()
+        if pair is None:
+            free = review_queue(reviewer, domains=domains, levels=levels, now=now)
+            # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
+            # then the whole queue, when no needed cell has a pair for this reviewer.
+            cells = most_needed(REVIEW_NEEDED_CELLS) if by_need else []
+            queues = [free.filter(part) for cell in cells for part in _cell_filters(cell)]
+            for queue in [*queues, free]:
+                if connection.features.has_select_for_update_skip_locked:
+                    # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
+                    queue = queue.select_for_update(skip_locked=True, of=("self",))
+                pair = queue.first()
+                if pair is not None:
+                    break
+            if pair is None:
+                return None
+        hand_out(reviewer=reviewer, pair=pair, now=now)
+    return pair
+
+
+def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None) -> None:
+    """Hold `pair` for `reviewer` and record that it was handed to them, so that their vote counts.
+
+    Called by next_pair_for, which chose the pair; and by seed_demo, which builds demo states. No door lets
+    a client name the pair it is handed: that is what stops accounts from choosing the pairs they judge.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One pair held per reviewer: taking a new one lets the previous one go.
+        Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
+        pair.held_by = reviewer
+        pair.held_until = now + timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
+        pair.save(update_fields=["held_by", "held_until"])
+        # One row per reviewer and pair, in one statement even if the same reviewer asks twice at once.
+        Handout.objects.bulk_create(
+            [Handout(pair=pair, reviewer=reviewer, revision_number=pair.revision_number, handed_at=now)],
+            update_conflicts=True,
+            unique_fields=["reviewer", "pair"],
+            update_fields=["revision_number", "handed_at"],
+        )
+
+
+def _cell_filters(cell: Cell) -> list[Q]:
+    """The parts of a coverage cell, each one ordered range of pair_review_queue_by_cell. Pairs without a
+    level count in the LEVEL_WHEN_NONE column: asked as one `level IN (...)`, PostgreSQL would walk the
+    whole review queue instead (250 ms with 150,000 pending pairs, against 0.1 ms per range)."""
+    levels = [cell.level, ""] if cell.level == LEVEL_WHEN_NONE else [cell.level]
+    return [Q(domain=cell.domain, task_type=cell.task_type, level=level) for level in levels]
+
+
+def pending_count() -> int:
+    return Pair.objects.awaiting_review().count()
+
+
+def record_review(
+    *,
+    reviewer: User,
+    pair: Pair,
+    revision_number: int,
+    verdict: str,
+    reasons: list[str],
+    correctness: int,
+    fluency: int,
+    comment: str = "",
+    suggested_question: str = "",
+    suggested_answer: str = "",
+    suggested_final_answer: str = "",
+) -> Review:
+    """Record one vote on the revision the reviewer saw, then apply the quorum in the same transaction.
+
+    A vote counts only for a pair handed to the reviewer by next_pair_for: they still hold it, or it was
+    handed to them less than MOISSON_REVIEW_HOLD_SECONDS ago.
+
+    Raises OwnPair, NotAllowed (suspended reviewer), StaleRevision (the pair changed or left review),
+    AlreadyReviewed, NotHanded, or InvalidReview (e.g. a rejection without a reason, a text over its cap).
+    """
+    reasons = _clean_vote(verdict=verdict, reasons=reasons, correctness=correctness, fluency=fluency)
+    _check_length(comment, COMMENT_MAX_LENGTH, _("The comment is too long: at most %(limit)d characters."))
+    _check_length(
+        suggested_question,
+        settings.MOISSON_QUESTION_MAX_LENGTH,
+        _("The suggested question is too long: at most %(limit)d characters."),
+    )
+    _check_length(
+        suggested_answer,
+        settings.MOISSON_ANSWER_MAX_LENGTH,
+        _("The suggested answer is too long: at most %(limit)d characters."),
+    )
+    with transaction.atomic():
+        # Lock order everywhere: the user's row, then the pair's. suspend_user takes them in the same order,
+        # so a vote racing a suspension is either counted before it or refused after it.
+        suspended_at = (
+            User.objects.select_for_update().values_list("suspended_at", flat=True).get(pk=reviewer.pk)
+        )
+        if suspended_at is not None:
+            raise NotAllowed(_("Your account is suspended."))
+        pair = Pair.objects.select_for_update(of=("self",)).select_related("current_revision").get(pk=pair.pk)
+        if pair.author_id == reviewer.pk:
+            raise OwnPair(_("You cannot review your own pair."))
+        if (
+            pair.status != Status.PENDING
+            or pair.revision_number != revision_number
+            or pair.current_revision_id is None
+        ):
+            raise StaleRevision(_("This pair changed or is no longer awaiting review."))
+        if Review.objects.filter(reviewer=reviewer, revision_id=pair.current_revision_id).exists():
+            raise AlreadyReviewed(_("You have already reviewed this pair."))
+        if not _was_handed(reviewer=reviewer, pair=pair):
+            raise NotHanded(
+                _(
+                    "This pair was not handed to you for review, or it has been handed to someone else "
+                    "since. Ask for the next pair to review."
+                )
+            )
+        revision = pair.current_revision
+        suggested_question = _suggestion(suggested_question, revision.question)
+        suggested_answer = _suggestion(suggested_answer, revision.answer)
+        # Leaving the final answer as shown confirms it; another value is a correction for the author.
+        suggested_final_answer = normalise(suggested_final_answer)[:100]
+        if (
+            suggested_final_answer == revision.final_answer
+            or revision.task_type not in FINAL_ANSWER_TASK_TYPES
+        ):
+            suggested_final_answer = ""
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    pair=pair,
+                    revision=revision,
+                    reviewer=reviewer,
+                    verdict=verdict,
+                    reasons=reasons,
+                    correctness=correctness,
+                    fluency=fluency,
+                    comment=normalize_text(comment).strip(),
+                    suggested_question=suggested_question,
+                    suggested_answer=suggested_answer,
+                    suggested_final_answer=suggested_final_answer,
+                    suggestion_state=SuggestionState.OPEN
+                    if suggested_question or suggested_answer or suggested_final_answer
+                    else SuggestionState.NONE,
+                )
+        except IntegrityError:
+            raise AlreadyReviewed(_("You have already reviewed this pair.")) from None
+        if pair.held_by_id == reviewer.pk:
+            pair.held_by = None
+            pair.held_until = None
+        _count_votes(pair)
+        _apply_quorum(pair)
+    return review
+
+
+def skip_pair(*, reviewer: User, pair: Pair) -> None:
+    """The reviewer passes: the pair is not handed to them again and is free for others at once.
+
+    Raises OwnPair, or StaleRevision when the pair is not awaiting review.
+    """
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().get(pk=pair.pk)
+        if pair.author_id == reviewer.pk:
+            raise OwnPair(_("You cannot review your own pair."))
+        if pair.status != Status.PENDING:
+            raise StaleRevision(_("This pair is not awaiting review."))
+        Skip.objects.bulk_create([Skip(reviewer=reviewer, pair=pair)], ignore_conflicts=True)
+        Handout.objects.filter(reviewer=reviewer, pair=pair).delete()
+        Pair.objects.filter(pk=pair.pk, held_by=reviewer).update(held_by=None, held_until=None)
+
+
+def _clean_vote(*, verdict: str, reasons: list[str], correctness: int, fluency: int) -> list[str]:
+    if verdict not in Verdict.values:
+        raise InvalidReview(_("Choose to approve or to reject."))
+    unknown = set(reasons) - set(RejectionReason.values)
+    if unknown:
+        raise InvalidReview(
+            _("Unknown rejection reason: %(reasons)s.") % {"reasons": ", ".join(sorted(unknown))}
+        )
+    if verdict == Verdict.REJECT and not reasons:
+        raise InvalidReview(_("Give at least one reason to reject."))
+    for rating in (correctness, fluency):
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise InvalidReview(_("Ratings go from 1 to 5."))
+    if verdict == Verdict.APPROVE:
+        return []
+    return [reason for reason in RejectionReason.values if reason in reasons]
+
+
+def _suggestion(suggested: str, current: str) -> str:
+    """A suggested text is kept only when it changes something.
+
+    Both sides are normalised first: a browser sends an untouched textarea back with CRLF line breaks, and
+    a "suggestion" that only differs by them (or by invisible characters) would offer the author a new
+    revision of the very same text.
+    """
+    suggested = normalize_text(suggested).strip()
+    return suggested if suggested and suggested != normalize_text(current).strip() else ""
+
+
+def _count_votes(pair: Pair) -> None:
+    """Recount the vote summary of the pair's current revision from the reviews themselves."""
+    tally = (
+        Review.objects.counted()
+        .filter(revision_id=pair.current_revision_id)
+        .aggregate(
+            approvals=Count("pk", filter=Q(verdict=Verdict.APPROVE)),
+            rejections=Count("pk", filter=Q(verdict=Verdict.REJECT)),
+            correctness=Avg("correctness"),
+            fluency=Avg("fluency"),
+        )
+    )
+    pair.approvals = tally["approvals"]
+    pair.rejections = tally["rejections"]
+    pair.review_count = tally["approvals"] + tally["rejections"]
+    pair.correctness_mean = tally["correctness"]
+    pair.fluency_mean = tally["fluency"]
+
+
+def _apply_quorum(pair: Pair) -> None:
+    """Decide a pending pair from its vote summary, and save the summary (and the decision, if any)."""
+    fields = ["review_count", "approvals", "rejections", "correctness_mean", "fluency_mean"]
+    fields += ["held_by", "held_until"]
+    decision = None
+    if pair.status == Status.PENDING:
+        decision = quorum.decide(
+            approvals=pair.approvals,
+            rejections=pair.rejections,
+            min_approvals=settings.MOISSON_QUORUM_MIN_APPROVALS,
+            margin=settings.MOISSON_QUORUM_MARGIN,
+            dispute_after=settings.MOISSON_DISPUTE_AFTER_REVIEWS,
+        )
+    if decision is not None:
+        now = timezone.now()
+        pair.status = decision
+        pair.held_by = None
+        pair.held_until = None
+        fields += ["status", "updated_at"]
+        if decision in (Status.VALIDATED, Status.REJECTED):
+            pair.decided_at = now
+            fields.append("decided_at")
+        if decision == Status.VALIDATED:
+            pair.validated_at = now
+            fields += ["validated_at", *_publish(pair)]
+    pair.save(update_fields=fields)
+
+
+def _publish(pair: Pair) -> list[str]:
+    """Releases publish the revision just validated, until a correction of it is validated (SPEC §2)."""
+    pair.published_revision_id = pair.current_revision_id
+    pair.published_at = pair.validated_at
+    return ["published_revision", "published_at"]
+
+
+def _was_handed(*, reviewer: User, pair: Pair) -> bool:
+    """Whether next_pair_for handed this revision to the reviewer, who still holds it (nobody else was handed
+    it since) or was handed it within the hold time."""
+    handout = Handout.objects.filter(
+        reviewer=reviewer, pair=pair, revision_number=pair.revision_number
+    ).first()
+    if handout is None:
+        return False
+    if pair.held_by_id == reviewer.pk:
+        return True
+    return handout.handed_at >= timezone.now() - timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
