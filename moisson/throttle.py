@@ -26,6 +26,16 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period.strip().lower()[:1]]
 
 
+def count_in_cache(key: str, *, timeout: int) -> int:
+    """Add one to the counter `key` (kept `timeout` seconds from its first count) and return it."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
 def throttled(*, scope: str, rate_setting: str) -> Callable[[View], View]:
     """Answer 429 with a Retry-After once the person went over settings.<rate_setting> in `scope`."""
 
@@ -35,13 +45,7 @@ def throttled(*, scope: str, rate_setting: str) -> Callable[[View], View]:
             limit, period = parse_rate(getattr(settings, rate_setting))
             who = f"user-{request.user.pk}" if request.user.is_authenticated else f"ip-{client_ip(request)}"
             window = int(time.time() // period)
-            key = f"throttle:{scope}:{who}:{window}"
-            cache.add(key, 0, timeout=period + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the key expired between add and incr
-                cache.add(key, 1, timeout=period + 1)
-                count = 1
+            count = count_in_cache(f"throttle:{scope}:{who}:{window}", timeout=period + 1)
             if count > limit:
                 retry_after = max(1, period - int(time.time()) % period)
                 response = HttpResponse(

@@ -6,7 +6,6 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from collect.models import Pair
+from moisson.throttle import count_in_cache
 
 from .errors import InvalidAction, TooManyMessages, _require_moderator
 from .models import (
@@ -92,13 +92,7 @@ def handle_contact_request(*, moderator: User, request: ContactRequest, note: st
 def _allow_contact_message(client_ip: str) -> bool:
     # A hash, so that the cache holds no address in clear.
     key = "contact-rate:" + hashlib.sha256(client_ip.encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= CONTACT_MESSAGES_PER_HOUR
+    return count_in_cache(key, timeout=3600) <= CONTACT_MESSAGES_PER_HOUR
 
 
 def _acknowledge(request: ContactRequest) -> None:
