@@ -2,13 +2,16 @@
 
 Pure text: numbers in, Markdown out. The same CardInfo always gives the same text, so a rebuilt release
 has the same README.md. The card is written in French then in English; the YAML front matter is what
-the Hugging Face Hub and `datasets.load_dataset` read.
+the Hugging Face Hub and `datasets.load_dataset` read. The layout of a language's section is written once,
+`_section`; the words of each language are in `export.card_words`.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 import yaml
+
+from .card_words import FIELDS, LANGUAGES, PREFERENCE_FIELDS, CardWords
 
 # Licence codes are stored on rows in SPDX spelling ("CC-BY-4.0"); the Hub has its own identifiers.
 _HUB_LICENSES = {
@@ -43,158 +46,6 @@ _SIZE_CATEGORIES = [
 ]
 
 SPLITS = ("train", "test")
-
-# (column, type, French meaning, English meaning), in the order of export.writer.ROW_SCHEMA.
-FIELDS = [
-    (
-        "id",
-        "string",
-        "identifiant public et stable de la paire (UUID)",
-        "stable public id of the pair (UUID)",
-    ),
-    ("question", "string", "la consigne ou la question", "the instruction or question"),
-    (
-        "context",
-        "string",
-        "texte auquel la question se réfère ; chaîne vide s'il n'y en a pas",
-        "text the question refers to; empty string when there is none",
-    ),
-    ("answer", "string", "la réponse écrite par l'auteur", "the answer written by the author"),
-    (
-        "messages",
-        "list<struct<role: string, content: string>>",
-        "forme conversationnelle : un tour `user` (contexte puis question) et un tour `assistant` (réponse)",
-        "chat form: a `user` turn (context then question) and an `assistant` turn (answer)",
-    ),
-    ("task_type", "string", "type de tâche (voir les statistiques)", "task type (see the statistics)"),
-    ("domain", "string", "domaine (voir les statistiques)", "domain (see the statistics)"),
-    ("level", "string, nullable", "niveau scolaire, s'il y en a un", "school level, when there is one"),
-    (
-        "license",
-        "string",
-        "licence acceptée par l'auteur pour cette paire",
-        "licence the author granted for this pair",
-    ),
-    (
-        "author",
-        "string, nullable",
-        "pseudonyme public de l'auteur, seulement s'il a choisi d'être cité",
-        "public pseudonym of the author, only if they opted in to attribution",
-    ),
-    ("created_at", "timestamp[us, UTC]", "date d'écriture de la paire", "when the pair was written"),
-    (
-        "validated_at",
-        "timestamp[us, UTC]",
-        "date de validation de la révision publiée",
-        "when the published revision was validated",
-    ),
-    ("revision", "int32", "numéro de la révision publiée", "number of the published revision"),
-    ("review_count", "int32", "nombre de relectures de cette révision", "number of reviews of this revision"),
-    ("approvals", "int32", "nombre d'approbations parmi ces relectures", "number of approvals among them"),
-    (
-        "correctness_mean",
-        "float32, nullable",
-        "note moyenne d'exactitude (1 à 5) donnée par les relecteurs",
-        "mean correctness rating (1 to 5) given by reviewers",
-    ),
-    (
-        "fluency_mean",
-        "float32, nullable",
-        "note moyenne de qualité du français (1 à 5)",
-        "mean rating of the quality of the French (1 to 5)",
-    ),
-    (
-        "final_answer",
-        "string, nullable",
-        "réponse finale courte (nombre, mot, lettre), normalisée : minuscules, virgule décimale, sans "
-        "séparateur de milliers ; null s'il n'y en a pas",
-        "short final answer (number, word, letter), normalised: lower case, decimal comma, no thousands "
-        "separator; null when there is none",
-    ),
-    (
-        "final_answer_checked",
-        "bool",
-        "vrai si le site a calculé lui-même la valeur attendue (calcul, lettres d'un mot) et qu'elle "
-        "correspond à `final_answer`",
-        "true when the site computed the expected value itself (arithmetic, letters of a word) and it "
-        "matches `final_answer`",
-    ),
-    (
-        "source",
-        "string, nullable",
-        "pour une paire importée d'un jeu de données ouvert : le nom de cette source ; null sinon",
-        "for a pair imported from an open dataset: the name of that source; null otherwise",
-    ),
-    (
-        "source_id",
-        "string, nullable",
-        "identifiant de la paire dans sa source",
-        "identifier of the pair in its source",
-    ),
-]
-
-
-# (column, type, French meaning, English meaning) of the `preferences` configuration, in the order of
-# export.writer.PREFERENCE_SCHEMA.
-PREFERENCE_FIELDS = [
-    (
-        "id",
-        "string",
-        "identifiant de la ligne : celui de la paire, puis les numéros des révisions préférée et écartée",
-        "id of the row: the pair's id, then the numbers of the chosen and the rejected revisions",
-    ),
-    (
-        "pair_id",
-        "string",
-        "identifiant de la paire (`id` de la configuration principale)",
-        "id of the pair (`id` in the main configuration)",
-    ),
-    (
-        "prompt",
-        "list<struct<role: string, content: string>>",
-        "le tour `user` : contexte puis question de la révision validée",
-        "the `user` turn: context then question of the validated revision",
-    ),
-    (
-        "chosen",
-        "list<struct<role: string, content: string>>",
-        "le tour `assistant` préféré : la réponse validée par les relecteurs",
-        "the preferred `assistant` turn: the answer validated by reviewers",
-    ),
-    (
-        "rejected",
-        "list<struct<role: string, content: string>>",
-        "le tour `assistant` écarté : la réponse de la révision précédente",
-        "the rejected `assistant` turn: the answer of the earlier revision",
-    ),
-    (
-        "source",
-        "string",
-        "`suggested_edit` : la correction proposée par un relecteur, acceptée par l'auteur puis validée, "
-        "face à la révision qu'elle remplace ; `correction` : une révision rejetée ou renvoyée en relecture "
-        "par un modérateur, puis corrigée et validée, face à cette révision",
-        "`suggested_edit`: a reviewer's edit accepted by the author and then validated, against the "
-        "revision it replaced; `correction`: a revision rejected, or sent back to review by a moderator, "
-        "then corrected and validated, against that revision",
-    ),
-    (
-        "license",
-        "string",
-        "licence acceptée par l'auteur pour cette paire",
-        "licence the author granted for this pair",
-    ),
-    (
-        "validated_at",
-        "timestamp[us, UTC]",
-        "date de validation de la révision préférée",
-        "when the chosen revision was validated",
-    ),
-]
-
-PREFERENCE_SOURCE_LABELS = {
-    "fr": {"suggested_edit": "suggestion acceptée", "correction": "correction"},
-    "en": {"suggested_edit": "accepted suggestion", "correction": "correction"},
-}
 
 
 @dataclass(frozen=True)
@@ -262,16 +113,11 @@ def _data_files(prefix: str, split_counts: dict[str, int]) -> list[dict]:
 
 
 def render_card(meta: CardInfo) -> str:
+    # Each section's heading is its own anchor on the Hub and on the release page (export.views).
+    contents = " · ".join(f"[{words.language}](#{words.language.lower()})" for words in LANGUAGES)
+    sections = [line for words in LANGUAGES for line in _section(meta, words)]
     return "\n".join(
-        [
-            _front_matter(meta),
-            f"# {meta.pretty_name} {meta.version}",
-            "",
-            "[Français](#français) · [English](#english)",
-            "",
-            *_french(meta),
-            *_english(meta),
-        ]
+        [_front_matter(meta), f"# {meta.pretty_name} {meta.version}", "", contents, "", *sections]
     )
 
 
@@ -318,211 +164,102 @@ def _front_matter(meta: CardInfo) -> str:
     return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n"
 
 
-def _french(meta: CardInfo) -> list[str]:
-    total = sum(meta.split_counts.values())
-    lines = [
-        "## Français",
+def _section(meta: CardInfo, words: CardWords) -> list[str]:
+    """One language's section of the card: the same layout for every language, only the words differ."""
+    figures = _figures(meta)
+    held_back = meta.held_back or meta.preferences_held_back
+    return [
+        f"## {words.language}",
         "",
-        "### Description",
+        f"### {words.description_heading}",
         "",
-        f"{meta.pretty_name} est un jeu de données d'instructions en français : des paires question/réponse "
-        "écrites par des bénévoles francophones, sans texte généré par une machine, puis relues par "
-        f"d'autres bénévoles. Cette version ({meta.version}, publiée le {meta.date.isoformat()}) contient "
-        f"{total} paires. Site du projet : {meta.site_url}",
+        words.description.format(**figures),
         "",
         *_loading_snippet(meta),
-        "### Collecte et relecture",
+        f"### {words.collection_heading}",
         "",
-        "- Chaque paire est écrite par un contributeur inscrit, qui déclare qu'il s'agit de son propre "
-        "texte, non généré par une machine, et accepte la licence.",
-        "- À l'écriture, des vérifications automatiques bloquent les données personnelles (adresses "
-        "électroniques, téléphones, NIR, IBAN, numéros de carte), les doublons exacts et les textes qui ne "
-        "sont pas en français ; les quasi-doublons sont signalés aux relecteurs.",
-        "- La relecture est en aveugle : le relecteur ne voit ni le nom de l'auteur ni les autres votes. "
-        "Personne ne relit ses propres paires.",
-        f"- Une paire est validée dès qu'elle a au moins {meta.quorum_min_approvals} approbations et que les "
-        f"approbations dépassent les rejets d'au moins {meta.quorum_margin}. Après "
-        f"{meta.dispute_after_reviews} relectures sans décision, ou sur signalement, elle part en "
-        "modération.",
-        "- Les modérateurs tranchent les cas disputés et signalés et traitent les demandes de retrait ; "
-        "chacune de leurs actions est journalisée. Seules les paires validées sont publiées.",
-        "- Une paire validée n'est jamais modifiée en place : une correction est une nouvelle révision qui "
-        "repasse en relecture, et la version publiée reste la dernière révision validée (colonne "
-        "`revision`, avec les votes portant sur cette révision) jusqu'à ce que la correction soit validée.",
-        "- Au moment de construire chaque version, chaque ligne publiée (des deux configurations) repasse "
-        "les vérifications automatiques de données personnelles ; une ligne qui échoue est retenue et "
-        "listée dans `release.json` (`held_back`, motif `personal_data`). Ces vérifications automatiques "
-        "réduisent le risque sans pouvoir garantir l'absence de toute donnée personnelle : signalez-nous "
-        f"ce qui leur aurait échappé ({meta.site_url}).",
-        *_held_back_fr(meta),
+        *[f"- {point.format(**figures)}" for point in words.collection],
+        # Indented, so that Markdown reads it as the end of the last bullet.
+        "  " + (words.rows_held_back if held_back else words.no_row_held_back).format(**figures),
         "",
-        "### Champs",
+        f"### {words.fields_heading}",
         "",
-        "| Colonne | Type | Signification |",
-        "| --- | --- | --- |",
-        *[f"| `{name}` | `{kind}` | {french} |" for name, kind, french, _english in FIELDS],
+        *_columns_table(FIELDS, words),
         "",
-        "### Paires de préférences (configuration `preferences`)",
+        f"### {words.preferences_heading}",
         "",
-        "Tirées de l'historique de relecture, pour l'apprentissage par préférences (DPO) : au format "
-        "conversationnel de préférences lu par `DPOTrainer` de TRL. Le côté préféré est toujours une "
-        "révision validée ; le côté écarté est la révision qu'elle a remplacée. Même partition que la "
-        "configuration principale (selon `pair_id`).",
+        words.preferences,
         "",
-        *_preferences_snippet(meta, "fr"),
-        "| Colonne | Type | Signification |",
-        "| --- | --- | --- |",
-        *[f"| `{name}` | `{kind}` | {french} |" for name, kind, french, _english in PREFERENCE_FIELDS],
+        *_preferences_snippet(meta, words),
+        *_columns_table(PREFERENCE_FIELDS, words),
         "",
-        "### Statistiques",
+        f"### {words.statistics_heading}",
         "",
-        *_table("Partition", "Paires", meta.split_counts, meta, keep_order=True),
-        *_table("Type de tâche", "Paires", meta.task_type_counts, meta, label_heading="Libellé"),
-        *_table("Domaine", "Paires", meta.domain_counts, meta, label_heading="Libellé"),
-        *_table("Niveau", "Paires", meta.level_counts, meta, label_heading="Libellé"),
-        *_preference_tables("fr", meta),
-        *_coverage_table(meta, ("Domaine", "Libellé", "Paires publiées", "Objectif", "Atteint")),
-        "### Licence",
+        *_table(words.split, words.pairs, meta.split_counts, meta, keep_order=True),
+        *_table(words.task_type, words.pairs, meta.task_type_counts, meta, label_heading=words.label),
+        *_table(words.domain, words.pairs, meta.domain_counts, meta, label_heading=words.label),
+        *_table(words.level, words.pairs, meta.level_counts, meta, label_heading=words.label),
+        *_preference_tables(meta, words),
+        *_coverage_table(meta, words),
+        f"### {words.licence_heading}",
         "",
-        f"Chaque paire est publiée sous la licence acceptée par son auteur, indiquée dans la colonne "
-        f"`license` ; par défaut {_license_text(meta)}.",
+        words.licence.format(**figures),
         "",
-        "### Attribution",
+        f"### {words.attribution_heading}",
         "",
-        "Les auteurs qui l'ont choisi sont cités par leur pseudonyme dans `CONTRIBUTORS.md` et dans la "
-        "colonne `author`. Les adresses électroniques ne quittent jamais la base de données.",
+        words.attribution,
         "",
-        "### Citation",
+        f"### {words.citation_heading}",
         "",
         *_bibtex(meta),
-        "### Journal des modifications",
+        f"### {words.changelog_heading}",
         "",
+        *_changelog(meta, words, figures),
     ]
+
+
+def _figures(meta: CardInfo) -> dict[str, object]:
+    """The values the `{names}` in the sentences of export.card_words stand for."""
+    return {
+        "name": meta.pretty_name,
+        "version": meta.version,
+        "date": meta.date.isoformat(),
+        "total": sum(meta.split_counts.values()),
+        "site_url": meta.site_url,
+        "min_approvals": meta.quorum_min_approvals,
+        "margin": meta.quorum_margin,
+        "dispute_after": meta.dispute_after_reviews,
+        "held_back": meta.held_back,
+        "preferences_held_back": meta.preferences_held_back,
+        "licence": _license_text(meta),
+        "previous_version": meta.previous_version,
+        "added": meta.added,
+        "removed": meta.removed,
+    }
+
+
+def _changelog(meta: CardInfo, words: CardWords, figures: dict[str, object]) -> list[str]:
     if meta.previous_version is None:
-        lines += [f"Première version : {total} paires.", ""]
-    else:
-        lines += [
-            f"Depuis {meta.previous_version} : {meta.added} paires ajoutées, {meta.removed} retirées.",
-            "",
-            *_table("Motif de retrait", "Paires", meta.removals_by_reason, meta, label_heading="Libellé"),
-        ]
+        return [words.first_release.format(**figures), ""]
+    return [
+        words.since_previous.format(**figures),
+        "",
+        *_table(words.removal_reason, words.pairs, meta.removals_by_reason, meta, label_heading=words.label),
+    ]
+
+
+def _columns_table(columns: list[tuple[str, str, str, str]], words: CardWords) -> list[str]:
+    """The columns of a configuration, with their meaning in the words' language."""
+    lines = [f"| {' | '.join(words.column_headings)} |", "| --- | --- | --- |"]
+    for name, kind, french, english in columns:
+        meaning = {"fr": french, "en": english}[words.code]
+        lines.append(f"| `{name}` | `{kind}` | {meaning} |")
     return lines
 
 
-def _english(meta: CardInfo) -> list[str]:
-    total = sum(meta.split_counts.values())
-    lines = [
-        "## English",
-        "",
-        "### Description",
-        "",
-        f"{meta.pretty_name} is a French instruction dataset: question/answer pairs written by "
-        "French-speaking volunteers, with no machine-generated text, then reviewed by other volunteers. "
-        "This release "
-        f"({meta.version}, published on {meta.date.isoformat()}) holds {total} pairs. Project site: "
-        f"{meta.site_url}",
-        "",
-        *_loading_snippet(meta),
-        "### Collection and review",
-        "",
-        "- Each pair is written by a registered contributor, who declares it is their own text, not "
-        "generated by a machine, and accepts the licence.",
-        "- When a pair is written, automatic checks block personal data (e-mail addresses, phone numbers, "
-        "French social security numbers, IBANs, card numbers), exact duplicates and text that is not French; "
-        "near duplicates are flagged to reviewers.",
-        "- Review is blind: reviewers see neither the author's name nor the other votes. Nobody reviews "
-        "their own pairs.",
-        f"- A pair is validated once it has at least {meta.quorum_min_approvals} approvals and approvals "
-        f"exceed rejections by at least {meta.quorum_margin}. After {meta.dispute_after_reviews} reviews "
-        "without a decision, or when reported, it goes to moderation.",
-        "- Moderators decide disputed and reported pairs and handle takedown requests; every action they "
-        "take is logged. Only validated pairs are published.",
-        "- A validated pair is never edited in place: a correction is a new revision that goes back to "
-        "review, and the release keeps the last validated revision (column `revision`, with the votes on "
-        "that revision) until the correction is validated.",
-        "- When each release is built, every published row (of both configurations) goes through the "
-        "automatic personal-data checks again; a row that fails is held back and listed in `release.json` "
-        "(`held_back`, reason `personal_data`). These automatic checks lower the risk but cannot guarantee "
-        f"that no personal data is left: please tell us what they missed ({meta.site_url}).",
-        *_held_back_en(meta),
-        "",
-        "### Fields",
-        "",
-        "| Column | Type | Meaning |",
-        "| --- | --- | --- |",
-        *[f"| `{name}` | `{kind}` | {english} |" for name, kind, _french, english in FIELDS],
-        "",
-        "### Preference pairs (`preferences` configuration)",
-        "",
-        "Drawn from the review history, for preference tuning (DPO): in the conversational preference "
-        "format that TRL's `DPOTrainer` reads. The chosen side is always a validated revision; the rejected "
-        "side is the revision it replaced. Same split as the main configuration (by `pair_id`).",
-        "",
-        *_preferences_snippet(meta, "en"),
-        "| Column | Type | Meaning |",
-        "| --- | --- | --- |",
-        *[f"| `{name}` | `{kind}` | {english} |" for name, kind, _french, english in PREFERENCE_FIELDS],
-        "",
-        "### Statistics",
-        "",
-        *_table("Split", "Pairs", meta.split_counts, meta, keep_order=True),
-        *_table("Task type", "Pairs", meta.task_type_counts, meta, label_heading="Label"),
-        *_table("Domain", "Pairs", meta.domain_counts, meta, label_heading="Label"),
-        *_table("Level", "Pairs", meta.level_counts, meta, label_heading="Label"),
-        *_preference_tables("en", meta),
-        *_coverage_table(meta, ("Domain", "Label", "Published pairs", "Target", "Reached")),
-        "### Licence",
-        "",
-        f"Each pair is published under the licence its author granted, given in the `license` column; by "
-        f"default {_license_text(meta)}.",
-        "",
-        "### Attribution",
-        "",
-        "Authors who opted in are credited by pseudonym in `CONTRIBUTORS.md` and in the `author` column. "
-        "E-mail addresses never leave the database.",
-        "",
-        "### Citation",
-        "",
-        *_bibtex(meta),
-        "### Changelog",
-        "",
-    ]
-    if meta.previous_version is None:
-        lines += [f"First release: {total} pairs.", ""]
-    else:
-        lines += [
-            f"Since {meta.previous_version}: {meta.added} pairs added, {meta.removed} removed.",
-            "",
-            *_table("Removal reason", "Pairs", meta.removals_by_reason, meta, label_heading="Label"),
-        ]
-    return lines
-
-
-def _held_back_fr(meta: CardInfo) -> list[str]:
-    if not (meta.held_back or meta.preferences_held_back):
-        return ["  Dans cette version, aucune ligne n'a été retenue."]
-    return [
-        f"  Dans cette version : {meta.held_back} paire(s) et {meta.preferences_held_back} paire(s) de "
-        "préférences retenues."
-    ]
-
-
-def _held_back_en(meta: CardInfo) -> list[str]:
-    if not (meta.held_back or meta.preferences_held_back):
-        return ["  In this release, no row was held back."]
-    return [
-        f"  In this release: {meta.held_back} pair(s) and {meta.preferences_held_back} preference pair(s) "
-        "held back."
-    ]
-
-
-def _preferences_snippet(meta: CardInfo, language: str) -> list[str]:
+def _preferences_snippet(meta: CardInfo, words: CardWords) -> list[str]:
     if not any(meta.preference_split_counts.values()):
-        none_yet = {
-            "fr": "Cette version n'en contient pas encore : la configuration n'est pas déclarée.",
-            "en": "This release holds none yet: the configuration is not declared.",
-        }
-        return [none_yet[language], ""]
+        return [words.no_preferences_yet, ""]
     if meta.hub_repo:
         source = f'"{meta.hub_repo}", "preferences", revision="{meta.version}"'
     else:
@@ -537,29 +274,21 @@ def _preferences_snippet(meta: CardInfo, language: str) -> list[str]:
     ]
 
 
-def _preference_tables(language: str, meta: CardInfo) -> list[str]:
+def _preference_tables(meta: CardInfo, words: CardWords) -> list[str]:
     if not any(meta.preference_split_counts.values()):
         return []
-    labels = PREFERENCE_SOURCE_LABELS[language]
     sources = dict(sorted(meta.preference_source_counts.items(), key=lambda item: (-item[1], item[0])))
-    if language == "fr":
-        split_heading, source_heading, label_heading, count_heading = (
-            "Partition (préférences)",
-            "Source",
-            "Libellé",
-            "Paires de préférences",
-        )
-    else:
-        split_heading, source_heading, label_heading, count_heading = (
-            "Split (preferences)",
-            "Source",
-            "Label",
-            "Preference pairs",
-        )
-    lines = [f"| {split_heading} | {count_heading} |", "| --- | ---: |"]
+    lines = [f"| {words.preference_split} | {words.preference_pairs} |", "| --- | ---: |"]
     lines += [f"| `{split}` | {count} |" for split, count in meta.preference_split_counts.items()]
-    lines += ["", f"| {source_heading} | {label_heading} | {count_heading} |", "| --- | --- | ---: |"]
-    lines += [f"| `{code}` | {labels.get(code, code)} | {count} |" for code, count in sources.items()]
+    lines += [
+        "",
+        f"| {words.preference_source} | {words.label} | {words.preference_pairs} |",
+        "| --- | --- | ---: |",
+    ]
+    lines += [
+        f"| `{code}` | {words.preference_sources.get(code, code)} | {count} |"
+        for code, count in sources.items()
+    ]
     return [*lines, ""]
 
 
@@ -590,7 +319,7 @@ def _table(
     return [*lines, ""]
 
 
-def _coverage_table(meta: CardInfo, headings: tuple[str, str, str, str, str]) -> list[str]:
+def _coverage_table(meta: CardInfo, words: CardWords) -> list[str]:
     """Published pairs per domain against the moderators' targets, furthest from the target first."""
     if not meta.coverage_targets:
         return []
@@ -600,6 +329,7 @@ def _coverage_table(meta: CardInfo, headings: tuple[str, str, str, str, str]) ->
         reached = min(published / target, 1.0) if target else 1.0
         rows.append((reached, domain, published, target))
     rows.sort()
+    headings = (words.domain, words.label, *words.coverage_headings)
     lines = [f"| {' | '.join(headings)} |", "| --- | --- | ---: | ---: | ---: |"]
     for reached, domain, published, target in rows:
         label = _cell(meta.labels.get(domain, ""))
