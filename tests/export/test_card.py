@@ -1,9 +1,12 @@
 import dataclasses
 import datetime
 import fnmatch
+import re
+import string
 import uuid
 from pathlib import Path
 
+import pytest
 import yaml
 from huggingface_hub import DatasetCard
 
@@ -16,6 +19,7 @@ from export.card import (
     render_contributors,
     size_category,
 )
+from export.card_words import ENGLISH, FRENCH, CardWords
 from export.writer import PREFERENCE_SCHEMA, ROW_SCHEMA, write_data_files
 
 
@@ -36,6 +40,46 @@ def make_card_info(**fields: object) -> CardInfo:
         hub_repo="moisson/moisson-fr",
     )
     return dataclasses.replace(info, **fields)
+
+
+def make_rich_card_info(**fields: object) -> CardInfo:
+    """Every optional part of the card: held-back rows, preferences, labels, coverage targets."""
+    rich = {
+        "held_back": 2,
+        "preferences_held_back": 1,
+        "preference_split_counts": {"train": 40, "test": 3},
+        "preference_source_counts": {"correction": 5, "suggested_edit": 38},
+        "labels": {"open_qa": "Question ouverte", "maths": "Mathématiques", "takedown": "Demande de retrait"},
+        "coverage_targets": {"maths": 1000, "health": 2000, "history": 50},
+    }
+    return make_card_info(**(rich | fields))
+
+
+def sections(card: str) -> dict[str, str]:
+    """The card's language sections by heading: {"Français": "...", "English": "..."}."""
+    parts = re.split(r"^## (.+)$", card, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def shape(section: str) -> list[str]:
+    """A section with its words taken out: headings, bullets, tables (their columns) and code stay."""
+    shapes = []
+    in_code = False
+    for line in section.strip("\n").split("\n"):
+        if line.startswith("```"):
+            in_code = not in_code
+            shapes.append(line)
+        elif in_code or line.startswith("| ---"):
+            shapes.append(line)
+        elif line.startswith("#"):
+            shapes.append(line.split(" ", 1)[0])
+        elif line.startswith("|"):
+            shapes.append(f"table row of {line.count(' | ') + 1} cells")
+        elif line.startswith(("- ", "  ")):
+            shapes.append(line[:2] + "…")
+        else:
+            shapes.append("text" if line else "")
+    return shapes
 
 
 def front_matter(card: str) -> dict:
@@ -265,3 +309,122 @@ def test_preference_counts_by_source_are_in_the_statistics() -> None:
     assert "| `suggested_edit` | suggestion acceptée | 3 |" in card
     assert "| `suggested_edit` | accepted suggestion | 3 |" in card
     assert 'load_dataset("moisson/moisson-fr", "preferences", revision="v1.2.0")' in card
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        make_rich_card_info(),
+        make_rich_card_info(hub_repo=None, previous_version=None, coverage_targets={}),
+        make_card_info(held_back=0, preference_split_counts={}, labels={}),
+    ],
+    ids=["rich", "no hub, first release", "bare"],
+)
+def test_french_and_english_sections_have_the_same_layout(info: CardInfo) -> None:
+    by_language = sections(render_card(info))
+
+    assert list(by_language) == ["Français", "English"]
+    assert shape(by_language["Français"]) == shape(by_language["English"])
+
+
+def test_first_line_links_to_each_language_section() -> None:
+    card = render_card(make_card_info())
+
+    assert "\n[Français](#français) · [English](#english)\n" in card
+    assert "\n## Français\n" in card
+    assert "\n## English\n" in card
+
+
+def placeholders(words: CardWords) -> dict[str, list[set[str]]]:
+    """The `{names}` each sentence of a language fills in, field by field, bullet by bullet."""
+    found = {}
+    for field in dataclasses.fields(words):
+        value = getattr(words, field.name)
+        sentences = value if isinstance(value, tuple) else (value,)
+        found[field.name] = [
+            {name for _text, name, _spec, _conversion in string.Formatter().parse(sentence) if name}
+            for sentence in sentences
+            if isinstance(sentence, str)
+        ]
+    return found
+
+
+def test_both_languages_say_the_same_figures() -> None:
+    assert placeholders(FRENCH) == placeholders(ENGLISH)
+
+
+def test_held_back_rows_are_counted_at_the_end_of_the_collection_bullets() -> None:
+    card = render_card(make_rich_card_info())
+
+    assert (
+        "(https://moisson.example.org).\n  Dans cette version : 2 paire(s) et 1 paire(s) de préférences "
+        in card
+    )
+    assert "\n  In this release: 2 pair(s) and 1 preference pair(s) held back.\n" in card
+
+
+def test_card_says_when_no_row_was_held_back() -> None:
+    card = render_card(make_card_info(held_back=0, preferences_held_back=0))
+
+    assert "\n  Dans cette version, aucune ligne n'a été retenue.\n" in card
+    assert "\n  In this release, no row was held back.\n" in card
+
+
+def test_quorum_settings_are_in_both_languages() -> None:
+    card = render_card(make_card_info(quorum_min_approvals=3, quorum_margin=1, dispute_after_reviews=7))
+
+    assert (
+        "au moins 3 approbations et que les approbations dépassent les rejets d'au moins 1. Après 7 " in card
+    )
+    assert "at least 3 approvals and approvals exceed rejections by at least 1. After 7 reviews" in card
+
+
+def test_coverage_table_lists_the_domain_furthest_from_its_target_first() -> None:
+    card = render_card(make_rich_card_info())
+
+    assert "| Domaine | Libellé | Paires publiées | Objectif | Atteint |" in card
+    assert "| Domain | Label | Published pairs | Target | Reached |" in card
+    history = card.index("| `history` |  | 0 | 50 | 0\u00a0% |")
+    health = card.index("| `health` |  | 500 | 2000 | 25\u00a0% |")
+    maths = card.index("| `maths` | Mathématiques | 1500 | 1000 | 100\u00a0% |")
+    assert history < health < maths
+
+
+def test_card_without_coverage_targets_has_no_coverage_table() -> None:
+    assert "Objectif" not in render_card(make_card_info(coverage_targets={}))
+
+
+def test_loading_snippets_name_the_hub_repository_and_the_version() -> None:
+    card = render_card(make_rich_card_info())
+
+    assert card.count('dataset = load_dataset("moisson/moisson-fr", revision="v1.2.0")') == 2
+    assert card.count('load_dataset("moisson/moisson-fr", "preferences", revision="v1.2.0")') == 2
+    assert card.count("  url = {https://huggingface.co/datasets/moisson/moisson-fr},") == 2
+
+
+def test_without_the_hub_snippets_load_the_release_folder_and_the_citation_names_the_site() -> None:
+    card = render_card(make_rich_card_info(hub_repo=None))
+
+    assert card.count('dataset = load_dataset("v1.2.0")  # le dossier de cette version · this release') == 2
+    assert card.count('load_dataset("path/to/this/release", "preferences")') == 2
+    assert card.count("  url = {https://moisson.example.org},") == 2
+    assert "huggingface.co" not in card
+
+
+def test_preference_tables_are_in_both_languages() -> None:
+    card = render_card(make_rich_card_info())
+
+    assert "| Partition (préférences) | Paires de préférences |" in card
+    assert "| Split (preferences) | Preference pairs |" in card
+    assert card.count("| `train` | 40 |") == 2
+
+
+def test_licence_paragraph_names_the_default_licence_and_its_link() -> None:
+    card = render_card(
+        make_card_info(
+            license_name="Creative Commons Attribution 4.0 International", license_url="https://cc.test"
+        )
+    )
+
+    assert "; par défaut Creative Commons Attribution 4.0 International (https://cc.test)." in card
+    assert "; by default Creative Commons Attribution 4.0 International (https://cc.test)." in card
