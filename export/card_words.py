@@ -1,9 +1,10 @@
 """The words of the dataset card, one `CardWords` per language (SPEC.md §6, "Layout").
 
 The card's layout is written once, in `export.card`, and walked once per language; this module holds only
-the words. A sentence added to one language and forgotten in the other is a TypeError at import, not a
-section that silently drifts. `{names}` in a sentence are filled by `str.format` with the release's
-figures (see `export.card._figures` for the names).
+the words. A heading or sentence given in one language and forgotten in the other is a TypeError at import,
+not a section that silently drifts (tests/export/test_card.py compares the bullets, tables and `{names}` of
+both). `{names}` in a sentence are filled by `str.format` with the release's figures, see
+`export.card._figures`.
 """
 
 from dataclasses import dataclass
