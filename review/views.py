@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from accounts.models import User
 from collect.coverage import coverage_cells
 from collect.models import CoverageTarget, Domain, Level, Pair, Revision, Status, TaskType
 from collect.services import Evaluation, SubmissionRefused
+from collect.statistics import site_statistics
 from moisson.http import has_query_parameter, query_parameter, uuid_or_404
 from moisson.network import client_ip
 
@@ -47,7 +48,6 @@ from .models import AuditAction, AuditEntry, ContactKind, ContactRequest, Review
 from .moderation import (
     DECIDED,
     decide_pair,
-    moderation_queue,
     moderator_edit,
     set_coverage_targets,
     suspend_user,
@@ -57,11 +57,9 @@ from .personal_data import personal_data_of
 from .reports import REPORTABLE, report_pair
 from .standings import contributor_summary, standings
 from .suggestions import accept_suggestion, dismiss_suggestion
-from .voting import next_pair_for, pending_count, record_review, skip_pair
+from .voting import next_pair_for, record_review, skip_pair
 
 QUEUE_FILTER_SESSION_KEY = "review_filter"
-# Counting a million pending pairs costs tens of milliseconds: the counter may lag a little.
-PENDING_COUNT_CACHE_SECONDS = 30
 LEADERBOARD_CACHE_SECONDS = 300
 # The moderation page shows two forms with a "reason" field: the edit form's ids get their own prefix,
 # so each label finds its own field (and assistive technologies read the right one).
@@ -138,12 +136,11 @@ def next_pair(request: HttpRequest) -> HttpResponse:
         "review/next.html",
         {
             "pair": pair,
-            "revision": _revision_with_duplicates(pair),
+            "revision": pair.current_revision if pair is not None else None,
             "form": form,
             "filter_form": filter_form,
-            "pending_count": cache.get_or_set(
-                "review:pending_count", pending_count, PENDING_COUNT_CACHE_SECONDS
-            ),
+            # The figure of the home page, from the same cache (collect.statistics).
+            "pending_count": site_statistics()["by_status"][Status.PENDING],
         },
     )
 
@@ -339,11 +336,7 @@ def contact_handled(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Disputed and reported pairs, oldest first."""
-    pairs = (
-        moderation_queue()
-        .select_related("author")
-        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
-    )
+    pairs = Pair.objects.in_moderation().with_open_report_count().select_related("author")
     page = Paginator(pairs, MODERATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     contact_requests = ContactRequest.objects.open().select_related("pair").order_by("created_at", "pk")
     return render(
@@ -445,7 +438,7 @@ def _moderation_page(
         {
             "pair": pair,
             "revisions": revisions,
-            "near_duplicates": _near_duplicates(pair.current_revision),
+            "near_duplicates": pair.current_revision.near_duplicate_pairs if pair.current_revision else [],
             "reports": pair.reports.select_related("reporter", "resolved_by").order_by("-created_at"),
             "history": pair.audit_entries.select_related("actor").order_by("-created_at"),
             "decision_form": decision_form or DecisionForm(),
@@ -601,26 +594,6 @@ def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, Queue
         initial = {"domains": request.user.review_domains, "levels": request.user.review_levels}
         return None, None, QueueFilterForm(initial=initial)
     return chosen["domains"], chosen["levels"], QueueFilterForm(initial=chosen)
-
-
-def _revision_with_duplicates(pair: Pair | None) -> Revision | None:
-    if pair is None or pair.current_revision_id is None:
-        return None
-    revision = pair.current_revision
-    revision.near_duplicate_pairs = _near_duplicates(revision)
-    return revision
-
-
-def _near_duplicates(revision: Revision | None) -> list[dict]:
-    """The near duplicates recorded on a revision, with their question, in one query."""
-    if revision is None or not revision.near_duplicates:
-        return []
-    found = {str(p.pk): p for p in Pair.objects.filter(pk__in=[d["id"] for d in revision.near_duplicates])}
-    return [
-        {"pair": found[item["id"]], "percent": round(item["similarity"] * 100)}
-        for item in revision.near_duplicates
-        if item["id"] in found
-    ]
 
 
 @login_required
