@@ -282,7 +282,8 @@ def _apply_quorum(pair: Pair) -> None:
         )
     if decision is not None:
         now = timezone.now()
-        pair.status = decision
+        # The quorum's outcomes are plain strings: Status() refuses one that is not a state of a pair.
+        pair.status = decision = Status(decision)
         pair.held_by = None
         pair.held_until = None
         fields += ["status", "updated_at"]
