@@ -44,10 +44,7 @@ def next_pair(request: HttpRequest) -> HttpResponse:
     by_need = bool(request.session.get(QUEUE_FILTER_SESSION_KEY, {}).get("by_need"))
     if request.method == "POST":
         form = ReviewForm(request.POST)
-        # Nobody else's draft is reachable here, even with its id.
-        pair = get_object_or_404(
-            Pair.objects.exclude(status=Status.DRAFT), pk=uuid_or_404(request.POST.get("pair", ""))
-        )
+        pair = _posted_pair(request)
         if form.is_valid():
             try:
                 record_review(
@@ -134,9 +131,7 @@ def tally(request: HttpRequest, pair_id: str) -> HttpResponse:
 @contributor_required
 @require_POST
 def skip(request: HttpRequest) -> HttpResponse:
-    pair = get_object_or_404(
-        Pair.objects.exclude(status=Status.DRAFT), pk=uuid_or_404(request.POST.get("pair", ""))
-    )
+    pair = _posted_pair(request)
     try:
         skip_pair(reviewer=request.user, pair=pair)
     except ReviewRefused as refused:
@@ -186,6 +181,13 @@ def suggestion(request: HttpRequest, review_id: int) -> HttpResponse:
             request, _("This suggestion cannot be accepted: %(problems)s") % {"problems": problems}
         )
     return redirect("collect:detail", pair_id=review.pair_id)
+
+
+def _posted_pair(request: HttpRequest) -> Pair:
+    """The pair a vote or a skip names. Nobody else's draft is reachable here, even with its id."""
+    return get_object_or_404(
+        Pair.objects.exclude(status=Status.DRAFT), pk=uuid_or_404(request.POST.get("pair", ""))
+    )
 
 
 def _queue_filter(request: HttpRequest) -> tuple[list | None, list | None, QueueFilterForm]:
