@@ -1,10 +1,16 @@
 import uuid
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # What an author writes and chooses for a pair, in the order forms, the API and the dataset show it. Every
 # revision copies these fields, so forms, serializers, services, the demo seed and the export list them
@@ -81,6 +87,10 @@ EDITABLE_STATUSES = [Status.DRAFT, Status.PENDING]
 
 
 class PairQuerySet(models.QuerySet):
+    """The reads of pairs. The review queue and the moderation queue are here too: they read review's rows
+    (reviews, skips, reports) through the names of their relations to Pair, so collect never imports review
+    and dependencies stay one way (accounts <- collect <- review)."""
+
     def validated(self) -> "PairQuerySet":
         return self.filter(status=Status.VALIDATED)
 
@@ -90,8 +100,75 @@ class PairQuerySet(models.QuerySet):
     def awaiting_review(self) -> "PairQuerySet":
         return self.filter(status=Status.PENDING)
 
-    def of(self, user: "settings.AUTH_USER_MODEL") -> "PairQuerySet":
+    def of(self, user: "User") -> "PairQuerySet":
         return self.filter(author=user)
+
+    def reviewable_by(
+        self, reviewer: "User", *, domains: list[str] | tuple = (), levels: list[str] | tuple = ()
+    ) -> "PairQuerySet":
+        """Pending pairs this reviewer may judge: not theirs, not already judged (this revision) nor skipped,
+        not reported by them, not by a suspended author; restricted to some domains and levels when given (a
+        pair without a school level suits every level)."""
+        reviews, skips = self._pointing_here("reviews"), self._pointing_here("skips")
+        pairs = (
+            self.awaiting_review()
+            .exclude(author=reviewer)
+            .filter(
+                ~Exists(reviews.filter(reviewer=reviewer, revision=OuterRef("current_revision"))),
+                ~Exists(skips.filter(reviewer=reviewer, pair=OuterRef("pk"))),
+                # Someone else's report does not stop the review (see review.reports); one's own is one's
+                # judgement.
+                ~Exists(self._open_reports().filter(pair=OuterRef("pk"), reporter=reviewer)),
+                # A join, not a subquery: the planner then checks each candidate's author by primary key
+                # instead of scanning every account for suspended ones.
+                author__suspended_at__isnull=True,
+            )
+        )
+        if domains:
+            pairs = pairs.filter(domain__in=domains)
+        if levels:
+            pairs = pairs.filter(Q(level__in=levels) | Q(level=""))
+        return pairs
+
+    def review_queue(
+        self,
+        reviewer: "User",
+        *,
+        domains: list[str] | tuple = (),
+        levels: list[str] | tuple = (),
+        now: datetime,
+    ) -> "PairQuerySet":
+        """The pairs nobody holds, in the order they are handed out: fewest reviews, then oldest.
+
+        This order is the one of the partial index "pair_review_queue", so that taking the first row reads a
+        handful of index entries even with a million pending pairs.
+        """
+        return (
+            self.reviewable_by(reviewer, domains=domains, levels=levels)
+            .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
+            .order_by("review_count", "submitted_at")
+        )
+
+    def in_moderation(self) -> "PairQuerySet":
+        """Disputed pairs and pairs with an open report, oldest first (SPEC §5): the web page and the API."""
+        # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
+        reported = list(self._open_reports().values_list("pair_id", flat=True).distinct())
+        return self.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported)).order_by("submitted_at", "pk")
+
+    def with_open_report_count(self) -> "PairQuerySet":
+        """Each pair with `open_reports`, the number of its reports no moderator has closed yet."""
+        return self.annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+
+    def _open_reports(self) -> models.QuerySet:
+        """Reports no moderator has closed yet (review's `Report.objects.open()`)."""
+        return self._pointing_here("reports").filter(resolved_at__isnull=True)
+
+    def _pointing_here(self, related_name: str) -> models.QuerySet:
+        """Every row of the model whose foreign key to Pair has this related name (review's `reviews`,
+        `skips`, `reports`), read through the relation rather than an import of its app. As subqueries of
+        their own they keep the SQL of a plain `Exists(Model.objects.filter(...))`, which the review queue's
+        partial indexes are planned for."""
+        return self.model._meta.get_field(related_name).related_model._default_manager.all()
 
 
 class Pair(models.Model):
@@ -251,6 +328,20 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair_id} r{self.number}"
+
+    @cached_property
+    def near_duplicate_pairs(self) -> list[dict]:
+        """The near duplicates recorded on this revision, with their pair, in one query (shown to reviewers
+        and moderators)."""
+        if not self.near_duplicates:
+            return []
+        ids = [item["id"] for item in self.near_duplicates]
+        found = {str(pair.pk): pair for pair in Pair.objects.filter(pk__in=ids)}
+        return [
+            {"pair": found[item["id"]], "percent": round(item["similarity"] * 100)}
+            for item in self.near_duplicates
+            if item["id"] in found
+        ]
 
 
 class PairBand(models.Model):

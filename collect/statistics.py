@@ -1,5 +1,5 @@
 """Public statistics of the collection (SPEC.md §7): one function, `site_statistics()`, read by the
-statistics page, the home page counters and `/api/v1/stats/`.
+statistics page, the home page counters, the review page's counter and `/api/v1/stats/`.
 
 Counting a million pairs takes about a second, far too slow for the home page, so the figures live in the
 cache and a request only reads them:

@@ -141,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # review's parts of collect's pair pages, without collect's templates naming review.
+                "review.context_processors.pair_page_parts",
             ],
         },
     },

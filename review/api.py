@@ -22,7 +22,7 @@ from moisson.api import Conflict, IsContributor, IsModerator, error_responses
 
 from .errors import InvalidReview, NotAllowed, OwnPair, ReviewRefused, StaleRevision
 from .models import Report, Review
-from .moderation import decide_pair, moderation_queue
+from .moderation import decide_pair
 from .reports import report_pair
 from .serializers import (
     DecisionSerializer,
@@ -194,7 +194,7 @@ class ModerationQueueView(generics.ListAPIView):
     serializer_class = ModerationItemSerializer
 
     def get_queryset(self) -> QuerySet[Pair]:
-        return moderation_queue().prefetch_related(
+        return Pair.objects.in_moderation().prefetch_related(
             Prefetch("reviews", queryset=Review.objects.counted().order_by("created_at")),
             Prefetch(
                 "reports", queryset=Report.objects.open().order_by("created_at"), to_attr="open_reports"

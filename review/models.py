@@ -116,7 +116,8 @@ class Review(models.Model):
 class Skip(models.Model):
     """A reviewer passed on a pair: it is not handed to them again."""
 
-    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="+")
+    # Named: the review queue (Pair.objects.reviewable_by) reads skips through it, without importing review.
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="skips")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,5 +1,5 @@
 """What moderators do (SPEC §5): decide on a pair, correct it, suspend an account, take a pair down, set the
-coverage targets, and the queue they work from.
+coverage targets. The queue they work from is a read, `Pair.objects.in_moderation()`.
 
 Every moderator action writes its AuditEntry in the same transaction as the change it records.
 """
@@ -7,7 +7,6 @@ Every moderator action writes its AuditEntry in the same transaction as the chan
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -313,10 +312,3 @@ def _audit(
         before=before,
         after={**_pair_state(pair, text=text), **(extra or {})},
     )
-
-
-def moderation_queue() -> QuerySet[Pair]:
-    """Disputed pairs and pairs with an open report, oldest first (SPEC §5): the web page and the API."""
-    # Few pairs have an open report: fetching their ids first lets both halves of the filter use an index.
-    reported = list(Report.objects.open().values_list("pair_id", flat=True).distinct())
-    return Pair.objects.filter(Q(status=Status.DISPUTED) | Q(pk__in=reported)).order_by("submitted_at", "pk")

@@ -4,10 +4,13 @@ A pair is validated once it has at least `min_approvals` approvals and approvals
 least `margin`; it is rejected once rejections exceed approvals by at least `margin`; it is disputed (sent to
 the moderators) when it reaches `dispute_after` reviews without either. The thresholds are the settings
 MOISSON_QUORUM_MIN_APPROVALS, MOISSON_QUORUM_MARGIN and MOISSON_DISPUTE_AFTER_REVIEWS, read by
-review.services; this module knows nothing of settings, the database or HTTP, so the rules are tested alone.
+review.voting; this module knows nothing of settings, the database or HTTP, so the rules are tested alone.
 """
 
-from collect.models import Status
+# The outcomes, spelled as the values of collect.models.Status that review.voting gives the pair.
+VALIDATED = "validated"
+REJECTED = "rejected"
+DISPUTED = "disputed"
 
 
 def decide(
@@ -15,9 +18,9 @@ def decide(
 ) -> str | None:
     """The state the votes lead to, or None while the pair should stay in review."""
     if approvals >= min_approvals and approvals - rejections >= margin:
-        return Status.VALIDATED
+        return VALIDATED
     if rejections - approvals >= margin:
-        return Status.REJECTED
+        return REJECTED
     if approvals + rejections >= dispute_after:
-        return Status.DISPUTED
+        return DISPUTED
     return None

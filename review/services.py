@@ -1,8 +1,10 @@
 """The workflows of peer review and moderation (SPEC §4–5), re-exported from the modules that hold them.
 
 New code imports from those modules: `voting` (handing out pairs, votes, quorum), `suggestions` (suggested
-edits), `reports`, `moderation` (decisions, edits, suspensions, takedowns, coverage targets, the queue),
+edits), `reports`, `moderation` (decisions, edits, suspensions, takedowns, coverage targets),
 `contact` (the public contact form), `standings` (dashboard and leaderboard) and `errors` (refusals, caps).
+The queues are reads on collect's pairs: `Pair.objects.reviewable_by(reviewer)`, `.review_queue(...)` and
+`.in_moderation()`.
 """
 
 from .contact import CONTACT_MESSAGES_PER_HOUR, UUID_IN_TEXT, handle_contact_request, receive_contact_request
@@ -24,7 +26,6 @@ from .moderation import (
     DECISIONS,
     EDITABLE_BY_MODERATORS,
     decide_pair,
-    moderation_queue,
     moderator_edit,
     set_coverage_targets,
     suspend_user,
@@ -37,10 +38,7 @@ from .voting import (
     REVIEW_NEEDED_CELLS,
     hand_out,
     next_pair_for,
-    pending_count,
     record_review,
-    review_queue,
-    reviewable_by,
     skip_pair,
 )
 
@@ -70,15 +68,11 @@ __all__ = [
     "dismiss_suggestion",
     "hand_out",
     "handle_contact_request",
-    "moderation_queue",
     "moderator_edit",
     "next_pair_for",
-    "pending_count",
     "receive_contact_request",
     "record_review",
     "report_pair",
-    "review_queue",
-    "reviewable_by",
     "set_coverage_targets",
     "skip_pair",
     "standings",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,59 +30,10 @@ from .errors import (
     StaleRevision,
     _check_length,
 )
-from .models import (
-    Handout,
-    RejectionReason,
-    Report,
-    Review,
-    Skip,
-    SuggestionState,
-    Verdict,
-)
+from .models import Handout, RejectionReason, Review, Skip, SuggestionState, Verdict
 
 # How many of the most needed coverage cells a reviewer who asks for them is served from, in turn.
 REVIEW_NEEDED_CELLS = 5
-
-
-def reviewable_by(
-    reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = ()
-) -> QuerySet[Pair]:
-    """Pending pairs this reviewer may judge: not theirs, not already judged (this revision) nor skipped,
-    not reported by them, not by a suspended author; restricted to some domains and levels when given (a pair
-    without a school level suits every level)."""
-    pairs = (
-        Pair.objects.awaiting_review()
-        .exclude(author=reviewer)
-        .filter(
-            ~Exists(Review.objects.filter(reviewer=reviewer, revision=OuterRef("current_revision"))),
-            ~Exists(Skip.objects.filter(reviewer=reviewer, pair=OuterRef("pk"))),
-            # Someone else's report does not stop the review (see report_pair); one's own is one's judgement.
-            ~Exists(Report.objects.open().filter(pair=OuterRef("pk"), reporter=reviewer)),
-            # A join, not a subquery: the planner then checks each candidate's author by primary key
-            # instead of scanning every account for suspended ones.
-            author__suspended_at__isnull=True,
-        )
-    )
-    if domains:
-        pairs = pairs.filter(domain__in=domains)
-    if levels:
-        pairs = pairs.filter(Q(level__in=levels) | Q(level=""))
-    return pairs
-
-
-def review_queue(
-    reviewer: User, *, domains: list[str] | tuple = (), levels: list[str] | tuple = (), now: datetime
-) -> QuerySet[Pair]:
-    """The pairs nobody holds, in the order they are handed out: fewest reviews, then oldest.
-
-    This order is the one of the partial index "pair_review_queue", so that taking the first row reads a
-    handful of index entries even with a million pending pairs.
-    """
-    return (
-        reviewable_by(reviewer, domains=domains, levels=levels)
-        .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
-        .order_by("review_count", "submitted_at")
-    )
 
 
 def next_pair_for(
@@ -103,10 +54,10 @@ def next_pair_for(
     levels = reviewer.review_levels if levels is None else levels
     now = timezone.now()
     with transaction.atomic():
-        candidates = reviewable_by(reviewer, domains=domains, levels=levels)
+        candidates = Pair.objects.reviewable_by(reviewer, domains=domains, levels=levels)
         pair = candidates.filter(held_by=reviewer, held_until__gt=now).first()
         if pair is None:
-            free = review_queue(reviewer, domains=domains, levels=levels, now=now)
+            free = Pair.objects.review_queue(reviewer, domains=domains, levels=levels, now=now)
             # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
             # then the whole queue, when no needed cell has a pair for this reviewer.
             cells = most_needed(REVIEW_NEEDED_CELLS) if by_need else []
@@ -152,10 +103,6 @@ def _cell_filters(cell: Cell) -> list[Q]:
     whole review queue instead (250 ms with 150,000 pending pairs, against 0.1 ms per range)."""
     levels = [cell.level, ""] if cell.level == LEVEL_WHEN_NONE else [cell.level]
     return [Q(domain=cell.domain, task_type=cell.task_type, level=level) for level in levels]
-
-
-def pending_count() -> int:
-    return Pair.objects.awaiting_review().count()
 
 
 def record_review(
@@ -335,7 +282,8 @@ def _apply_quorum(pair: Pair) -> None:
         )
     if decision is not None:
         now = timezone.now()
-        pair.status = decision
+        # The quorum's outcomes are plain strings: Status() refuses one that is not a state of a pair.
+        pair.status = decision = Status(decision)
         pair.held_by = None
         pair.held_until = None
         fields += ["status", "updated_at"]

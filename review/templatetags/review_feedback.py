@@ -1,7 +1,7 @@
 """What reviewers said about a pair, for its author's page (collect:detail).
 
-A template tag rather than a view context, so that collect's templates can show it without collect's code
-knowing the review app (review comes later in the story).
+A template tag rather than a view context, so that collect's view does not read review's rows: review's
+part of that page (templates/review/_pair_feedback.html, listed by review.context_processors) calls it.
 """
 
 from django import template

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from collect.coverage import most_needed
 from collect.models import CoverageTarget, Domain, Level, Pair, Status, TaskType
-from review.voting import _cell_filters, next_pair_for, review_queue
+from review.voting import _cell_filters, next_pair_for
 from tests.factories import make_user
 
 pytestmark = [
@@ -54,7 +54,7 @@ def test_the_need_first_queue_reads_the_per_cell_index():
     plans = []
     for part in _cell_filters(cell):
         with transaction.atomic():
-            queue = review_queue(reviewer, now=timezone.now()).filter(part)
+            queue = Pair.objects.review_queue(reviewer, now=timezone.now()).filter(part)
             plans.append(queue.select_for_update(skip_locked=True, of=("self",))[:1].explain())
 
     assert len(plans) == 2

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from collect.models import Domain, Pair, Revision, Status, TaskType
 from review.models import AuditAction
-from review.services import decide_pair, report_pair, review_queue, skip_pair
+from review.services import decide_pair, report_pair, skip_pair
 from tests.factories import make_pair, make_user
 from tests.review.factories import vote
 
@@ -163,7 +163,7 @@ def test_picking_the_next_pair_reads_the_review_queue_index():
         cursor.execute("ANALYZE")
     with transaction.atomic():
         plan = (
-            review_queue(reviewer, now=timezone.now())
+            Pair.objects.review_queue(reviewer, now=timezone.now())
             .select_for_update(skip_locked=True, of=("self",))[:1]
             .explain()
         )

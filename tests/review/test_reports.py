@@ -15,7 +15,6 @@ from review.services import (
     NotAllowed,
     OwnPair,
     decide_pair,
-    moderation_queue,
     next_pair_for,
     report_pair,
 )
@@ -52,7 +51,7 @@ def test_one_report_keeps_the_pair_in_review_for_others():
     pair.refresh_from_db()
     assert pair.status == Status.PENDING
     assert next_pair_for(make_user()) == pair
-    assert list(moderation_queue()) == [pair]
+    assert list(Pair.objects.in_moderation()) == [pair]
 
 
 @override_settings(MOISSON_REPORTS_TO_SUSPEND_REVIEW=3)

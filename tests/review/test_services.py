@@ -18,7 +18,6 @@ from review.services import (
     StaleRevision,
     accept_suggestion,
     dismiss_suggestion,
-    moderation_queue,
     next_pair_for,
     record_review,
     report_pair,
@@ -330,7 +329,7 @@ def test_a_single_report_lists_a_pending_pair_for_moderators_but_keeps_it_in_rev
     report_pair(reporter=contributor, pair=pair, reason="Contient un numéro de téléphone")
     pair.refresh_from_db()
     assert pair.status == Status.PENDING
-    assert pair in moderation_queue()
+    assert pair in Pair.objects.in_moderation()
 
 
 def test_reporting_a_validated_pair_keeps_it_published_until_a_moderator_decides(contributor):
