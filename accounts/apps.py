@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # After django.contrib.sites (earlier in INSTALLED_APPS) has created its default record.
         post_migrate.connect(_sync_site, sender=self)
+        # Imported here: the module needs the auth models, which are not loaded when apps.py is.
+        from .permissions import connect_signals
+
+        connect_signals(self.get_model("User"))
 
 
 def _sync_site(*, using: str = "default", **kwargs: object) -> None:

@@ -275,6 +275,7 @@ def write_sessions(var_dir: Path, *, usernames: list[str] | None = None) -> Path
     # Validated pairs for the page and API reads, spread over the table.
     pairs = [str(pk) for pk in Pair.objects.validated().order_by("?").values_list("id", flat=True)[:2000]]
     path = var_dir / "bench-sessions.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"accounts": sessions, "pairs": pairs}))
     return path
 

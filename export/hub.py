@@ -33,17 +33,22 @@ def release_commit_title(version: str) -> str:
     return f"Release {version}"
 
 
+def client(*, token: str, endpoint: str = "") -> HfApi:
+    """The Hub client: `endpoint` is a mirror or a private Hub (`HF_ENDPOINT`), the public Hub when empty."""
+    return HfApi(endpoint=endpoint or None, token=token)
+
+
 def publish(
     directory: Path,
     *,
+    api: HfApi,
     repo_id: str,
     token: str,
     version: str,
     parent_commit: str | None,
-    api: HfApi | None = None,
 ) -> PublishResult:
-    """Push `directory` as release `version` of `repo_id` and tag it; return the tagged commit."""
-    api = api or HfApi(token=token)
+    """Push `directory` as release `version` of `repo_id` through `api` (see `client`) and tag it; return
+    the tagged commit."""
 
     repo_exists = True
     try:

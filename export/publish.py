@@ -10,8 +10,8 @@ from .writer import sha256_of
 
 
 def hub_api() -> HfApi:
-    """The Hub client; tests replace this function with a fake that records calls."""
-    return HfApi(endpoint=settings.HF_ENDPOINT or None, token=settings.HF_TOKEN)
+    """The Hub client, as configured; tests replace this function with a fake that records calls."""
+    return hub.client(token=settings.HF_TOKEN, endpoint=settings.HF_ENDPOINT)
 
 
 def hub_configured() -> bool:

@@ -373,6 +373,10 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read on every signed-in request: from the shared cache when there is one (written through to
+# the database). Never from a process's own memory, where a logout in one worker would leave the session
+# alive in the others.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
 
 # Moisson: the rules of SPEC.md that are settings.
 MOISSON_LICENSE = env_str("MOISSON_LICENSE", "CC-BY-4.0")

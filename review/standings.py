@@ -42,24 +42,26 @@ def contributor_summary(user: User) -> dict:
 
 def standings(*, since: datetime | None, limit: int = 20) -> dict[str, list[dict]]:
     """Credited contributors (attribution opt-in) ranked by validated pairs and by reviews since a date."""
-    credited = Q(attribution_opt_in=True) & ~Q(pseudonym="")
     writer_filter = Q(pairs__status=Status.VALIDATED)
     review_filter = Q(reviews__counts=True)
     if since is not None:
         writer_filter &= Q(pairs__validated_at__gte=since)
         review_filter &= Q(reviews__created_at__gte=since)
-    writers = (
+    return {
+        "writers": _most_credited("pairs", writer_filter, limit),
+        "reviewers": _most_credited("reviews", review_filter, limit),
+    }
+
+
+def _most_credited(relation: str, counted: Q, limit: int) -> list[dict]:
+    """Pseudonyms of the credited contributors (attribution opt-in) with the most `relation` matching
+    `counted`, ties broken by pseudonym."""
+    credited = Q(attribution_opt_in=True) & ~Q(pseudonym="")
+    ranked = (
         User.objects.filter(credited)
-        .annotate(n=Count("pairs", filter=writer_filter))
+        .annotate(n=Count(relation, filter=counted))
         .filter(n__gt=0)
         .order_by("-n", "pseudonym")
         .values("pseudonym", "n")[:limit]
     )
-    reviewers = (
-        User.objects.filter(credited)
-        .annotate(n=Count("reviews", filter=review_filter))
-        .filter(n__gt=0)
-        .order_by("-n", "pseudonym")
-        .values("pseudonym", "n")[:limit]
-    )
-    return {"writers": list(writers), "reviewers": list(reviewers)}
+    return list(ranked)

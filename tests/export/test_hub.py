@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub import CommitOperationAdd, HfApi, constants
 
+import export.publish
 from export.hub import publish
 from tests.export.fake_hub import FakeHub
 
@@ -269,3 +270,28 @@ def test_real_client_sees_an_existing_tag_and_sends_nothing(tmp_path: Path, loca
 
     assert result.commit_id == tagged
     assert LocalHub.tagged == []
+
+
+def test_the_configured_client_talks_to_hf_endpoint(tmp_path: Path, local_hub: HfApi, settings) -> None:
+    """A mirror or a private Hub set in `HF_ENDPOINT` receives the push, not the public Hub."""
+    settings.HF_ENDPOINT = local_hub.endpoint
+    settings.HF_TOKEN = TOKEN
+    tagged = "d" * 40
+    LocalHub.refs = {
+        "branches": [{"name": "main", "ref": "refs/heads/main", "targetCommit": tagged}],
+        "converts": [],
+        "tags": [],
+    }
+    LocalHub.commits = [hub_commit(tagged, "Release v2.0.0")]
+
+    result = publish(
+        tmp_path,
+        repo_id=REPO,
+        token=TOKEN,
+        version="v2.0.0",
+        parent_commit=None,
+        api=export.publish.hub_api(),
+    )
+
+    assert result.commit_id == tagged
+    assert LocalHub.tagged == [(f"/api/datasets/{REPO}/tag/{tagged}", {"tag": "v2.0.0"})]

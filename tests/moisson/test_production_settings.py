@@ -121,7 +121,7 @@ def test_check_deploy_fails_without_the_hsts_variables(tmp_path: Path) -> None:
 
 
 def test_cache_url_selects_the_shared_redis_cache(tmp_path: Path) -> None:
-    code = SETUP.replace("SECRET_KEY[:3]", "CACHES['default']")
+    code = SETUP.replace("SECRET_KEY[:3]", "CACHES['default'], settings.SESSION_ENGINE")
     env = clean_environment(tmp_path, SECRET_KEY="k", CACHE_URL="redis://127.0.0.1:6379/3")
 
     result = run_python(code, env=env)
@@ -129,14 +129,18 @@ def test_cache_url_selects_the_shared_redis_cache(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "django.core.cache.backends.redis.RedisCache" in result.stdout
     assert "redis://127.0.0.1:6379/3" in result.stdout
+    # Sessions are read from the shared cache, written through to the database.
+    assert "django.contrib.sessions.backends.cached_db" in result.stdout
 
 
 def test_without_cache_url_each_process_keeps_a_local_cache(tmp_path: Path) -> None:
-    code = SETUP.replace("SECRET_KEY[:3]", "CACHES['default']")
+    code = SETUP.replace("SECRET_KEY[:3]", "CACHES['default'], settings.SESSION_ENGINE")
 
     result = run_python(code, env=clean_environment(tmp_path, SECRET_KEY="k"))
 
     assert "LocMemCache" in result.stdout
+    # A logout in one worker must end the session in all: never sessions in a process's own memory.
+    assert result.stdout.split()[-1] == "django.contrib.sessions.backends.db"
 
 
 def test_a_cache_url_that_is_not_redis_is_refused_at_start(tmp_path: Path) -> None:
