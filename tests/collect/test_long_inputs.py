@@ -5,8 +5,10 @@ import time
 import pytest
 
 from collect import checks
-from collect.checks import check_pair_text, find_personal_data
+from collect.checks import check_pair_text
 from collect.similarity import MAX_SIGNATURE_CHARS, content_hash, signature
+from moisson import personal_data
+from moisson.personal_data import find_personal_data
 
 ONE_MEGABYTE = 1_000_000
 
@@ -26,12 +28,17 @@ SHAPES = {
 
 def test_personal_data_checks_read_only_a_bounded_part_of_the_text(monkeypatch):
     read = []
-    real_view = checks.comparable_view
-    monkeypatch.setattr(checks, "comparable_view", lambda text: read.append(len(text)) or real_view(text))
+    real_view = personal_data.comparable_view
+
+    def spy(text: str) -> tuple:
+        read.append(len(text))
+        return real_view(text)
+
+    monkeypatch.setattr(personal_data, "comparable_view", spy)
 
     find_personal_data("Bonjour. " * (ONE_MEGABYTE // 9), field="answer")
 
-    assert read == [checks.max_checked_chars()]
+    assert read == [personal_data.max_checked_chars()]
     assert read[0] < 10_000
 
 

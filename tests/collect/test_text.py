@@ -2,7 +2,7 @@ import pytest
 
 from collect.models import Pair
 from collect.services import save_draft, submit_pair
-from collect.text import comparable_view, fold_confusables, normalize_text
+from moisson.text import comparable_view, fold_confusables, normalize_text
 from tests.factories import pair_text
 
 
