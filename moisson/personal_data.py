@@ -4,9 +4,15 @@ again when released (`export.rows`), and pseudonyms when chosen (`accounts.model
 
 The numbers themselves are found by `moisson.personal_numbers`; this module reads the text as a reader
 sees it, finds the e-mail addresses, and words the findings.
+
+Every release reads every published row again, so most texts must cost next to nothing: before searching,
+`worth_searching` rules out, by cheap exact tests, the searches that cannot find anything in a text (no
+"@" nor spelled-out "at", no "zéro", too few digits). It never changes an answer: the tests compare it,
+on varied texts, with every search run.
 """
 
 import re
+from collections.abc import Collection
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -14,13 +20,14 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .findings import ERROR, PLACES, WARNING, Finding
 from .personal_numbers import (
-    FEWEST_DIGITS_OF_AN_ACCOUNT_NUMBER,
+    NUMBER_SEARCHES,
     Span,
     account_numbers_in,
+    number_searches_worth_running,
     phones_in,
     with_lookalike_digits,
 )
-from .text import comparable_view
+from .text import UNCHANGED_BY_FOLDING, comparable_view
 
 
 def max_checked_chars() -> int:
@@ -83,11 +90,13 @@ _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 _SPACED_OUT = re.compile(r"(?<!\S)(?:\S ){5,}\S(?!\S)")
 # Spellings people use to hide an address from robots: "jean.dupont @ gmail.com", "jean [at] gmail [dot]
 # com", "jean (at) gmail (point) fr", "jean arobase gmail point com", "jean.dupont(a)gmail.com".
-_AT = (
-    r"(?P<at>\s*@\s*"
-    r"|\s*[\[({<]\s*(?:at|arobase|a|@)\s*[\])}>]\s*"
-    r"|\s+(?:at|arobase|chez)\s+)"
-)
+_AT_IN_BRACKETS = r"[\[({<]\s*(?:at|arobase|a|@)\s*[\])}>]"
+_AT_IN_WORDS = r"(?:at|arobase|chez)"
+_AT = rf"(?P<at>\s*@\s*|\s*{_AT_IN_BRACKETS}\s*|\s+{_AT_IN_WORDS}\s+)"
+# Every address pattern holds an "@" or one of these: looked for alone, they cost far less. The second is
+# looked for in the casefolded text: "ARObase" as well.
+_BRACKETED_AT = re.compile(_AT_IN_BRACKETS, re.IGNORECASE)
+_SPELLED_OUT_AT = re.compile(rf"\s{_AT_IN_WORDS}\s")
 _DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|point|pt|\.)\s*[\])}>]\s*|\s+(?:dot|point)\s+)"
 _WORD = r"[\w+-]{1,64}"
 _OBFUSCATED_EMAIL = re.compile(
@@ -112,6 +121,17 @@ _KNOWN_ENDINGS = {
 }  # fmt: skip
 
 
+# A text made only of these holds nothing that any search looks for but a lone "at" or "arobase": it is its
+# own view (nothing to fold), without digits (numbers, phones), "@" nor brackets (addresses), nor "z" ("zéro"
+# starts a spelled-out phone, "chez" may stand for "at").
+_QUIET = re.compile(
+    "[^" + re.escape("".join(sorted(set(UNCHANGED_BY_FOLDING) - set("0123456789@[({<zZ")))) + "]"
+)
+# "at" or "arobase" alone, in any case: in a quiet text only ASCII letters match them (a test checks it).
+# Anchored on the "a", so that the search skips the rest of the text.
+_AT_ALONE = re.compile(r"[aA](?<=\s[aA])(?:[tT]|[rR][oO][bB][aA][sS][eE])\s")
+
+
 def find_personal_data(text: str, *, field: str) -> list[Finding]:
     """Every e-mail address, phone, social security, bank account and card number found in `text`.
 
@@ -120,20 +140,13 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
     Only its first `max_checked_chars()` characters are read.
     """
     text = text[: max_checked_chars()]
+    if nothing_to_search_in(text):
+        return []
     view, origins = comparable_view(text)
     numbers = with_lookalike_digits(view)
-    spans: list[Span] = []
-    # Most texts hold few digits: the number searches, the slowest part (every released row goes through
-    # them again), only run when there are enough digits for what they look for.
-    digits = sum(character.isdigit() for character in numbers)
-    long_numbers = account_numbers_in(numbers) if digits >= FEWEST_DIGITS_OF_AN_ACCOUNT_NUMBER else []
-    # The most specific first: a phone number found inside an IBAN is the IBAN.
-    for span in [*long_numbers, *_emails_in(view), *phones_in(view, numbers, digits=digits)]:
-        if not any(span.start < other.end and other.start < span.end for other in spans):
-            spans.append(span)
-
+    spans = spans_found(view, numbers, searches=worth_searching(view, numbers))
     findings = []
-    for span in sorted(spans, key=lambda span: span.start):
+    for span in spans:
         start, end = origins[span.start], origins[span.end - 1] + 1
         template = _PERSONAL_DATA_MESSAGES[span.kind] if span.level == ERROR else _UNSURE_MESSAGE
         message = str(template) % {
@@ -145,6 +158,41 @@ def find_personal_data(text: str, *, field: str) -> list[Finding]:
             Finding(code=span.kind, field=field, level=span.level, message=message, start=start, end=end)
         )
     return findings
+
+
+SEARCHES = NUMBER_SEARCHES | {"email"}
+
+
+def nothing_to_search_in(text: str) -> bool:
+    """Whether a quick look proves that no search can find anything in `text`: true of most texts."""
+    return _QUIET.search(text) is None and _AT_ALONE.search(text) is None
+
+
+def worth_searching(view: str, numbers: str) -> set[str]:
+    """The searches of `SEARCHES` that may find something in `view` (`numbers`: the same with its lookalike
+    digits read); each of the others provably finds nothing there."""
+    # The searches ignore case as Unicode does: any character that matches one of the letters they look for
+    # casefolds to that letter (a test checks it), so the casefolded text holds any word they would find.
+    casefolded = view.casefold()
+    worth = number_searches_worth_running(view, numbers, casefolded=casefolded)
+    if "@" in view or _BRACKETED_AT.search(view) or _SPELLED_OUT_AT.search(casefolded):
+        worth.add("email")
+    return worth
+
+
+def spans_found(view: str, numbers: str, *, searches: Collection[str] = SEARCHES) -> list[Span]:
+    """Where personal data is in `view`, in order, found by `searches` (all of them unless told)."""
+    spans: list[Span] = []
+    emails = _emails_in(view) if "email" in searches else []
+    # The most specific first: a phone number found inside an IBAN is the IBAN.
+    for span in [
+        *account_numbers_in(numbers, searches=searches),
+        *emails,
+        *phones_in(view, numbers, searches=searches),
+    ]:
+        if not any(span.start < other.end and other.start < span.end for other in spans):
+            spans.append(span)
+    return sorted(spans, key=lambda span: span.start)
 
 
 def _emails_in(view: str) -> list[Span]:

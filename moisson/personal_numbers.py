@@ -3,14 +3,17 @@
 Text in, spans out: `moisson.personal_data` turns them into findings. The numbers are read from the text's
 digits, with the letters that stand in for digits read as digits ("O6 l2 34 56 78"); phones spelled out in
 French words ("zéro six, douze...") are read from the words.
+
+Every search is named in `NUMBER_SEARCHES`; `number_searches_worth_running` says, by cheap tests, which of
+them may find anything in a text (most texts hold too few digits for any), and the searches run only those.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import phonenumbers
-from stdnum import iban, luhn
+from stdnum import iban, luhn, numdb
 from stdnum.fr import nir
 
 from .findings import ERROR, WARNING
@@ -54,6 +57,8 @@ _RIB_PARTS = re.compile(
 # Letters that stand in for digits inside a number: "O6 12 34 56 78", "l2".
 _DIGIT_LOOKALIKES = re.compile(r"(?<![^\W\d_])[0-9OoIl]*[0-9][0-9OoIl]*(?![^\W\d_])")
 _AS_DIGITS = str.maketrans("OoIl", "0011")
+_LOOKALIKE_BESIDE_A_DIGIT = re.compile("[0-9](?:(?<=[OoIl][0-9])|(?=[OoIl]))")
+_ASCII_DIGITS = "0123456789"
 # First digit of a NIR: 1 or 2 (sex), 3 or 4 (old registrations of people born abroad), 7 or 8 (temporary).
 _NIR_FIRST_DIGITS = "123478"
 # A NIR without its key: sex, year, month (01-12, or 20-42 and 50-99 when unknown), département (Corsica
@@ -87,31 +92,81 @@ class Span:
 def with_lookalike_digits(view: str) -> str:
     """`view` with the letters that stand in for digits inside a number read as digits ("O6 l2" → "06 12"):
     the text the number searches read. Same length as `view`, so positions are the same."""
+    # Only a letter beside a digit can become one (a number's letters and digits are side by side).
+    if not _LOOKALIKE_BESIDE_A_DIGIT.search(view):
+        return view
     return _DIGIT_LOOKALIKES.sub(lambda match: match[0].translate(_AS_DIGITS), view)
 
 
-# A French phone number has 10 digits and a foreign one rarely fewer than 8 (with its country code); social
-# security numbers without their key have 13 digits, the shortest card numbers too, RIBs and IBANs more.
-FEWEST_DIGITS_OF_A_PHONE = 8
-FEWEST_DIGITS_OF_AN_ACCOUNT_NUMBER = 13
+# The fewest digits (0-9, lookalikes read) in which each search can find anything. A social security number
+# has 15 characters, its département may be 2A or 2B, 12 digits are left without its key; a RIB's account
+# number may be letters, and so may all of an IBAN but its check digits in some countries; a card has 13
+# digits or more; a French phone number 10.
+FEWEST_DIGITS = {
+    "nir": 14,
+    "nir_without_key": 12,
+    "iban": 2,
+    "iban_without_country": 25,
+    "rib": 12,
+    "rib_parts": 12,
+    "card": 13,
+    "loose_phone": 10,
+}
+# The shortest valid phone number, its country code included, has 6 digits (+43 1234, Austria; a test
+# checks it against phonenumbers' metadata). phonenumbers reads a number from digits with up to four of
+# its separators between them (`_VALID_PUNCTUATION`, any case: a test checks that `_PHONE_SEPARATOR` holds
+# them all); it would read an "x" as a digit, hence the "x" among the digits.
+FEWEST_DIGITS_OF_A_PHONE = 6
+_PHONE_SEPARATOR = r"[\s\-xX‐-―−ー－／()（）［］.．\[\]/~⁓∼～\u00ad\u200b\u2060]"
+_PHONE_LIKE = re.compile(rf"[\dxX](?:{_PHONE_SEPARATOR}{{0,4}}[\dxX]){{{FEWEST_DIGITS_OF_A_PHONE - 1}}}")
+# An IBAN starts with its country's code and two check digits (stdnum knows no IBAN of other countries), and
+# has 15 characters or more: digits, ASCII letters, one separator between groups. Looked for from a digit,
+# which most text lacks, this costs far less than the search.
+_IBAN_COUNTRY = "|".join(
+    f"[{code[0]}{code[0].lower()}][{code[1]}{code[1].lower()}]"
+    for code in sorted({prefix[1] for prefix in numdb.get("iban").prefixes})
+)
+_IBAN_START = re.compile(
+    rf"[0-9](?:(?<=(?:{_IBAN_COUNTRY})[0-9])|(?<=(?:{_IBAN_COUNTRY}){_SEPARATOR}[0-9]))"
+    rf"(?:{_SEPARATOR}?[A-Za-z0-9]){{12}}"
+)
+NUMBER_SEARCHES = frozenset({*FEWEST_DIGITS, "phone", "spelled_phone"})
 
 
-def account_numbers_in(numbers: str) -> list[Span]:
+def number_searches_worth_running(view: str, numbers: str, *, casefolded: str) -> set[str]:
+    """The searches of `NUMBER_SEARCHES` that may find something in `view` (`numbers`: the same with its
+    lookalike digits read; `casefolded`: its `casefold()`): each of the others provably finds nothing."""
+    digits = sum(map(numbers.count, _ASCII_DIGITS))
+    worth = {search for search, fewest in FEWEST_DIGITS.items() if digits >= fewest}
+    if "iban" in worth and not _IBAN_START.search(numbers):
+        worth.remove("iban")
+    if _PHONE_LIKE.search(view):
+        worth.add("phone")
+    # A phone spelled out is read from its leading 0: it starts with "zéro" (any case).
+    if "zero" in casefolded or "zéro" in casefolded:
+        worth.add("spelled_phone")
+    return worth
+
+
+def account_numbers_in(numbers: str, *, searches: Collection[str] = NUMBER_SEARCHES) -> list[Span]:
     """Social security, bank account and card numbers, their keys checked."""
     found = []
-    for kind, run, is_kind, lengths in (
-        ("nir", _DIGIT_RUN, _is_nir, {15}),
-        ("iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
-        ("iban", _DIGIT_RUN, _is_iban_without_country, {25}),
-        ("rib", _DIGIT_RUN, _is_rib, {23}),
-        ("card", _DIGIT_RUN, _is_card, set(range(13, 20))),
+    for kind, search, run, is_kind, lengths in (
+        ("nir", "nir", _DIGIT_RUN, _is_nir, {15}),
+        ("iban", "iban", _IBAN_RUN, _is_iban, set(range(15, 35))),
+        ("iban", "iban_without_country", _DIGIT_RUN, _is_iban_without_country, {25}),
+        ("rib", "rib", _DIGIT_RUN, _is_rib, {23}),
+        ("card", "card", _DIGIT_RUN, _is_card, set(range(13, 20))),
     ):
-        found += [
-            Span(kind, ERROR, start, end) for start, end in _find_numbers(numbers, run, is_kind, lengths)
-        ]
-    for match in _RIB_PARTS.finditer(numbers):
+        if search in searches:
+            found += [
+                Span(kind, ERROR, start, end) for start, end in _find_numbers(numbers, run, is_kind, lengths)
+            ]
+    for match in _RIB_PARTS.finditer(numbers) if "rib_parts" in searches else []:
         if _rib_key_matches(*match.groups()):
             found.append(Span("rib", ERROR, match.start(), match.end()))
+    if "nir_without_key" not in searches:
+        return found
     for start, end in _find_numbers(numbers, _DIGIT_RUN, _is_nir_without_key, {13}):
         sizes = [len(group) for group in _GROUP.findall(numbers[start:end])]
         # Grouped as on a carte Vitale but without the key, it is one; followed by a key that does not
@@ -122,9 +177,9 @@ def account_numbers_in(numbers: str) -> list[Span]:
     return found
 
 
-def phones_in(view: str, numbers: str, *, digits: int) -> list[Span]:
+def phones_in(view: str, numbers: str, *, searches: Collection[str] = NUMBER_SEARCHES) -> list[Span]:
     found = []
-    written_in_digits = digits >= FEWEST_DIGITS_OF_A_PHONE
+    written_in_digits = "phone" in searches
     matches = phonenumbers.PhoneNumberMatcher(view, "FR", leniency=phonenumbers.Leniency.VALID)
     for match in matches if written_in_digits else []:
         if phonenumbers.number_type(match.number) in _PUBLIC_PHONE_TYPES:
@@ -134,9 +189,9 @@ def phones_in(view: str, numbers: str, *, digits: int) -> list[Span]:
         elif str(match.number.national_number)[0] in "67":
             # Digit by digit, "0 6 1 2 3 4 5 6 7 8", may be a phone; "0 1 2 3 4 5 6 7 8 9" is a list.
             found.append(Span("phone", WARNING, match.start, match.end))
-    if written_in_digits:
+    if "loose_phone" in searches:
         found += [Span("phone", level, start, end) for start, end, level in _loose_phones(numbers)]
-    for match in _SPELLED_NUMBERS.finditer(view):
+    for match in _SPELLED_NUMBERS.finditer(view) if "spelled_phone" in searches else []:
         values = [_spelled_value(part[0]) for part in _SPELLED_PART.finditer(match[0])]
         digits = "".join(map(str, values))
         # Phone numbers are read two digits at a time ("douze, trente-quatre"); counting "zéro, un, deux,
@@ -150,12 +205,18 @@ def phones_in(view: str, numbers: str, *, digits: int) -> list[Span]:
 def _spelled_value(spelled: str) -> int:
     """ "soixante-dix-huit" is 78, "quatre-vingt-dix-neuf" 99, "vingt et un" 21."""
     total = 0
-    for word in re.split(r"[\s-]+", spelled.lower()):
-        if word == "et":
+    for word in re.split(r"[\s-]+", spelled):
+        if word.lower() == "et":
             continue
-        value = _NUMBER_WORDS[word]
+        value = _number_word_value(word)
         total = 80 if value == 20 and total == 4 else total + value
     return total
+
+
+def _number_word_value(word: str) -> int:
+    # The searches match number words as Unicode ignores case, where "sıx" (dotless ı) and "SİX" are "six";
+    # str.lower() does not make them "six".
+    return next(value for name, value in _NUMBER_WORDS.items() if re.fullmatch(name, word, re.IGNORECASE))
 
 
 def _loose_phones(numbers: str) -> list[tuple[int, int, str]]:
