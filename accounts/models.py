@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-# The pure text rules of collect (no models, no HTTP): a pseudonym is published like a pair's text, so it
-# goes through the same normalisation and personal-data checks.
-from collect.checks import find_personal_data
-from collect.text import has_bidi_controls, normalize_text, skeleton, skeletons
+# The pure text rules shared with collect (no models, no HTTP): a pseudonym is published like a pair's
+# text, so it goes through the same normalisation and personal-data checks.
+from moisson.personal_data import find_personal_data
+from moisson.text import has_bidi_controls, normalize_text, skeleton, skeletons
 
 from .permissions import permission_names
 
@@ -29,7 +29,7 @@ class User(AbstractUser):
         help_text=_("The public name shown with your pairs if you choose to be credited."),
     )
     # What makes two pseudonyms the same for a reader: case, invisible characters and lookalike letters
-    # folded (`collect.text.skeleton`). Kept in step with `pseudonym` by save(); unique when set.
+    # folded (`moisson.text.skeleton`). Kept in step with `pseudonym` by save(); unique when set.
     pseudonym_key = models.CharField(max_length=240, blank=True, editable=False)
     attribution_opt_in = models.BooleanField(
         _("credit me by my pseudonym"),

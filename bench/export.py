@@ -19,6 +19,7 @@ floor a streaming writer is compared with; it holds every row at once, so it is 
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import random
@@ -85,9 +86,19 @@ def sentences(rng: random.Random, count: int) -> list[str]:
     return pool
 
 
+def _later_columns() -> object:
+    # bench/seed.py knows the NOT NULL columns that migrations added since this seeder was written.
+    spec = importlib.util.spec_from_file_location("bench_seed", BASE_DIR / "bench" / "seed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._with_later_columns
+
+
 def seed(count: int) -> None:
     """Empty the pairs and fill them with `count` validated pairs, fast: COPY, one row at a time."""
     from django.db import connection
+
+    with_later_columns = _later_columns()
 
     rng = random.Random(count)
     pool = sentences(rng, 5000)
@@ -97,15 +108,19 @@ def seed(count: int) -> None:
     start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE collect_pair, export_release, accounts_user CASCADE")
-        with cursor.copy(
-            "COPY accounts_user (id, password, is_superuser, username, first_name, last_name, email, "
-            "is_staff, is_active, date_joined, pseudonym, attribution_opt_in, terms_license, "
-            "suspension_reason, review_domains, review_levels) FROM STDIN"
-        ) as copy:
+        user_columns, user_extra = with_later_columns(
+            cursor,
+            "accounts_user",
+            "id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
+            "date_joined, pseudonym, attribution_opt_in, terms_license, suspension_reason, review_domains, "
+            "review_levels",
+        )
+        with cursor.copy(f"COPY accounts_user ({user_columns}) FROM STDIN") as copy:
             for index in range(1, AUTHORS + 1):
                 copy.write_row(
                     (index, "!", False, f"auteur{index}", "", "", f"auteur{index}@example.org", False, True)
                     + (start, f"Plume{index}", index % 2 == 0, "CC-BY-4.0", "", "[]", "[]")
+                    + user_extra
                 )
         columns = (
             "id, author_id, status, question, context, answer, task_type, domain, level, license, "
@@ -113,6 +128,7 @@ def seed(count: int) -> None:
             "correctness_mean, fluency_mean, removal_reason, removal_note, created_at, updated_at, "
             "submitted_at, validated_at, decided_at"
         )
+        columns, pair_extra = with_later_columns(cursor, "collect_pair", columns)
         with cursor.copy(f"COPY collect_pair ({columns}) FROM STDIN") as copy:
             for index in range(count):
                 pair_id = uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -126,12 +142,21 @@ def seed(count: int) -> None:
                     + (task_types[index % 7], domains[index % 7], levels[index % 5], "CC-BY-4.0", True, 1)
                     + (pair_id.hex, b"", 3, 3, 0, 4.0 + (index % 10) / 10, 4.5, "", "")
                     + (created, validated, created, validated, validated)
+                    + pair_extra
                 )
         # Each pair publishes its first revision, as the review app leaves a pair it validated.
+        revision_columns, revision_extra = with_later_columns(
+            cursor,
+            "collect_revision",
+            "pair_id, number, question, context, answer, task_type, domain, level, created_at, note, "
+            "findings, near_duplicates",
+        )
         cursor.execute(
-            "INSERT INTO collect_revision (pair_id, number, question, context, answer, task_type, domain, "
-            "level, created_at, note, findings, near_duplicates) SELECT id, 1, question, context, answer, "
-            "task_type, domain, level, created_at, '', '[]', '[]' FROM collect_pair"
+            f"INSERT INTO collect_revision ({revision_columns}) SELECT id, 1, question, context, answer, "
+            "task_type, domain, level, created_at, '', '[]', '[]'"
+            + ", %s" * len(revision_extra)
+            + " FROM collect_pair",
+            revision_extra,
         )
         cursor.execute(
             "UPDATE collect_pair SET current_revision_id = revision.id, "

@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from .checks import WARNING, Finding
+from moisson.findings import WARNING, Finding
 
 # Task types whose answer usually ends in something short and checkable.
 FINAL_ANSWER_TASK_TYPES = ("reasoning", "closed_qa", "classification", "extraction")

@@ -1,8 +1,8 @@
 """Importing existing open pairs for community review (SPEC §7 `import_pairs`, issue 15 item 5).
 
 This module reads a file (JSONL, CSV or Parquet) row by row and maps its columns to a pair; the
-management command `import_pairs` hands each mapped row to `collect.services.import_pair`, which runs the
-same checks as a pair typed on the site.
+management command `import_pairs` hands each mapped row to `import_pair`, which runs the same checks as a
+pair typed on the site (`collect.services.evaluate_pair`) and writes it as they do (`record_revision`).
 
 Transactions: each row is imported in its own transaction — its pair, first revision and similarity
 bands are saved together or not at all — so a refused row never blocks the others, and an interrupted
@@ -17,9 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Domain, Level, TaskType
+from accounts.models import User
+
+from .models import Domain, Level, Pair, TaskType
+from .services import SubmissionRefused, duplicate_finding, evaluate_pair, record_revision
 
 # Licences whose terms let Moisson publish, modify and redistribute the pairs, commercial use included,
 # next to CC BY 4.0 contributions, each row keeping its own licence. Share-alike, non-commercial and
@@ -140,3 +146,52 @@ def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
     if len(source_id) > 200:
         problems.append(_("The identifier is longer than 200 characters."))
     return MappedRow(line=number, source_id=source_id, data=data, problems=problems)
+
+
+class AlreadyImported(Exception):
+    """This source's pair with this id was imported before: importing again changes nothing."""
+
+
+def import_account(*, source: str) -> User:
+    """The system account that imported pairs of a source are written by: one per source, which cannot
+    sign in, so that "my pairs", suspension and statistics work for imported pairs as for any other."""
+    user_model = get_user_model()
+    username = f"import-{slugify(source)[:100] or 'source'}"
+    user, created = user_model.objects.get_or_create(username=username, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        # Someone signed up under this name: their account must not become the author of the import.
+        raise ValueError(f"the account {username!r} belongs to a person, not to an import")
+    return user
+
+
+def import_pair(*, author: User, data: dict, source: str, source_id: str, license: str) -> Pair:
+    """Load a pair from an open dataset into review, through the same checks as a typed pair.
+
+    Raises AlreadyImported when (source, source_id) is already in the database, and SubmissionRefused
+    when a blocking check fails; nothing is saved then (an import never leaves drafts behind).
+    """
+    if Pair.objects.filter(source=source, source_id=source_id).exists():
+        raise AlreadyImported(source_id)
+    evaluation = evaluate_pair(
+        question=data.get("question", ""),
+        context=data.get("context", ""),
+        answer=data.get("answer", ""),
+        task_type=data.get("task_type", ""),
+        final_answer=data.get("final_answer", ""),
+    )
+    if evaluation.errors:
+        raise SubmissionRefused(evaluation, None)
+    try:
+        with transaction.atomic():
+            pair = Pair(author=author, source=source, source_id=source_id, license=license)
+            note = (_("Imported from %(source)s") % {"source": source})[:200]
+            return record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
+    except IntegrityError:
+        # A concurrent import took this id, or someone submitted the same text: the constraints decided.
+        if Pair.objects.filter(source=source, source_id=source_id).exists():
+            raise AlreadyImported(source_id) from None
+        evaluation.findings.append(duplicate_finding())
+        raise SubmissionRefused(evaluation, None) from None

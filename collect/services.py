@@ -7,16 +7,16 @@ whichever door it comes through.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from moisson.findings import ERROR, Finding
+from moisson.text import normalize_text
 
-from .checks import ERROR, Finding, check_pair_text
+from .checks import check_pair_text
 from .final_answer import FinalAnswerCheck, check_final_answer
 from .models import (
     FINAL_ANSWER_MAX_LENGTH,
@@ -29,7 +29,6 @@ from .models import (
     Status,
 )
 from .similarity import band_keys, content_hash, signature, similarity
-from .text import normalize_text
 
 # A draft may be rough, but not unbounded: this only protects the database.
 DRAFT_MAX_CHARS = 50_000
@@ -115,7 +114,7 @@ def evaluate_pair(
         others = others.exclude(pk=exclude.pk)
     duplicate = others.filter(content_hash=digest).only("id", "status").first()
     if duplicate is not None:
-        findings.append(_duplicate_finding())
+        findings.append(duplicate_finding())
     near = near_duplicates_of(sig, exclude=exclude, skip=duplicate)
     for item in near[:NEAR_DUPLICATE_WARNINGS]:
         findings.append(
@@ -214,11 +213,11 @@ def submit_pair(*, author: User, data: dict, pair: Pair | None = None, note: str
             if data.get("accept_license") and not author.has_accepted_current_license:
                 author.accept_license()
             pair.license = settings.MOISSON_LICENSE
-            return _record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
+            return record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
     except IntegrityError:
         # Someone submitted the same text between our check and our write: the constraint decided.
         duplicate = Pair.objects.live().filter(content_hash=evaluation.content_hash).first()
-        evaluation.findings.append(_duplicate_finding())
+        evaluation.findings.append(duplicate_finding())
         evaluation.duplicate_of = duplicate
         pair = Pair.objects.get(pk=existing_id) if existing_id else None
         if pair is None or pair.status == Status.DRAFT:
@@ -247,22 +246,22 @@ def revise_pair(*, pair: Pair, data: dict, by: User, note: str, status: str | No
             evaluation.findings.append(_unchanged_finding())
         if evaluation.errors:
             raise SubmissionRefused(evaluation, None)
-        return _record_revision(
-            pair=pair, data=merged, evaluation=evaluation, by=by, note=note, status=status
-        )
+        return record_revision(pair=pair, data=merged, evaluation=evaluation, by=by, note=note, status=status)
 
 
 def normalized_pair_data(data: dict) -> dict:
-    """The same data with its texts normalised (`collect.text.normalize_text`), as every door stores them."""
+    """The same data with its texts normalised (`moisson.text.normalize_text`), as every door stores them."""
     return {
         name: normalize_text(value) if name in PAIR_TEXT_FIELDS and isinstance(value, str) else value
         for name, value in data.items()
     }
 
 
-def _record_revision(
+def record_revision(
     *, pair: Pair, data: dict, evaluation: Evaluation, by: User, note: str, status: str | None = None
 ) -> Pair:
+    """Save `pair` with `data` as its new current revision, and its similarity bands: the one place a
+    revision is written (typed, revised or imported). The caller holds the transaction."""
     now = timezone.now()
     for name in PAIR_FIELDS:
         setattr(pair, name, data.get(name) or "")
@@ -301,55 +300,6 @@ def _record_revision(
     PairBand.objects.filter(pair=pair).delete()
     PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(evaluation.signature))
     return pair
-
-
-class AlreadyImported(Exception):
-    """This source's pair with this id was imported before: importing again changes nothing."""
-
-
-def import_account(*, source: str) -> User:
-    """The system account that imported pairs of a source are written by: one per source, which cannot
-    sign in, so that "my pairs", suspension and statistics work for imported pairs as for any other."""
-    user_model = get_user_model()
-    username = f"import-{slugify(source)[:100] or 'source'}"
-    user, created = user_model.objects.get_or_create(username=username, defaults={"is_active": False})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    elif user.is_active or user.has_usable_password():
-        # Someone signed up under this name: their account must not become the author of the import.
-        raise ValueError(f"the account {username!r} belongs to a person, not to an import")
-    return user
-
-
-def import_pair(*, author: User, data: dict, source: str, source_id: str, license: str) -> Pair:
-    """Load a pair from an open dataset into review, through the same checks as a typed pair.
-
-    Raises AlreadyImported when (source, source_id) is already in the database, and SubmissionRefused
-    when a blocking check fails; nothing is saved then (an import never leaves drafts behind).
-    """
-    if Pair.objects.filter(source=source, source_id=source_id).exists():
-        raise AlreadyImported(source_id)
-    evaluation = evaluate_pair(
-        question=data.get("question", ""),
-        context=data.get("context", ""),
-        answer=data.get("answer", ""),
-        task_type=data.get("task_type", ""),
-        final_answer=data.get("final_answer", ""),
-    )
-    if evaluation.errors:
-        raise SubmissionRefused(evaluation, None)
-    try:
-        with transaction.atomic():
-            pair = Pair(author=author, source=source, source_id=source_id, license=license)
-            note = (_("Imported from %(source)s") % {"source": source})[:200]
-            return _record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
-    except IntegrityError:
-        # A concurrent import took this id, or someone submitted the same text: the constraints decided.
-        if Pair.objects.filter(source=source, source_id=source_id).exists():
-            raise AlreadyImported(source_id) from None
-        evaluation.findings.append(_duplicate_finding())
-        raise SubmissionRefused(evaluation, None) from None
 
 
 def withdraw_pair(*, pair: Pair) -> Pair:
@@ -405,7 +355,8 @@ def _unchanged_finding() -> Finding:
     )
 
 
-def _duplicate_finding() -> Finding:
+def duplicate_finding() -> Finding:
+    """What a pair is refused with when the unique constraint finds its exact duplicate."""
     return Finding(
         code="duplicate",
         field="question",

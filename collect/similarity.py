@@ -13,7 +13,7 @@ import numpy as np
 from datasketch import MinHash
 from django.conf import settings
 
-from .text import fold_confusables, normalize_text
+from moisson.text import fold_confusables, normalize_text
 
 # Normalisation turns every whitespace character, this one included, into a space: it cannot occur in a
 # normalised field, so "ab" + "c" and "a" + "bc" never hash the same.

@@ -13,7 +13,7 @@ A build, step by step (`build_release`):
    RELEASES_ROOT/.tmp-<version>-<random>/release, comparing their ids with the previous release's.
    A pair is published with its last validated revision (`Pair.published_revision`), so a correction
    in review never takes it out (SPEC §2); removed and withdrawn pairs leave. Every row passes the
-   personal-data checks of `collect.checks` again: a row that fails is held back and listed
+   personal-data checks of `moisson.personal_data` again: a row that fails is held back and listed
    (`held_back`, and `removed` with reason `personal_data` when the previous release had it). Then the
    `preferences` configuration: each published pair whose validated revision replaced a revision that
    reviewers rejected, that a moderator sent back, or whose suggested edit the author accepted, gives

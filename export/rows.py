@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
 
-from collect.checks import ERROR, find_personal_data
 from collect.models import PAIR_FIELDS, Pair, RemovalReason, Status
+from moisson.findings import ERROR
+from moisson.personal_data import find_personal_data
 from review.models import Review, Verdict
 
 from .changes import ChangeTracker

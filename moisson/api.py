@@ -89,7 +89,7 @@ def _messages(value: Any) -> list[str]:
 
 
 class FindingSerializer(serializers.Serializer):
-    """One result of the checks of SPEC §3 (collect.checks.Finding)."""
+    """One result of the checks of SPEC §3 (moisson.findings.Finding)."""
 
     code = serializers.CharField()
     field = serializers.CharField()

@@ -14,7 +14,7 @@ from accounts.models import User
 from collect import coverage
 from collect.models import Pair, RemovalReason, Status
 from collect.services import revise_pair
-from collect.text import normalize_text
+from moisson.text import normalize_text
 
 from .errors import (
     REASON_MAX_LENGTH,

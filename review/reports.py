@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from collect.models import Pair, Status
-from collect.text import normalize_text
+from moisson.text import normalize_text
 
 from .errors import REASON_MAX_LENGTH, InvalidAction, InvalidReview, NotAllowed, OwnPair, _check_length
 from .models import (

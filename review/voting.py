@@ -17,7 +17,7 @@ from accounts.models import User
 from collect.coverage import LEVEL_WHEN_NONE, Cell, most_needed
 from collect.final_answer import FINAL_ANSWER_TASK_TYPES, normalise
 from collect.models import Pair, Status
-from collect.text import normalize_text
+from moisson.text import normalize_text
 
 from . import quorum
 from .errors import (

@@ -8,8 +8,8 @@ in their profile.
 
 from django.db import migrations
 
-from collect.checks import find_personal_data
-from collect.text import has_bidi_controls, normalize_text, skeleton, skeletons
+from moisson.personal_data import find_personal_data
+from moisson.text import has_bidi_controls, normalize_text, skeleton, skeletons
 
 
 def fill_pseudonym_keys(apps, schema_editor) -> None:

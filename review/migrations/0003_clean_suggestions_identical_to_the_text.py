@@ -3,7 +3,7 @@ review of a multi-line text recorded a "suggested edit" identical to the text it
 
 from django.db import migrations
 
-from collect.text import normalize_text
+from moisson.text import normalize_text
 
 
 def _same(suggested: str, current: str) -> bool:

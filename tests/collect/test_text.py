@@ -2,7 +2,7 @@ import pytest
 
 from collect.models import Pair
 from collect.services import save_draft, submit_pair
-from collect.text import comparable_view, fold_confusables, normalize_text
+from moisson.text import comparable_view, fold_confusables, normalize_text
 from tests.factories import pair_text
 
 
@@ -67,3 +67,22 @@ def test_a_draft_is_stored_normalised(contributor):
     pair = save_draft(author=contributor, data={"question": "Une\r\nquestion\u202e ?"})
 
     assert Pair.objects.get(pk=pair.pk).question == "Une\nquestion ?"
+
+
+def test_the_view_skips_only_characters_that_fold_to_themselves():
+    # comparable_view and fold_confusables leave alone, without folding them, plain ASCII and the common
+    # characters found at import to fold to themselves: the view must be what folding every character gives.
+    from moisson.text import _NOT_PLAIN_ASCII, _fold
+
+    texts = [
+        "".join(map(chr, range(0x09, 0x2400))),
+        "Écrivez\u00a0: ｊean＠gmail.com",
+        "Le ciel « bleu » − 3 €",
+    ]
+    for text in texts:
+        expected = "".join(_fold(c) if _NOT_PLAIN_ASCII.match(c) else c for c in text)
+        view, origins = comparable_view(text)
+        assert view == fold_confusables(text) == expected
+        assert [text[origins[index]] for index in range(len(view))] == [
+            c for c in text for _ in (_fold(c) if _NOT_PLAIN_ASCII.match(c) else c)
+        ]

@@ -24,11 +24,11 @@ from pytest_django.fixtures import Settings
 import export.locks
 import export.publish
 from accounts.services import delete_account
-from collect.checks import find_personal_data
 from collect.models import Pair, Revision, Status
 from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from moisson.celery import app
+from moisson.personal_data import find_personal_data
 from tests.export.fake_hub import FakeHub
 from tests.export.history import correction_history, suggested_edit_history
 from tests.factories import make_pair, make_user

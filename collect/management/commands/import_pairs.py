@@ -1,6 +1,6 @@
 """`manage.py import_pairs FILE --source NAME --license CODE`: load open pairs into review as pending.
 
-Each row goes through the checks of a typed pair (collect.services.import_pair); refused rows are listed
+Each row goes through the checks of a typed pair (collect.importing.import_pair); refused rows are listed
 with the reason. Rows are imported one transaction each and recognised by (source, source_id), so running
 the command again imports only what is missing. See collect/importing.py.
 """
@@ -18,14 +18,17 @@ from accounts.models import User
 from collect.importing import (
     COMPATIBLE_LICENSES,
     FORMATS,
+    AlreadyImported,
     ColumnMap,
     MappedRow,
     compatible_license,
     detect_format,
+    import_account,
+    import_pair,
     map_row,
     read_rows,
 )
-from collect.services import AlreadyImported, SubmissionRefused, import_account, import_pair
+from collect.services import SubmissionRefused
 
 COLUMNS = ("question", "answer", "context", "id", "task_type", "domain", "level", "final_answer")
 

@@ -1,8 +1,12 @@
 """How text is cleaned where it enters Moisson, and how it is compared (SPEC.md §3; issue 13, "lookalikes").
 
-`normalize_text` runs once, where people's text comes in (the services of `collect` and `review`), before
-any check, hash or storage: what is stored is what people see, without the invisible characters that would
-let two identical-looking texts differ, or a browser's CRLF line breaks make a text look edited.
+Pure text tools, no database: they live below the apps because `accounts` (pseudonyms) needs them as much
+as `collect` and `review`, and `accounts` must not import `collect`.
+
+`normalize_text` runs once, where people's text comes in (the services of `collect` and `review`, a
+pseudonym), before any check, hash or storage: what is stored is what people see, without the invisible
+characters that would let two identical-looking texts differ, or a browser's CRLF line breaks make a text
+look edited.
 
 `fold_confusables` and `comparable_view` are for comparing, never for storing: they map lookalike letters
 (Cyrillic "а", Greek "ο"...) to the Latin letter they imitate, with the Unicode TR39 skeleton of the
@@ -10,8 +14,10 @@ let two identical-looking texts differ, or a browser's CRLF line breaks make a t
 """
 
 import functools
+import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from disarm import skeleton_key
 
@@ -29,9 +35,13 @@ _CONTROLS = frozenset(chr(code) for code in [*range(0x00, 0x09), 0x0B, 0x0C, *ra
 _DROPPED = INVISIBLE | _CONTROLS
 _DROP_TABLE = dict.fromkeys(map(ord, _DROPPED))
 _LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029|\u0085")
-# What may need folding or dropping: everything but printable ASCII, tabs and line breaks. French text
-# goes through the slow path only for its accented letters.
+# What may need folding or dropping: everything but printable ASCII, tabs and line breaks.
 _NOT_PLAIN_ASCII = re.compile(r"[^\t\n\r\x20-\x7e]")
+# Where the characters of French text come from besides ASCII: Latin-1 and Latin Extended (é, œ, «, °),
+# general punctuation (’, –, …, narrow no-break space), currency signs (€), arrows and maths operators (→,
+# −, ≈). Those of them that fold to themselves are found once, at import, so that a text made of them needs
+# no folding at all (every released row is read again: most are such texts).
+_COMMON_BLOCKS = [range(0x00A0, 0x0250), range(0x2000, 0x2070), range(0x20A0, 0x20D0), range(0x2190, 0x2300)]
 # Letters of the Latin script up to Latin Extended-B (French, its accents, œ, æ...) are never folded: a
 # French text's comparison key stays what it was before folding existed.
 _LAST_PLAIN_CODE_POINT = 0x024F
@@ -52,19 +62,22 @@ def has_bidi_controls(text: str) -> bool:
 
 def fold_confusables(text: str) -> str:
     """Lookalike letters and digits of other scripts replaced by the Latin ones they imitate (TR39)."""
-    return _NOT_PLAIN_ASCII.sub(lambda match: _fold(match[0]), text)
+    return _CHANGED_BY_FOLDING.sub(lambda match: _fold(match[0]), text)
 
 
-def comparable_view(text: str) -> tuple[str, list[int]]:
+def comparable_view(text: str) -> tuple[str, Sequence[int]]:
     """The text as a reader sees it (compatibility forms, lookalikes folded, invisible characters dropped)
     with, for each character of the view, the position in `text` it comes from.
 
     Checks look for personal data in the view and report positions in the original text.
     """
+    if _CHANGED_BY_FOLDING.search(text) is None:
+        # Most French text: nothing to fold, the view is the text itself.
+        return text, range(len(text) + 1)
     view: list[str] = []
     origins: list[int] = []
     done = 0
-    for match in _NOT_PLAIN_ASCII.finditer(text):
+    for match in _CHANGED_BY_FOLDING.finditer(text):
         position = match.start()
         view.append(text[done:position])
         origins.extend(range(done, position))
@@ -104,3 +117,17 @@ def _fold(character: str) -> str:
         else part
         for part in compatible
     )
+
+
+# Plain ASCII, and the characters of `_COMMON_BLOCKS` that fold to themselves: a text made of these is its
+# own view. Everything else may change when folded.
+UNCHANGED_BY_FOLDING = (
+    "\t\n\r"
+    + "".join(map(chr, range(0x20, 0x7F)))
+    + "".join(
+        character
+        for character in map(chr, itertools.chain(*_COMMON_BLOCKS))
+        if _fold.__wrapped__(character) == character
+    )
+)
+_CHANGED_BY_FOLDING = re.compile("[^" + re.escape(UNCHANGED_BY_FOLDING) + "]")
