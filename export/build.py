@@ -310,10 +310,14 @@ def _file_entry(file: WrittenFile) -> dict:
     return asdict(file)
 
 
-def _card_labels() -> dict[str, str]:
-    # The card is read by French speakers first; English labels are the fallback without a catalogue.
-    with translation.override("fr"):
-        labels = {
-            str(code): str(label) for choices in (TaskType, Domain, Level) for code, label in choices.choices
-        }
-        return labels | {code: str(label) for code, label in REMOVAL_LABELS.items()}
+def _card_labels() -> dict[str, dict[str, str]]:
+    """The human names of the codes in the card's tables, in each language of the card."""
+    labels = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            labels[language] = {
+                str(code): str(label)
+                for choices in (TaskType, Domain, Level)
+                for code, label in choices.choices
+            } | {code: str(label) for code, label in REMOVAL_LABELS.items()}
+    return labels

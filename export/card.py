@@ -71,8 +71,9 @@ class CardInfo:
     pretty_name: str = "Moisson"
     license_name: str = ""  # e.g. "Creative Commons Attribution 4.0 International"
     license_url: str = ""
-    # Human names for the codes in the statistics (task types, domains, levels, removal reasons).
-    labels: dict[str, str] = field(default_factory=dict)
+    # Human names for the codes in the statistics (task types, domains, levels, removal reasons), per
+    # language code of the sections: {"fr": {"maths": "Mathématiques"}, "en": {"maths": "Mathematics"}}.
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
     quorum_min_approvals: int = 2
     quorum_margin: int = 2
     dispute_after_reviews: int = 5
@@ -168,6 +169,7 @@ def _section(meta: CardInfo, words: CardWords) -> list[str]:
     """One language's section of the card: the same layout for every language, only the words differ."""
     figures = _figures(meta)
     held_back = meta.held_back or meta.preferences_held_back
+    labels = meta.labels.get(words.code, {})
     return [
         f"## {words.language}",
         "",
@@ -195,10 +197,10 @@ def _section(meta: CardInfo, words: CardWords) -> list[str]:
         "",
         f"### {words.statistics_heading}",
         "",
-        *_table(words.split, words.pairs, meta.split_counts, meta, keep_order=True),
-        *_table(words.task_type, words.pairs, meta.task_type_counts, meta, label_heading=words.label),
-        *_table(words.domain, words.pairs, meta.domain_counts, meta, label_heading=words.label),
-        *_table(words.level, words.pairs, meta.level_counts, meta, label_heading=words.label),
+        *_table(words.split, words.pairs, meta.split_counts, labels, keep_order=True),
+        *_table(words.task_type, words.pairs, meta.task_type_counts, labels, label_heading=words.label),
+        *_table(words.domain, words.pairs, meta.domain_counts, labels, label_heading=words.label),
+        *_table(words.level, words.pairs, meta.level_counts, labels, label_heading=words.label),
         *_preference_tables(meta, words),
         *_coverage_table(meta, words),
         f"### {words.licence_heading}",
@@ -244,7 +246,13 @@ def _changelog(meta: CardInfo, words: CardWords, figures: dict[str, object]) -> 
     return [
         words.since_previous.format(**figures),
         "",
-        *_table(words.removal_reason, words.pairs, meta.removals_by_reason, meta, label_heading=words.label),
+        *_table(
+            words.removal_reason,
+            words.pairs,
+            meta.removals_by_reason,
+            meta.labels.get(words.code, {}),
+            label_heading=words.label,
+        ),
     ]
 
 
@@ -296,7 +304,7 @@ def _table(
     heading: str,
     count_heading: str,
     counts: dict[str, int],
-    meta: CardInfo,
+    labels: dict[str, str],
     *,
     label_heading: str = "",
     keep_order: bool = False,
@@ -307,12 +315,10 @@ def _table(
     items = (
         list(counts.items()) if keep_order else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     )
-    with_labels = any(code in meta.labels for code, _count in items)
+    with_labels = any(code in labels for code, _count in items)
     if with_labels:
         lines = [f"| {heading} | {label_heading} | {count_heading} |", "| --- | --- | ---: |"]
-        lines += [
-            f"| {_code(code)} | {_cell(meta.labels.get(code, ''))} | {count} |" for code, count in items
-        ]
+        lines += [f"| {_code(code)} | {_cell(labels.get(code, ''))} | {count} |" for code, count in items]
     else:
         lines = [f"| {heading} | {count_heading} |", "| --- | ---: |"]
         lines += [f"| {_code(code)} | {count} |" for code, count in items]
@@ -332,7 +338,7 @@ def _coverage_table(meta: CardInfo, words: CardWords) -> list[str]:
     headings = (words.domain, words.label, *words.coverage_headings)
     lines = [f"| {' | '.join(headings)} |", "| --- | --- | ---: | ---: | ---: |"]
     for reached, domain, published, target in rows:
-        label = _cell(meta.labels.get(domain, ""))
+        label = _cell(meta.labels.get(words.code, {}).get(domain, ""))
         lines.append(
             f"| {_code(domain)} | {label} | {published} | {target} | {round(reached * 100)}\u00a0% |"
         )

@@ -253,6 +253,16 @@ def test_a_removed_pair_disappears_from_the_next_release_and_is_listed_with_its_
     assert "Since v1.0.0: 0 pairs added, 1 removed." in card
 
 
+def test_the_cards_tables_name_the_codes_in_each_sections_language() -> None:
+    make_validated(3)  # open questions
+
+    card = (build().directory / "README.md").read_text(encoding="utf-8")
+
+    french, english = card.split("\n## English\n")
+    assert "| `open_qa` | Question ouverte |" in french
+    assert "| `open_qa` | Open question |" in english
+
+
 def test_a_withdrawn_pair_is_listed_with_its_state_as_reason() -> None:
     pair, *_others = make_validated(3)
     build()

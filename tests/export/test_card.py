@@ -49,7 +49,10 @@ def make_rich_card_info(**fields: object) -> CardInfo:
         "preferences_held_back": 1,
         "preference_split_counts": {"train": 40, "test": 3},
         "preference_source_counts": {"correction": 5, "suggested_edit": 38},
-        "labels": {"open_qa": "Question ouverte", "maths": "Mathématiques", "takedown": "Demande de retrait"},
+        "labels": {
+            "fr": {"open_qa": "Question ouverte", "maths": "Mathématiques", "takedown": "Demande de retrait"},
+            "en": {"open_qa": "Open question", "maths": "Mathematics", "takedown": "Takedown request"},
+        },
         "coverage_targets": {"maths": 1000, "health": 2000, "history": 50},
     }
     return make_card_info(**(rich | fields))
@@ -227,10 +230,13 @@ def test_statistics_list_most_frequent_values_first() -> None:
     assert card.index("| `maths` | 9 |") < card.index("| `arts` | 5 |") < card.index("| `health` | 5 |")
 
 
-def test_labels_are_shown_next_to_codes() -> None:
-    card = render_card(make_card_info(labels={"open_qa": "Question ouverte"}))
+def test_labels_are_shown_next_to_codes_in_each_sections_language() -> None:
+    card = render_card(
+        make_card_info(labels={"fr": {"open_qa": "Question ouverte"}, "en": {"open_qa": "Open"}})
+    )
 
-    assert "| `open_qa` | Question ouverte | 1200 |" in card
+    assert "| `open_qa` | Question ouverte | 1200 |" in sections(card)["Français"]
+    assert "| `open_qa` | Open | 1200 |" in sections(card)["English"]
 
 
 def test_changelog_gives_added_removed_and_removal_reasons() -> None:

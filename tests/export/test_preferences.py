@@ -154,8 +154,10 @@ def test_a_rejected_answer_with_personal_data_is_held_back_and_listed() -> None:
 
 def test_preference_rows_follow_the_split_of_their_pair(settings: Settings) -> None:
     settings.RELEASE_TEST_SHARE = 0.5
-    for _ in range(6):
-        suggested_edit_history()
+    # Pair ids are random: add pairs until both splits have one (six were not always enough: 1 run in 32).
+    splits = set()
+    while splits != {"train", "test"}:
+        splits.add(split_for(str(suggested_edit_history().pk), test_share=0.5))
 
     release = build()
 
