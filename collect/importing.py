@@ -175,13 +175,7 @@ def import_pair(*, author: User, data: dict, source: str, source_id: str, licens
     """
     if Pair.objects.filter(source=source, source_id=source_id).exists():
         raise AlreadyImported(source_id)
-    evaluation = evaluate_pair(
-        question=data.get("question", ""),
-        context=data.get("context", ""),
-        answer=data.get("answer", ""),
-        task_type=data.get("task_type", ""),
-        final_answer=data.get("final_answer", ""),
-    )
+    evaluation = evaluate_pair(data)
     if evaluation.errors:
         raise SubmissionRefused(evaluation, None)
     try:

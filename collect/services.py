@@ -4,6 +4,7 @@ Web views, API views and management commands all call these functions, so a pair
 whichever door it comes through.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -80,18 +81,15 @@ class SubmissionRefused(Exception):
         self.pair = pair
 
 
-def evaluate_pair(
-    *,
-    question: str,
-    context: str,
-    answer: str,
-    task_type: str = "",
-    final_answer: str = "",
-    exclude: Pair | None = None,
-) -> Evaluation:
-    question, context, answer = (normalize_text(text) for text in (question, context, answer))
+def evaluate_pair(data: Mapping[str, str], *, exclude: Pair | None = None) -> Evaluation:
+    """Every check of a pair's fields (`PAIR_FIELDS`; a missing one counts as empty), `exclude` being the
+    pair itself when an existing pair is edited."""
+    question, context, answer = (
+        normalize_text(data.get(name) or "") for name in ("question", "context", "answer")
+    )
+    task_type, final_answer = data.get("task_type") or "", data.get("final_answer") or ""
     findings = check_pair_text(question=question, context=context, answer=answer, task_type=task_type)
-    final = check_final_answer(question=question, final_answer=final_answer or "", task_type=task_type)
+    final = check_final_answer(question=question, final_answer=final_answer, task_type=task_type)
     if final.finding is not None:
         findings.append(final.finding)
     if len(final.final_answer) > FINAL_ANSWER_MAX_LENGTH:
@@ -186,14 +184,7 @@ def submit_pair(*, author: User, data: dict, pair: Pair | None = None, note: str
     if pair is not None and not pair.is_editable:
         raise PairStateError(_("This pair can no longer be edited."))
     data = normalized_pair_data(data)
-    evaluation = evaluate_pair(
-        question=data.get("question", ""),
-        context=data.get("context", ""),
-        answer=data.get("answer", ""),
-        task_type=data.get("task_type", ""),
-        final_answer=data.get("final_answer", ""),
-        exclude=pair,
-    )
+    evaluation = evaluate_pair(data, exclude=pair)
     evaluation.findings.extend(_consent_findings(author=author, data=data))
     if pair is not None and pair.status == Status.PENDING and not _changes(pair, data):
         evaluation.findings.append(_unchanged_finding())
@@ -234,14 +225,7 @@ def revise_pair(*, pair: Pair, data: dict, by: User, note: str, status: str | No
     with transaction.atomic():
         pair = Pair.objects.select_for_update().get(pk=pair.pk)
         merged = {name: data.get(name, getattr(pair, name)) for name in PAIR_FIELDS}
-        evaluation = evaluate_pair(
-            question=merged["question"],
-            context=merged["context"],
-            answer=merged["answer"],
-            task_type=merged["task_type"],
-            final_answer=merged["final_answer"],
-            exclude=pair,
-        )
+        evaluation = evaluate_pair(merged, exclude=pair)
         if not _changes(pair, merged):
             evaluation.findings.append(_unchanged_finding())
         if evaluation.errors:

@@ -205,14 +205,8 @@ def live_check(request: HttpRequest) -> HttpResponse:
     pair = None
     if request.POST.get("pair"):
         pair = Pair.objects.filter(pk=uuid_or_404(request.POST["pair"]), author=request.user).first()
-    evaluation = evaluate_pair(
-        question=request.POST.get("question", "").strip(),
-        context=request.POST.get("context", "").strip(),
-        answer=request.POST.get("answer", "").strip(),
-        task_type=request.POST.get("task_type", ""),
-        final_answer=request.POST.get("final_answer", ""),
-        exclude=pair,
-    )
+    typed = {name: request.POST.get(name, "").strip() for name in PAIR_FIELDS}
+    evaluation = evaluate_pair(typed, exclude=pair)
     return render(request, "collect/_findings.html", {"evaluation": evaluation, "live": True})
 
 

@@ -21,7 +21,7 @@ from collect.serializers import PairSerializer
 from moisson.api import Conflict, IsContributor, IsModerator, error_responses
 
 from .errors import InvalidReview, NotAllowed, OwnPair, ReviewRefused, StaleRevision
-from .models import Report, Review
+from .models import VOTE_FIELDS, Report, Review
 from .moderation import decide_pair
 from .reports import report_pair
 from .serializers import (
@@ -149,14 +149,7 @@ class ReviewCreateView(generics.GenericAPIView):
                 reviewer=request.user,
                 pair=pair,
                 revision_number=vote["revision"],
-                verdict=vote["verdict"],
-                reasons=vote["reasons"],
-                correctness=vote["correctness"],
-                fluency=vote["fluency"],
-                comment=vote["comment"],
-                suggested_question=vote["suggested_question"],
-                suggested_answer=vote["suggested_answer"],
-                suggested_final_answer=vote["suggested_final_answer"],
+                **{name: vote[name] for name in VOTE_FIELDS},
             )
         except ReviewRefused as refused:
             raise _refusal(refused) from None

@@ -45,6 +45,20 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(counts=True)
 
 
+# What a reviewer gives with a vote, in the order the review form and the API show it: the web form, the API
+# and the moderators' view of a vote read this list, and `voting.record_review` takes these arguments.
+VOTE_FIELDS = (
+    "verdict",
+    "reasons",
+    "correctness",
+    "fluency",
+    "comment",
+    "suggested_question",
+    "suggested_answer",
+    "suggested_final_answer",
+)
+
+
 class Review(models.Model):
     """One reviewer's judgement of one revision of a pair."""
 

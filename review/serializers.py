@@ -10,7 +10,7 @@ from collect.serializers import category_field
 from moisson.api import FindingSerializer
 
 from .errors import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
-from .models import AuditAction, RejectionReason, Report, Review, Verdict
+from .models import VOTE_FIELDS, AuditAction, RejectionReason, Report, Review, Verdict
 
 
 def _warnings(pair: Pair) -> list[dict]:
@@ -159,17 +159,7 @@ class ModerationReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = [
-            "verdict",
-            "reasons",
-            "correctness",
-            "fluency",
-            "comment",
-            "suggested_question",
-            "suggested_answer",
-            "suggested_final_answer",
-            "created_at",
-        ]
+        fields = [*VOTE_FIELDS, "created_at"]
         read_only_fields = fields
 
 

@@ -17,23 +17,13 @@ from collect.statistics import site_statistics
 from moisson.http import has_query_parameter, uuid_or_404
 from review.errors import AlreadyReviewed, InvalidReview, NotHanded, ReviewRefused, StaleRevision
 from review.forms import QueueFilterForm, ReportForm, ReviewForm
-from review.models import Review
+from review.models import VOTE_FIELDS, Review
 from review.moderation import DECIDED
 from review.reports import REPORTABLE, report_pair
 from review.suggestions import accept_suggestion, dismiss_suggestion
 from review.voting import next_pair_for, record_review, skip_pair
 
 QUEUE_FILTER_SESSION_KEY = "review_filter"
-VOTE_FIELDS = [
-    "verdict",
-    "reasons",
-    "correctness",
-    "fluency",
-    "comment",
-    "suggested_question",
-    "suggested_answer",
-    "suggested_final_answer",
-]
 
 
 @contributor_required

@@ -35,9 +35,7 @@ def test_the_live_check_sees_the_duplicate_too():
     original = make_pair()
 
     evaluation = evaluate_pair(
-        question=DISGUISES["Cyrillic а, е, о"](original.question),
-        context="",
-        answer=original.answer + "\u200b",
+        {"question": DISGUISES["Cyrillic а, е, о"](original.question), "answer": original.answer + "\u200b"}
     )
 
     assert evaluation.duplicate_of == original
