@@ -4,6 +4,10 @@ from django.test import Client
 
 from tests.factories import make_moderator, make_user
 
+# Fixtures any test may ask for, declared once here rather than imported into conftests (pytest reads
+# `pytest_plugins` only in the root conftest).
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

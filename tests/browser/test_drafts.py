@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
-from tests.browser.conftest import DESKTOP, PageProblems
+from tests.fixtures.browser import DESKTOP, PageProblems
 
 pytestmark = pytest.mark.browser
 

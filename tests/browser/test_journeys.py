@@ -6,7 +6,7 @@ is validated, and the author sees why; (c) the moderator settles a disputed pair
 watching it build; (d) a visitor downloads the release and loads it with the page's own snippet.
 
 Each step saves a desktop (1280×800) and a phone (390×844) screenshot under test-results/journeys/, the
-folder CI keeps; any console error or failed request fails the test (tests/browser/conftest.py). The
+folder CI keeps; any console error or failed request fails the test (tests/fixtures/browser.py). The
 release is built by a real Celery worker where CI provides one (MOISSON_REAL_WORKER=1, PostgreSQL and
 Redis); elsewhere the task runs eagerly in the server, which is the same code without the broker.
 """
@@ -30,8 +30,8 @@ from pytest_django.live_server_helper import LiveServer
 from accounts.models import User
 from collect.models import Pair, Status
 from export.models import Release, ReleaseState
-from tests.browser.conftest import DESKTOP, PHONE, PageProblems
 from tests.factories import make_moderator, make_pair, make_user
+from tests.fixtures.browser import DESKTOP, PHONE, PageProblems
 from tests.workers import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,8 +15,8 @@ from collect.models import Status
 from export.services import build_release, start_release
 from review.models import AuditAction
 from review.services import decide_pair
-from tests.browser.conftest import PageProblems
 from tests.factories import make_moderator, make_pair, make_user
+from tests.fixtures.browser import PageProblems
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from collect.models import Pair, Status
 from moisson.overload import requests_in_flight
-from tests.browser.conftest import PageProblems
 from tests.browser.test_writing import (
     ANSWER,
     AUTOSAVE_URL,
@@ -24,6 +23,7 @@ from tests.browser.test_writing import (
     screenshot,
     write_page,
 )
+from tests.fixtures.browser import PageProblems
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, Route, expect
 
 from accounts.models import User
 from collect.models import Pair, Status
-from tests.browser.conftest import PageProblems
 from tests.factories import make_pair
+from tests.fixtures.browser import PageProblems
 
 pytestmark = pytest.mark.browser
 

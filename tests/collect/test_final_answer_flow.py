@@ -144,7 +144,7 @@ def test_released_rows_carry_the_final_answer_and_whether_the_site_checked_it(se
 
 
 def test_reviewers_see_the_final_answer_and_correct_it_through_the_api(contributor):
-    from tests.api.conftest import api_client
+    from tests.fixtures.api import api_client
 
     pair = submit_pair(author=contributor, data=reasoning(final_answer="85"))
     client = api_client(make_user())

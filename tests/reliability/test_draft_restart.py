@@ -28,7 +28,7 @@ from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, PageProblems
+from tests.fixtures.browser import DESKTOP, PageProblems
 
 pytestmark = [
     pytest.mark.browser,
