@@ -31,7 +31,7 @@ from accounts.models import User
 from collect.models import Pair, Status
 from export.models import Release, ReleaseState
 from tests.factories import make_moderator, make_pair, make_user
-from tests.fixtures.browser import DESKTOP, PHONE, PageProblems
+from tests.fixtures.browser import DESKTOP, PHONE, PageProblems, fill_pair_form
 from tests.workers import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -135,10 +135,9 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
 
     # Write a pair that trips the personal-data check, fix it, submit.
     expect(page).to_have_url(re.compile(r"/contribuer/"))
-    page.locator("#id_task_type").select_option("explanation")
-    page.locator("#id_domain").select_option("sciences")
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER_WITH_PHONE)
+    fill_pair_form(
+        page, task_type="explanation", domain="sciences", question=QUESTION, answer=ANSWER_WITH_PHONE
+    )
     expect(page.locator('#findings [data-code="phone"]')).to_be_visible(timeout=FIRST_CHECK_MS)
     shoot(page, "a5-personal-data")
     if page.locator("#id_declaration").count():
@@ -146,7 +145,7 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
     page.get_by_role("button", name="Envoyer en relecture").click()
     expect(page.locator(".finding-error, [role=alert]").first).to_be_visible()
     assert not Pair.objects.filter(status=Status.PENDING).exists()
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, answer=ANSWER)
     expect(page.locator('#findings [data-code="phone"]')).to_have_count(0)
     if page.locator("#id_declaration").count():
         page.locator("#id_declaration").check()
