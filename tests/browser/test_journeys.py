@@ -21,16 +21,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import User
 from collect.models import Pair, Status
 from export.models import Release, ReleaseState
-from tests.factories import make_moderator, make_pair, make_user
+from tests.factories import make_moderator, make_pair, make_user, make_validated_pairs
 from tests.fixtures.browser import DESKTOP, PHONE, PageProblems, fill_pair_form
 from tests.workers import running_worker
 
@@ -80,13 +78,6 @@ def new_page(browser: Browser, live_server: LiveServer, page_problems: PageProbl
     yield open_new_page
     for context in contexts:
         context.close()
-
-
-def verified_user(username: str, *, moderator: bool = False) -> User:
-    """A demo-like account whose e-mail address is confirmed, so that it can log in."""
-    user = make_moderator(username=username) if moderator else make_user(username=username)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def log_in(page: Page, username: str) -> None:
@@ -158,7 +149,7 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
 
     # (b) Two volunteers review it with the keyboard alone until it is validated.
     for name in ("bruno", "chloe"):
-        verified_user(name)
+        make_user(username=name, email_verified=True)
         reviewer = new_page()
         log_in(reviewer, name)
         review_with_keyboard(reviewer, name)
@@ -193,9 +184,8 @@ def test_the_moderator_settles_a_dispute_and_a_visitor_loads_the_release(
     new_page, release_worker, tmp_path: Path
 ) -> None:
     author = make_user(username="alice")
-    verified_user("modo", moderator=True)
-    for _ in range(4):
-        make_pair(author=author, status=Status.VALIDATED)
+    make_moderator(username="modo", email_verified=True)
+    make_validated_pairs(4, author=author)
     disputed = make_pair(author=author, status=Status.DISPUTED)
 
     # (c) The moderator settles the disputed pair...

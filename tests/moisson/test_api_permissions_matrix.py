@@ -14,9 +14,8 @@ from rest_framework.test import APIClient
 
 from collect.models import Pair, Status
 from export.models import Release, ReleaseState
-from tests.factories import make_pair, pair_text
+from tests.factories import hand_out, make_pair, pair_text
 from tests.fixtures.api import api_client
-from tests.review.factories import hand_out
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from collect.models import Pair
 from review.models import Review, SuggestionState
-from tests.factories import make_pair, make_user
+from tests.factories import make_pair, make_user, vote
 from tests.fixtures.api import api_client
-from tests.review.factories import vote
 
 pytestmark = pytest.mark.django_db
 
