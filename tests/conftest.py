@@ -1,6 +1,8 @@
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.factories import make_moderator, make_user
 
@@ -9,10 +11,14 @@ from tests.factories import make_moderator, make_user
 pytest_plugins = ["tests.fixtures.api", "tests.fixtures.browser"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Real password hashing would dominate the suite's run time; no test here measures hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords() -> Iterator[None]:
+    """Real password hashing would dominate the suite's run time; no test here measures hashing.
+
+    Once for the session rather than per test, so that it also holds for data a module creates once.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
