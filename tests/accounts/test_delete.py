@@ -11,8 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_deleting_an_account_erases_personal_data_and_keeps_pairs_unattributed():
-    user = make_user(username="partante", pseudonym="Partante", attribution_opt_in=True)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user = make_user(username="partante", pseudonym="Partante", attribution_opt_in=True, email_verified=True)
     pair = make_pair(author=user, status=Status.VALIDATED)
     client = Client()
     client.force_login(user)

@@ -1,13 +1,11 @@
 """Per-account lockout after repeated wrong passwords, on every login door (issue 13)."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from accounts.models import User
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +19,6 @@ LOCKED_FR = "Trop de mots de passe erronés pour ce compte"
 def _limit(settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     settings.LANGUAGE_CODE = "fr"
-
-
-def verified_user(**fields: object) -> User:
-    user = make_user(**fields)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def web_login(client: Client, login: str, password: str) -> object:
@@ -43,7 +35,7 @@ def admin_login(client: Client, username: str, password: str) -> object:
 
 
 def test_the_login_page_locks_an_account_after_repeated_wrong_passwords(client: Client) -> None:
-    verified_user(username="alice")
+    make_user(username="alice", email_verified=True)
 
     responses = [web_login(client, "alice", "wrong") for _ in range(3)]
     after = web_login(Client(), "alice", PASSWORD)
@@ -56,7 +48,7 @@ def test_the_login_page_locks_an_account_after_repeated_wrong_passwords(client: 
 
 
 def test_the_right_password_before_the_limit_signs_in_and_forgets_the_failures(client: Client) -> None:
-    verified_user(username="alice")
+    make_user(username="alice", email_verified=True)
     web_login(client, "alice", "wrong")
     web_login(client, "alice", "wrong")
 
@@ -67,7 +59,7 @@ def test_the_right_password_before_the_limit_signs_in_and_forgets_the_failures(c
 
 
 def test_the_api_token_endpoint_locks_an_account_with_the_api_error_shape(client: Client) -> None:
-    verified_user(username="alice")
+    make_user(username="alice", email_verified=True)
 
     statuses = [token(client, "alice", "wrong").status_code for _ in range(3)]
     after = token(client, "alice", PASSWORD)
@@ -80,7 +72,7 @@ def test_the_api_token_endpoint_locks_an_account_with_the_api_error_shape(client
 
 
 def test_the_admin_login_locks_an_account(client: Client) -> None:
-    verified_user(username="root", is_staff=True, is_superuser=True)
+    make_user(username="root", is_staff=True, is_superuser=True, email_verified=True)
 
     statuses = [admin_login(client, "root", "wrong").status_code for _ in range(3)]
     after = admin_login(Client(), "root", PASSWORD)
@@ -90,7 +82,7 @@ def test_the_admin_login_locks_an_account(client: Client) -> None:
 
 
 def test_switching_doors_and_spelling_buys_no_fresh_attempts(client: Client) -> None:
-    verified_user(username="alice", email="alice@example.org")
+    make_user(username="alice", email="alice@example.org", email_verified=True)
     token(client, "alice", "wrong")
     admin_login(client, "ALICE", "wrong")
 
@@ -103,8 +95,8 @@ def test_switching_doors_and_spelling_buys_no_fresh_attempts(client: Client) -> 
 
 
 def test_another_account_is_not_locked_by_someone_elses_failures(client: Client) -> None:
-    verified_user(username="alice")
-    verified_user(username="bruno")
+    make_user(username="alice", email_verified=True)
+    make_user(username="bruno", email_verified=True)
     for _ in range(3):
         token(client, "alice", "wrong")
 
@@ -115,7 +107,7 @@ def test_another_account_is_not_locked_by_someone_elses_failures(client: Client)
 
 
 def test_a_forged_forwarded_address_does_not_unlock_an_account(client: Client) -> None:
-    verified_user(username="alice")
+    make_user(username="alice", email_verified=True)
     for _ in range(3):
         token(client, "alice", "wrong")
 

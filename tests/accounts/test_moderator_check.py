@@ -13,8 +13,8 @@ from accounts.services import moderators_group
 from collect.models import Status
 from export.services import can_start_release
 from review.services import NotAllowed, decide_pair
-from tests.api.conftest import api_client
 from tests.factories import make_moderator, make_pair
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

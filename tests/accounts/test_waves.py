@@ -12,8 +12,8 @@ from pytest_django.fixtures import Settings
 from accounts import waves
 from accounts.models import Invitation, SignupWave, User
 from collect.models import Pair, Status
-from tests.api.conftest import api_client
 from tests.factories import make_pair, make_user, pair_text
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
 from collect.models import Status
-from tests.browser.conftest import DESKTOP, PHONE, PageProblems
 from tests.factories import make_moderator, make_pair, make_user
+from tests.fixtures.browser import DESKTOP, PHONE, PageProblems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

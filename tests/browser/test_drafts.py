@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
-from tests.browser.conftest import DESKTOP, PageProblems
+from tests.fixtures.browser import DESKTOP, PageProblems, fill_pair_form
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def alice_starts_a_pair(
     page = context.new_page()
     problems.watch(page)
     page.goto(reverse("collect:write"))
-    page.locator("#id_question").fill(ALICE_QUESTION)
+    fill_pair_form(page, question=ALICE_QUESTION)
     return page
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tests.browser.test_writing import FIRST_CHECK_TIMEOUT_MS
+from tests.fixtures.browser import fill_pair_form
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +22,15 @@ def test_the_final_answer_is_asked_for_reasoning_and_checked_while_typing(
     page = open_page(contributor)
     page.goto(reverse("collect:write"))
     final_answer = page.locator("#id_final_answer")
-    page.locator("#id_task_type").select_option("open_qa")
+    fill_pair_form(page, task_type="open_qa")
     expect(final_answer).to_be_hidden()
 
-    page.locator("#id_task_type").select_option("reasoning")
+    fill_pair_form(page, task_type="reasoning")
     expect(final_answer).to_be_visible()
-    page.locator("#id_question").fill("Combien font 12 × 7 ?")
-    page.locator("#id_answer").fill(ANSWER)
-    final_answer.fill("85")
+    fill_pair_form(page, question="Combien font 12 × 7 ?", answer=ANSWER, final_answer="85")
     mismatch = page.locator('#findings [data-code="final_answer_mismatch"]')
     expect(mismatch).to_be_visible(timeout=FIRST_CHECK_TIMEOUT_MS)
     expect(mismatch).to_contain_text("84")
 
-    final_answer.fill("84")
+    fill_pair_form(page, final_answer="84")
     expect(mismatch).to_have_count(0)

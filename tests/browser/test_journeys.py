@@ -6,7 +6,7 @@ is validated, and the author sees why; (c) the moderator settles a disputed pair
 watching it build; (d) a visitor downloads the release and loads it with the page's own snippet.
 
 Each step saves a desktop (1280×800) and a phone (390×844) screenshot under test-results/journeys/, the
-folder CI keeps; any console error or failed request fails the test (tests/browser/conftest.py). The
+folder CI keeps; any console error or failed request fails the test (tests/fixtures/browser.py). The
 release is built by a real Celery worker where CI provides one (MOISSON_REAL_WORKER=1, PostgreSQL and
 Redis); elsewhere the task runs eagerly in the server, which is the same code without the broker.
 """
@@ -21,17 +21,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import User
 from collect.models import Pair, Status
 from export.models import Release, ReleaseState
-from tests.browser.conftest import DESKTOP, PHONE, PageProblems
-from tests.factories import make_moderator, make_pair, make_user
+from tests.factories import make_moderator, make_pair, make_user, make_validated_pairs
+from tests.fixtures.browser import DESKTOP, PHONE, PageProblems, fill_pair_form
 from tests.workers import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,13 +80,6 @@ def new_page(browser: Browser, live_server: LiveServer, page_problems: PageProbl
         context.close()
 
 
-def verified_user(username: str, *, moderator: bool = False) -> User:
-    """A demo-like account whose e-mail address is confirmed, so that it can log in."""
-    user = make_moderator(username=username) if moderator else make_user(username=username)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
 def log_in(page: Page, username: str) -> None:
     page.goto("/compte/login/")
     page.locator("#id_login").fill(username)
@@ -135,10 +126,9 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
 
     # Write a pair that trips the personal-data check, fix it, submit.
     expect(page).to_have_url(re.compile(r"/contribuer/"))
-    page.locator("#id_task_type").select_option("explanation")
-    page.locator("#id_domain").select_option("sciences")
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER_WITH_PHONE)
+    fill_pair_form(
+        page, task_type="explanation", domain="sciences", question=QUESTION, answer=ANSWER_WITH_PHONE
+    )
     expect(page.locator('#findings [data-code="phone"]')).to_be_visible(timeout=FIRST_CHECK_MS)
     shoot(page, "a5-personal-data")
     if page.locator("#id_declaration").count():
@@ -146,7 +136,7 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
     page.get_by_role("button", name="Envoyer en relecture").click()
     expect(page.locator(".finding-error, [role=alert]").first).to_be_visible()
     assert not Pair.objects.filter(status=Status.PENDING).exists()
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, answer=ANSWER)
     expect(page.locator('#findings [data-code="phone"]')).to_have_count(0)
     if page.locator("#id_declaration").count():
         page.locator("#id_declaration").check()
@@ -159,7 +149,7 @@ def test_a_newcomer_signs_up_writes_a_pair_and_two_volunteers_validate_it(new_pa
 
     # (b) Two volunteers review it with the keyboard alone until it is validated.
     for name in ("bruno", "chloe"):
-        verified_user(name)
+        make_user(username=name, email_verified=True)
         reviewer = new_page()
         log_in(reviewer, name)
         review_with_keyboard(reviewer, name)
@@ -194,9 +184,8 @@ def test_the_moderator_settles_a_dispute_and_a_visitor_loads_the_release(
     new_page, release_worker, tmp_path: Path
 ) -> None:
     author = make_user(username="alice")
-    verified_user("modo", moderator=True)
-    for _ in range(4):
-        make_pair(author=author, status=Status.VALIDATED)
+    make_moderator(username="modo", email_verified=True)
+    make_validated_pairs(4, author=author)
     disputed = make_pair(author=author, status=Status.DISPUTED)
 
     # (c) The moderator settles the disputed pair...

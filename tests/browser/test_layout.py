@@ -12,11 +12,10 @@ from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
 from collect.models import Status
-from export.services import build_release, start_release
 from review.models import AuditAction
 from review.services import decide_pair
-from tests.browser.conftest import PageProblems
-from tests.factories import make_moderator, make_pair, make_user
+from tests.factories import make_moderator, make_pair, make_release, make_user
+from tests.fixtures.browser import PageProblems
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +67,7 @@ def test_every_main_page_fits_a_360_px_phone(
     decide_pair(
         moderator=moderator, pair=make_pair(author=author, status=Status.DISPUTED), action=AuditAction.REJECT
     )
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
     assert disputed.status == Status.DISPUTED
 
     visitor_paths = [

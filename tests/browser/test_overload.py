@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from collect.models import Pair, Status
 from moisson.overload import requests_in_flight
-from tests.browser.conftest import PageProblems
 from tests.browser.test_writing import (
     ANSWER,
     AUTOSAVE_URL,
@@ -24,6 +23,7 @@ from tests.browser.test_writing import (
     screenshot,
     write_page,
 )
+from tests.fixtures.browser import PageProblems, fill_pair_form
 
 pytestmark = pytest.mark.browser
 
@@ -58,11 +58,9 @@ def test_a_pair_submitted_during_an_overload_is_kept_in_the_browser_and_comes_ba
     page_problems.expect_failure(reverse("collect:write"))
     page = write_page(open_page, contributor)
     # Nothing is preselected any more: the contributor chooses the kind of pair.
-    page.locator("#id_task_type").select_option("explanation")
-    page.locator("#id_domain").select_option("sciences")
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
-    page.locator("#id_declaration").check()
+    fill_pair_form(
+        page, task_type="explanation", domain="sciences", question=QUESTION, answer=ANSWER, declaration=True
+    )
     crowd.arrive()
     with page.expect_response(lambda response: response.status == 503):
         page.locator('button[value="submit"]').click()
@@ -81,8 +79,7 @@ def test_an_autosave_refused_during_an_overload_is_saved_once_the_crowd_has_gone
     # The live check of the text, sent at the same time, is refused too.
     page_problems.expect_failure(reverse("collect:write"))
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     crowd.arrive()
     with page.expect_response(re.compile(re.escape(AUTOSAVE_URL))) as refused:
         let_autosave_run(page)

@@ -22,8 +22,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from collect.models import Status
 from export.models import Release
-from export.services import build_release, start_release
-from tests.factories import make_pair, make_user
+from tests.factories import make_pair, make_release, make_user, make_validated_pairs
 
 CODE_BLOCK = re.compile(r"<pre><code[^>]*>(.*?)</code></pre>", re.DOTALL)
 PIP_INSTALL = re.compile(r"^# pip install (.+)$", re.MULTILINE)
@@ -36,9 +35,8 @@ def release(settings: Settings, tmp_path: Path, transactional_db: None) -> Relea
     settings.RELEASES_ROOT = tmp_path / "releases"
     settings.HF_DATASET_REPO = settings.HF_TOKEN = ""
     author = make_user(pseudonym="Camille", attribution_opt_in=True)
-    for _ in range(30):
-        make_pair(author=author, status=Status.VALIDATED)
-    return build_release(start_release(by=None, enqueue=False).pk)
+    make_validated_pairs(30, author=author)
+    return make_release()
 
 
 def code_blocks(url: str) -> list[str]:
@@ -157,7 +155,7 @@ def test_the_card_names_the_hub_repository_when_one_is_configured(
     settings.HF_TOKEN = ""  # configured, not pushed: the card still says where the dataset lives
     make_pair(status=Status.VALIDATED)
 
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
 
     card = (release.directory / "README.md").read_text(encoding="utf-8")
     assert 'load_dataset("moisson/moisson-fr", revision="v1.0.0")' in card

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, Route, expect
 
 from accounts.models import User
 from collect.models import Pair, Status
-from tests.browser.conftest import PageProblems
 from tests.factories import make_pair
+from tests.fixtures.browser import PageProblems, fill_pair_form
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +49,6 @@ def write_page(open_page: Callable[..., Page], user: User, *, phone: bool = Fals
     return page
 
 
-def choose_task_type_and_domain(page: Page) -> None:
-    """A first pair has nothing preselected: the contributor chooses."""
-    page.locator("#id_task_type").select_option("open_qa")
-    page.locator("#id_domain").select_option("sciences")
-
-
 def let_autosave_run(page: Page) -> None:
     page.clock.run_for(AUTOSAVE_DELAY_MS)
 
@@ -70,11 +64,10 @@ def test_a_phone_number_in_the_answer_is_pointed_out_while_typing(
 ) -> None:
     page = write_page(open_page, contributor)
     page.evaluate("window.notReloaded = true")
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER_WITH_PHONE)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER_WITH_PHONE)
     expect(page.locator('#findings [data-code="phone"]')).to_be_visible(timeout=FIRST_CHECK_TIMEOUT_MS)
     screenshot(page, "write-finding-desktop")
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, answer=ANSWER)
     expect(page.locator("#findings .finding-ok")).to_be_visible()
     expect(page.locator('#findings [data-code="phone"]')).to_have_count(0)
     assert page.evaluate("window.notReloaded") is True
@@ -93,8 +86,7 @@ def test_typed_text_is_autosaved_as_a_draft_and_the_page_becomes_its_edit_page(
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     let_autosave_run(page)
     expect(page).to_have_url(EDIT_URL)
     pair = Pair.objects.get(author=contributor)
@@ -108,8 +100,7 @@ def test_text_is_restored_from_the_browser_when_the_autosave_request_crashed(
     page = write_page(open_page, contributor)
     page_problems.expect_failure(AUTOSAVE_URL)
     page.route(f"**{AUTOSAVE_URL}", lambda route: route.abort())
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     with page.expect_event("requestfailed"):
         let_autosave_run(page)
     open_again(page)
@@ -133,8 +124,7 @@ def test_a_failed_autosave_is_tried_again_until_the_server_has_the_draft(
             route.abort()
 
     page.route(f"**{AUTOSAVE_URL}", fail_once)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     with page.expect_event("requestfailed"):
         let_autosave_run(page)
     page.clock.run_for(16_000)
@@ -146,8 +136,7 @@ def test_text_typed_after_an_autosave_is_restored_when_the_page_is_opened_again(
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     let_autosave_run(page)
     expect(page).to_have_url(EDIT_URL)
     page.locator("#id_answer").press_sequentially(" La nuit, elle respire.")
@@ -159,8 +148,7 @@ def test_an_autosaved_draft_is_not_copied_into_the_next_new_pair(
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     let_autosave_run(page)
     expect(page).to_have_url(EDIT_URL)
     page.goto(reverse("collect:write"))
@@ -172,8 +160,7 @@ def test_a_draft_saved_with_the_button_is_not_copied_into_the_next_new_pair(
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER)
     page.locator('button[value="draft"]').click()
     expect(page).to_have_url(EDIT_URL)
     page.goto(reverse("collect:write"))
@@ -185,10 +172,9 @@ def test_a_submitted_pair_is_pending_in_my_pairs_and_the_browser_copy_is_cleared
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER)
-    choose_task_type_and_domain(page)
-    page.locator("#id_declaration").check()
+    fill_pair_form(
+        page, question=QUESTION, answer=ANSWER, task_type="open_qa", domain="sciences", declaration=True
+    )
     page.locator('button[value="submit"]').click()
     expect(page).to_have_url(re.compile(re.escape(reverse("collect:mine")) + r"\?sent="))
     expect(page.locator(".status-pending")).to_have_count(1)
@@ -204,10 +190,14 @@ def test_a_submission_refused_for_an_email_address_keeps_the_text_and_shows_why(
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER_WITH_EMAIL)
-    choose_task_type_and_domain(page)
-    page.locator("#id_declaration").check()
+    fill_pair_form(
+        page,
+        question=QUESTION,
+        answer=ANSWER_WITH_EMAIL,
+        task_type="open_qa",
+        domain="sciences",
+        declaration=True,
+    )
     page.locator('button[value="submit"]').click()
     expect(page.locator(".message-error")).to_be_visible()
     expect(page.locator('#findings [data-code="email"]')).to_be_visible()
@@ -219,8 +209,7 @@ def test_a_submission_refused_for_an_email_address_keeps_the_text_and_shows_why(
 
 def test_the_writing_page_fits_a_phone_screen(open_page: Callable[..., Page], contributor: User) -> None:
     page = write_page(open_page, contributor, phone=True)
-    page.locator("#id_question").fill(QUESTION)
-    page.locator("#id_answer").fill(ANSWER_WITH_PHONE)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER_WITH_PHONE)
     expect(page.locator('#findings [data-code="phone"]')).to_be_visible(timeout=FIRST_CHECK_TIMEOUT_MS)
     screenshot(page, "write-finding-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -230,7 +219,7 @@ def test_the_chosen_domain_is_restored_when_the_page_is_opened_again(
     open_page: Callable[..., Page], contributor: User
 ) -> None:
     page = write_page(open_page, contributor)
-    page.locator("#id_domain").select_option("history_geography")
+    fill_pair_form(page, domain="history_geography")
     open_again(page)
     expect(page.locator("#id_domain")).to_have_value("history_geography")
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from collect.models import Pair, Status
 from collect.services import SubmissionRefused, submit_pair
-from tests.api.conftest import api_client
 from tests.factories import make_user, pair_text
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

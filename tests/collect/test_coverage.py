@@ -255,7 +255,7 @@ def test_the_dataset_card_has_a_coverage_table():
 
 
 def test_the_review_api_serves_the_most_needed_cell_first_when_asked():
-    from tests.api.conftest import api_client
+    from tests.fixtures.api import api_client
 
     target("maths", "college", "reasoning", 50)
     older = make_pair(domain="arts", level="lycee", task_type="open_qa")

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from collect.models import Pair, Status
-from tests.api.conftest import api_client
 from tests.factories import make_pair, pair_text
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

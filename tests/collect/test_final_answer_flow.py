@@ -7,11 +7,9 @@ from django.urls import reverse
 
 from collect.models import Pair, Status
 from collect.services import submit_pair
-from export.services import build_release, start_release
 from review.models import SuggestionState
 from review.services import accept_suggestion
-from tests.factories import make_pair, make_user, pair_text
-from tests.review.factories import vote
+from tests.factories import make_pair, make_release, make_user, pair_text, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +125,7 @@ def test_released_rows_carry_the_final_answer_and_whether_the_site_checked_it(se
     )
     plain = make_pair(status=Status.VALIDATED)
 
-    release = build_release(start_release(by=None, version=None, enqueue=False).pk)
+    release = make_release()
 
     rows = {}
     for file in release.files:
@@ -144,7 +142,7 @@ def test_released_rows_carry_the_final_answer_and_whether_the_site_checked_it(se
 
 
 def test_reviewers_see_the_final_answer_and_correct_it_through_the_api(contributor):
-    from tests.api.conftest import api_client
+    from tests.fixtures.api import api_client
 
     pair = submit_pair(author=contributor, data=reasoning(final_answer="85"))
     client = api_client(make_user())

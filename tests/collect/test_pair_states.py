@@ -10,9 +10,8 @@ from collect import api, views
 from collect.models import Level, Pair, Status
 from collect.services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from review.models import Review
-from tests.api.conftest import api_client
-from tests.factories import make_pair, pair_text
-from tests.review.factories import vote
+from tests.factories import make_pair, pair_text, vote
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from collect.models import Domain, Level, Pair, Status, TaskType
 from collect.services import save_draft
 from collect.statistics import site_statistics
 from review.models import Verdict
-from tests.factories import make_pair, make_user, pair_text
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, make_validated_pairs, pair_text, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -109,10 +108,8 @@ def test_agreement_is_unknown_before_any_review() -> None:
 def test_top_contributors_name_only_people_who_opted_in_by_pseudonym() -> None:
     credited = make_user(pseudonym="Camille", attribution_opt_in=True)
     shy = make_user(pseudonym="Discret", attribution_opt_in=False)
-    for _ in range(2):
-        make_pair(author=credited, status=Status.VALIDATED)
-    for _ in range(3):
-        make_pair(author=shy, status=Status.VALIDATED)
+    make_validated_pairs(2, author=credited)
+    make_validated_pairs(3, author=shy)
     make_pair(author=credited, status=Status.PENDING)
 
     assert site_statistics()["top_contributors"] == [{"pseudonym": "Camille", "validated": 2}]

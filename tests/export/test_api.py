@@ -6,25 +6,16 @@ from django.urls import reverse
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
-from collect.models import Status
 from export.models import Release, ReleaseState
-from export.services import build_release, start_release
-from tests.factories import make_pair, make_user
+from tests.factories import make_published_release
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/releases/"
 
 
-def published_release(count: int = 3) -> Release:
-    author = make_user()
-    for _ in range(count):
-        make_pair(author=author, status=Status.VALIDATED)
-    return build_release(start_release(by=None, enqueue=False).pk)
-
-
 def test_moderators_list_the_releases_with_their_state(moderator_client: Client) -> None:
-    published_release()
+    make_published_release()
     Release.objects.create(version="v1.1.0")
 
     response = moderator_client.get(LIST_URL)
@@ -37,7 +28,7 @@ def test_moderators_list_the_releases_with_their_state(moderator_client: Client)
 
 
 def test_a_release_gives_counts_changelog_and_every_file_with_an_absolute_url(client: Client) -> None:
-    release = published_release(count=4)
+    release = make_published_release(count=4)
 
     body = client.get(f"{LIST_URL}{release.version}/").json()
 
@@ -58,7 +49,7 @@ def test_a_release_gives_counts_changelog_and_every_file_with_an_absolute_url(cl
 
 
 def test_file_urls_download_the_files(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
     files = client.get(f"{LIST_URL}v1.0.0/").json()["files"]
     [entry] = [file for file in files if file["path"] == "README.md"]
 

@@ -25,22 +25,18 @@ from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from export.writer import ROW_SCHEMA
 from tests.export.fake_hub import FakeHub
-from tests.export.history import correction_history, suggested_edit_history
-from tests.factories import make_pair, make_user
+from tests.factories import (
+    correction_history,
+    make_pair,
+    make_release,
+    make_user,
+    make_validated_pairs,
+    suggested_edit_history,
+)
 
 pytestmark = pytest.mark.django_db
 
 REPO = "moisson/moisson-fr"
-
-
-def make_validated(count: int, **fields: object) -> list[Pair]:
-    author = fields.pop("author", None) or make_user()
-    return [make_pair(author=author, status=Status.VALIDATED, **fields) for _ in range(count)]
-
-
-def build(version: str | None = None) -> Release:
-    release = start_release(by=None, version=version, enqueue=False)
-    return build_release(release.pk)
 
 
 def read_rows(release: Release) -> list[dict]:
@@ -68,9 +64,9 @@ def use_fake_hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeHub
 
 
 def test_a_release_is_published_with_its_files_in_place(releases_root: Path) -> None:
-    make_validated(12)
+    make_validated_pairs(12)
 
-    release = build()
+    release = make_release()
 
     assert release.state == ReleaseState.PUBLISHED
     assert release.directory == releases_root / "v1.0.0"
@@ -83,9 +79,9 @@ def test_a_release_is_published_with_its_files_in_place(releases_root: Path) -> 
 
 
 def test_release_files_load_with_datasets(load_release: Callable[[Path], datasets.DatasetDict]) -> None:
-    make_validated(40)
+    make_validated_pairs(40)
 
-    release = build()
+    release = make_release()
     dataset = load_release(release.directory)
 
     assert {split: dataset[split].num_rows for split in dataset} == {
@@ -95,9 +91,9 @@ def test_release_files_load_with_datasets(load_release: Callable[[Path], dataset
 
 
 def test_data_files_have_the_columns_and_types_of_the_spec() -> None:
-    make_validated(5)
+    make_validated_pairs(5)
 
-    release = build()
+    release = make_release()
 
     paths = [file["path"] for file in release.files if file["path"].endswith(".parquet")]
     assert all(pq.read_schema(release.directory / path).equals(ROW_SCHEMA) for path in paths)
@@ -105,7 +101,7 @@ def test_data_files_have_the_columns_and_types_of_the_spec() -> None:
 
 def test_a_row_carries_the_pair_in_chat_form_with_utc_dates() -> None:
     author = make_user(pseudonym="Camille", attribution_opt_in=True)
-    [pair] = make_validated(
+    [pair] = make_validated_pairs(
         1,
         author=author,
         context="Marie Curie est née à Varsovie.",
@@ -116,7 +112,7 @@ def test_a_row_carries_the_pair_in_chat_form_with_utc_dates() -> None:
     pair.correctness_mean = 4.5
     pair.save(update_fields=["correctness_mean"])
 
-    [row] = read_rows(build())
+    [row] = read_rows(make_release())
 
     assert row["id"] == str(pair.pk)
     assert row["messages"] == [
@@ -132,10 +128,10 @@ def test_a_row_carries_the_pair_in_chat_form_with_utc_dates() -> None:
 
 
 def test_author_is_named_only_when_they_opted_in() -> None:
-    make_validated(1, author=make_user(pseudonym="Discret", attribution_opt_in=False))
-    make_validated(1, author=make_user(pseudonym="Visible", attribution_opt_in=True))
+    make_validated_pairs(1, author=make_user(pseudonym="Discret", attribution_opt_in=False))
+    make_validated_pairs(1, author=make_user(pseudonym="Visible", attribution_opt_in=True))
 
-    release = build()
+    release = make_release()
 
     assert sorted(str(row["author"]) for row in read_rows(release)) == ["None", "Visible"]
     contributors = (release.directory / "CONTRIBUTORS.md").read_text(encoding="utf-8")
@@ -144,9 +140,11 @@ def test_author_is_named_only_when_they_opted_in() -> None:
 
 
 def test_no_email_address_leaves_the_database() -> None:
-    make_validated(3, author=make_user(email="secret@example.org", pseudonym="Lou", attribution_opt_in=True))
+    make_validated_pairs(
+        3, author=make_user(email="secret@example.org", pseudonym="Lou", attribution_opt_in=True)
+    )
 
-    release = build()
+    release = make_release()
 
     for path in release.directory.rglob("*"):
         if path.is_file():
@@ -155,19 +153,19 @@ def test_no_email_address_leaves_the_database() -> None:
 
 
 def test_only_validated_pairs_are_published() -> None:
-    validated = make_validated(2)
+    validated = make_validated_pairs(2)
     for status in (Status.PENDING, Status.REJECTED, Status.DRAFT, Status.REMOVED):
         make_pair(status=status)
 
-    release = build()
+    release = make_release()
 
     assert sorted(row["id"] for row in read_rows(release)) == sorted(str(pair.pk) for pair in validated)
 
 
 def test_rows_are_in_id_order_in_every_file() -> None:
-    make_validated(30)
+    make_validated_pairs(30)
 
-    release = build()
+    release = make_release()
 
     for file in release.files:
         if file["path"].endswith(".parquet"):
@@ -176,10 +174,10 @@ def test_rows_are_in_id_order_in_every_file() -> None:
 
 
 def test_release_records_counts_per_split_task_type_domain_and_level() -> None:
-    make_validated(3, task_type="code", domain="computing", level="lycee")
-    make_validated(2, task_type="open_qa", domain="maths")
+    make_validated_pairs(3, task_type="code", domain="computing", level="lycee")
+    make_validated_pairs(2, task_type="open_qa", domain="maths")
 
-    release = build()
+    release = make_release()
 
     assert release.total == 5
     assert release.task_type_counts == {"code": 3, "open_qa": 2}
@@ -190,9 +188,9 @@ def test_release_records_counts_per_split_task_type_domain_and_level() -> None:
 def test_shards_hold_at_most_release_shard_rows(settings: Settings) -> None:
     settings.RELEASE_SHARD_ROWS = 4
     settings.RELEASE_TEST_SHARE = 0
-    make_validated(10)
+    make_validated_pairs(10)
 
-    release = build()
+    release = make_release()
 
     assert [(file["path"], file["rows"]) for file in release.files if file["path"].startswith("data/")] == [
         ("data/train-00000-of-00003.parquet", 4),
@@ -202,11 +200,11 @@ def test_shards_hold_at_most_release_shard_rows(settings: Settings) -> None:
 
 
 def test_release_json_gives_version_counts_previous_and_every_checksum() -> None:
-    make_validated(6)
-    first = build()
-    make_validated(2)
+    make_validated_pairs(6)
+    first = make_release()
+    make_validated_pairs(2)
 
-    second = build()
+    second = make_release()
     meta = release_json(second)
 
     assert (meta["version"], meta["previous_version"]) == ("v1.1.0", "v1.0.0")
@@ -219,32 +217,32 @@ def test_release_json_gives_version_counts_previous_and_every_checksum() -> None
 
 
 def test_first_release_has_no_previous_version_to_compare_with() -> None:
-    make_validated(3)
+    make_validated_pairs(3)
 
-    meta = release_json(build())
+    meta = release_json(make_release())
 
     assert (meta["previous_version"], meta["added"], meta["removed"]) == (None, None, None)
 
 
 def test_pairs_added_since_the_previous_release_are_listed() -> None:
-    make_validated(4)
-    build()
-    new = make_validated(2)
+    make_validated_pairs(4)
+    make_release()
+    new = make_validated_pairs(2)
 
-    release = build()
+    release = make_release()
 
     assert sorted(release_json(release)["added"]) == sorted(str(pair.pk) for pair in new)
     assert (release.added_count, release.removed_count) == (2, 0)
 
 
 def test_a_removed_pair_disappears_from_the_next_release_and_is_listed_with_its_reason() -> None:
-    taken_down, *_others = make_validated(5)
-    build()
+    taken_down, *_others = make_validated_pairs(5)
+    make_release()
     taken_down.status = Status.REMOVED
     taken_down.removal_reason = RemovalReason.TAKEDOWN
     taken_down.save(update_fields=["status", "removal_reason"])
 
-    release = build()
+    release = make_release()
 
     assert str(taken_down.pk) not in {row["id"] for row in read_rows(release)}
     assert release_json(release)["removed"] == [{"id": str(taken_down.pk), "reason": "takedown"}]
@@ -254,9 +252,9 @@ def test_a_removed_pair_disappears_from_the_next_release_and_is_listed_with_its_
 
 
 def test_the_cards_tables_name_the_codes_in_each_sections_language() -> None:
-    make_validated(3)  # open questions
+    make_validated_pairs(3)  # open questions
 
-    card = (build().directory / "README.md").read_text(encoding="utf-8")
+    card = (make_release().directory / "README.md").read_text(encoding="utf-8")
 
     french, english = card.split("\n## English\n")
     assert "| `open_qa` | Question ouverte |" in french
@@ -264,22 +262,22 @@ def test_the_cards_tables_name_the_codes_in_each_sections_language() -> None:
 
 
 def test_a_withdrawn_pair_is_listed_with_its_state_as_reason() -> None:
-    pair, *_others = make_validated(3)
-    build()
+    pair, *_others = make_validated_pairs(3)
+    make_release()
     Pair.objects.filter(pk=pair.pk).update(status=Status.WITHDRAWN)
 
-    release = build()
+    release = make_release()
 
     assert release_json(release)["removed"] == [{"id": str(pair.pk), "reason": "withdrawn"}]
 
 
 def test_splits_are_stable_across_two_releases_with_added_pairs(settings: Settings) -> None:
     settings.RELEASE_TEST_SHARE = 0.3
-    make_validated(30)
-    first = build()
-    make_validated(30)
+    make_validated_pairs(30)
+    first = make_release()
+    make_validated_pairs(30)
 
-    second = build()
+    second = make_release()
 
     split_of = {}
     for release in (first, second):
@@ -293,13 +291,13 @@ def test_splits_are_stable_across_two_releases_with_added_pairs(settings: Settin
 
 
 def test_rebuilding_the_same_state_gives_identical_data_files() -> None:
-    make_validated(25, author=make_user(pseudonym="Noé", attribution_opt_in=True))
+    make_validated_pairs(25, author=make_user(pseudonym="Noé", attribution_opt_in=True))
     for _ in range(3):
         suggested_edit_history()
         correction_history()
 
-    first = build()
-    second = build()
+    first = make_release()
+    second = make_release()
 
     assert data_hashes(first) == data_hashes(second)
     assert any(path.startswith("data/preferences-") for path in data_hashes(second))
@@ -311,7 +309,7 @@ def test_rebuilding_the_same_state_gives_identical_data_files() -> None:
 def test_a_build_killed_midway_leaves_no_directory_and_a_failed_release(
     monkeypatch: pytest.MonkeyPatch, releases_root: Path
 ) -> None:
-    make_validated(20)
+    make_validated_pairs(20)
     monkeypatch.setattr(export.build, "BATCH_ROWS", 3)
     calls = 0
 
@@ -324,7 +322,7 @@ def test_a_build_killed_midway_leaves_no_directory_and_a_failed_release(
 
     monkeypatch.setattr(writer, "messages_for", dying_messages_for)
 
-    release = build()
+    release = make_release()
 
     assert release.state == ReleaseState.FAILED
     assert "killed in the middle of the writer" in release.error
@@ -333,12 +331,12 @@ def test_a_build_killed_midway_leaves_no_directory_and_a_failed_release(
 
 
 def test_a_failed_release_started_again_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
-    make_validated(3)
+    make_validated_pairs(3)
     monkeypatch.setattr(export.build, "_verify", _raise(export.verify.ReleaseCheckFailed("wrong counts")))
-    failed = build()
+    failed = make_release()
     monkeypatch.undo()
 
-    release = build(failed.version)
+    release = make_release(version=failed.version)
 
     assert (failed.state, release.state) == (ReleaseState.FAILED, ReleaseState.PUBLISHED)
     assert release.pk == failed.pk
@@ -346,12 +344,12 @@ def test_a_failed_release_started_again_is_built(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_failed_verification_publishes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    make_validated(3)
+    make_validated_pairs(3)
     monkeypatch.setattr(
         export.build, "_verify", _raise(export.verify.ReleaseCheckFailed("3 rows, expected 4"))
     )
 
-    release = build()
+    release = make_release()
 
     assert release.state == ReleaseState.FAILED
     assert "3 rows, expected 4" in release.error
@@ -361,15 +359,15 @@ def test_a_failed_verification_publishes_nothing(monkeypatch: pytest.MonkeyPatch
 def test_no_validated_pair_fails_with_a_clear_error() -> None:
     make_pair(status=Status.PENDING)
 
-    release = build()
+    release = make_release()
 
     assert release.state == ReleaseState.FAILED
     assert "no validated pair" in release.error
 
 
 def test_a_redelivered_task_for_a_published_release_does_nothing() -> None:
-    make_validated(2)
-    release = build()
+    make_validated_pairs(2)
+    release = make_release()
     finished_at = release.finished_at
 
     again = build_release(release.pk)
@@ -379,7 +377,7 @@ def test_a_redelivered_task_for_a_published_release_does_nothing() -> None:
 
 
 def test_a_release_left_building_by_a_dead_worker_is_marked_failed_not_rebuilt(releases_root: Path) -> None:
-    make_validated(2)
+    make_validated_pairs(2)
     release = start_release(by=None, enqueue=False)
     Release.objects.filter(pk=release.pk).update(state=ReleaseState.BUILDING)
     leftover = releases_root / f".tmp-{release.version}-dead"
@@ -394,7 +392,7 @@ def test_a_release_left_building_by_a_dead_worker_is_marked_failed_not_rebuilt(r
 
 
 def test_a_release_whose_lock_is_held_is_left_to_its_builder() -> None:
-    make_validated(2)
+    make_validated_pairs(2)
     release = start_release(by=None, enqueue=False)
 
     with export.locks._build_lock(release.version) as locked:
@@ -405,7 +403,7 @@ def test_a_release_whose_lock_is_held_is_left_to_its_builder() -> None:
 
 
 def test_starting_again_a_release_left_building_by_a_dead_worker_queues_it_anew() -> None:
-    make_validated(2)
+    make_validated_pairs(2)
     stuck = start_release(by=None, enqueue=False)
     Release.objects.filter(pk=stuck.pk).update(state=ReleaseState.BUILDING)
 
@@ -420,9 +418,9 @@ def test_a_release_is_pushed_to_the_hub_as_one_commit_and_tagged(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hub = use_fake_hub(settings, monkeypatch)
-    make_validated(4)
+    make_validated_pairs(4)
 
-    release = build()
+    release = make_release()
 
     commit_id, title, files = hub.head(REPO)
     assert hub.call_names().count("create_commit") == 1
@@ -435,11 +433,11 @@ def test_the_next_release_is_committed_on_top_of_the_last_known_head(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hub = use_fake_hub(settings, monkeypatch)
-    make_validated(2)
-    first = build()
-    make_validated(1)
+    make_validated_pairs(2)
+    first = make_release()
+    make_validated_pairs(1)
 
-    build()
+    make_release()
 
     [(_name, _args, kwargs)] = [
         call for call in hub.calls if call[0] == "create_commit" and call[2]["parent_commit"]
@@ -451,13 +449,13 @@ def test_a_retry_after_a_crash_between_commit_and_tag_only_tags(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hub = use_fake_hub(settings, monkeypatch)
-    make_validated(3)
+    make_validated_pairs(3)
     hub.fail_next_tag = True
-    failed = build()
-    make_validated(2)  # the database moves on; the files already pushed are what gets tagged
+    failed = make_release()
+    make_validated_pairs(2)  # the database moves on; the files already pushed are what gets tagged
     hub.calls.clear()
 
-    release = build(failed.version)
+    release = make_release(version=failed.version)
 
     assert failed.state == ReleaseState.FAILED
     assert release.state == ReleaseState.PUBLISHED
@@ -470,20 +468,20 @@ def test_without_hub_settings_a_release_stays_local(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(export.publish, "hub_api", _raise(AssertionError("the Hub must not be called")))
-    make_validated(2)
+    make_validated_pairs(2)
 
-    release = build()
+    release = make_release()
 
     assert release.state == ReleaseState.PUBLISHED
     assert (release.hub_repo, release.hub_commit) == ("", "")
 
 
 def test_missing_files_of_the_previous_release_fail_the_build_loudly() -> None:
-    make_validated(2)
-    first = build()
+    make_validated_pairs(2)
+    first = make_release()
     shutil.rmtree(first.directory)
 
-    release = build()
+    release = make_release()
 
     assert release.state == ReleaseState.FAILED
     assert "previous release v1.0.0" in release.error
@@ -494,7 +492,7 @@ def test_missing_files_of_the_previous_release_fail_the_build_loudly() -> None:
 def test_snapshot_ignores_pairs_validated_while_the_build_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("REPEATABLE READ snapshots are PostgreSQL's; SQLite locks writers out instead")
-    make_validated(3)
+    make_validated_pairs(3)
     late = make_pair(status=Status.PENDING)
     original_rows = export.build._rows
 
@@ -508,7 +506,7 @@ def test_snapshot_ignores_pairs_validated_while_the_build_runs(monkeypatch: pyte
     monkeypatch.setattr(export.build, "_rows", rows_after_a_concurrent_validation)
 
     with CaptureQueriesContext(connection) as queries:
-        release = build()
+        release = make_release()
 
     assert release.state == ReleaseState.PUBLISHED
     assert release.total == 3
@@ -538,8 +536,8 @@ def _raise(error: Exception) -> Callable[..., None]:
 def test_the_binary_cursor_reads_what_the_orm_reads() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the binary server-side cursor is the PostgreSQL path; SQLite uses iterator()")
-    make_validated(3, author=make_user(pseudonym="Zoé", attribution_opt_in=True), level="lycee")
-    make_validated(2, context="Un contexte.")
+    make_validated_pairs(3, author=make_user(pseudonym="Zoé", attribution_opt_in=True), level="lycee")
+    make_validated_pairs(2, context="Un contexte.")
     orm = list(export.rows.published_pairs().order_by("id").values_list(*export.rows._PAIR_COLUMNS))
 
     with transaction.atomic():

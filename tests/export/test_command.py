@@ -3,21 +3,14 @@ from collections.abc import Callable
 import pytest
 from django.core.management import CommandError, call_command
 
-from collect.models import Status
 from export.models import Release, ReleaseState
-from tests.factories import make_pair, make_user
+from tests.factories import make_validated_pairs
 
 pytestmark = pytest.mark.django_db
 
 
-def make_validated(count: int) -> None:
-    author = make_user()
-    for _ in range(count):
-        make_pair(author=author, status=Status.VALIDATED)
-
-
 def test_release_sync_builds_in_the_foreground() -> None:
-    make_validated(3)
+    make_validated_pairs(3)
 
     call_command("release", "--sync")
 
@@ -27,7 +20,7 @@ def test_release_sync_builds_in_the_foreground() -> None:
 
 
 def test_release_sync_builds_the_version_asked_for() -> None:
-    make_validated(1)
+    make_validated_pairs(1)
 
     call_command("release", "--sync", "--version", "v2.0.0")
 
@@ -57,7 +50,7 @@ def test_a_refused_release_is_a_command_error() -> None:
 
 
 def test_release_if_none_builds_the_first_release() -> None:
-    make_validated(2)
+    make_validated_pairs(2)
 
     call_command("release", "--sync", "--if-none")
 
@@ -65,7 +58,7 @@ def test_release_if_none_builds_the_first_release() -> None:
 
 
 def test_release_if_none_does_nothing_when_a_release_exists() -> None:
-    make_validated(2)
+    make_validated_pairs(2)
     call_command("release", "--sync")
 
     call_command("release", "--sync", "--if-none")

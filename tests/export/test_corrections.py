@@ -9,17 +9,21 @@ from django.apps import apps
 
 from collect.models import Pair, RemovalReason, Status
 from export.models import Release
-from export.services import build_release, start_release
 from review.models import AuditAction
 from review.services import decide_pair, moderator_edit
-from tests.export.history import approve, reject, send_back, submitted_pair, validated_pair
-from tests.factories import make_moderator, make_pair, make_user
+from tests.factories import (
+    approve,
+    make_moderator,
+    make_pair,
+    make_release,
+    make_user,
+    reject,
+    send_back,
+    submitted_pair,
+    validated_pair,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def build() -> Release:
-    return build_release(start_release(by=None, enqueue=False).pk)
 
 
 def row_of(release: Release, pair: Pair) -> dict | None:
@@ -41,13 +45,13 @@ def test_a_pair_sent_back_to_review_stays_with_its_validated_revision_until_the_
     pair = validated_pair()
     old_answer = pair.answer
     make_pair(status=Status.VALIDATED)
-    first = build()
+    first = make_release()
     pair = send_back(pair)
     new_answer = pair.answer
 
-    second = build()
+    second = make_release()
     pair = approve(pair)
-    third = build()
+    third = make_release()
 
     assert (row_of(first, pair)["answer"], row_of(first, pair)["revision"]) == (old_answer, 1)
     assert (row_of(second, pair)["answer"], row_of(second, pair)["revision"]) == (old_answer, 1)
@@ -65,7 +69,7 @@ def test_the_row_of_a_pair_in_correction_carries_the_votes_on_the_revision_it_pu
     pair = send_back(pair)
     approve(pair, times=1, correctness=1, fluency=1)
 
-    row = row_of(build(), pair)
+    row = row_of(make_release(), pair)
 
     assert (row["revision"], row["review_count"], row["approvals"]) == (1, 2, 2)
     assert (row["correctness_mean"], row["fluency_mean"]) == (4.0, 4.0)
@@ -76,7 +80,7 @@ def test_a_pair_whose_correction_is_rejected_keeps_its_validated_revision() -> N
     old_answer = pair.answer
     pair = reject(send_back(pair))
 
-    row = row_of(build(), pair)
+    row = row_of(make_release(), pair)
 
     assert pair.status == Status.REJECTED
     assert (row["answer"], row["revision"]) == (old_answer, 1)
@@ -84,13 +88,13 @@ def test_a_pair_whose_correction_is_rejected_keeps_its_validated_revision() -> N
 
 def test_a_correction_validated_at_once_by_a_moderator_is_published_next() -> None:
     pair = validated_pair()
-    build()
+    make_release()
     answer = "Une réponse corrigée directement par la modération, complète et exacte."
     moderator_edit(
         moderator=make_moderator(), pair=pair, data={"answer": answer}, reason="Coquille", validate=True
     )
 
-    row = row_of(build(), pair)
+    row = row_of(make_release(), pair)
 
     assert (row["answer"], row["revision"], row["review_count"]) == (answer, 2, 0)
 
@@ -101,7 +105,7 @@ def test_a_disputed_correction_validated_by_a_moderator_is_published_next() -> N
     Pair.objects.filter(pk=pair.pk).update(status=Status.DISPUTED)
 
     decide_pair(moderator=make_moderator(), pair=pair, action=AuditAction.VALIDATE)
-    row = row_of(build(), pair)
+    row = row_of(make_release(), pair)
 
     assert (row["answer"], row["revision"]) == (pair.answer, 2)
 
@@ -109,7 +113,7 @@ def test_a_disputed_correction_validated_by_a_moderator_is_published_next() -> N
 def test_a_pair_in_correction_that_is_removed_leaves_the_next_release() -> None:
     pair = validated_pair()
     make_pair(status=Status.VALIDATED)
-    build()
+    make_release()
     pair = send_back(pair)
     decide_pair(
         moderator=make_moderator(),
@@ -119,7 +123,7 @@ def test_a_pair_in_correction_that_is_removed_leaves_the_next_release() -> None:
         removal_reason=RemovalReason.COPYRIGHT,
     )
 
-    release = build()
+    release = make_release()
 
     assert row_of(release, pair) is None
     assert release_json(release)["removed"] == [{"id": str(pair.pk), "reason": "copyright"}]
@@ -128,10 +132,10 @@ def test_a_pair_in_correction_that_is_removed_leaves_the_next_release() -> None:
 def test_a_pair_in_correction_withdrawn_by_its_author_leaves_the_next_release() -> None:
     pair = validated_pair()
     make_pair(status=Status.VALIDATED)
-    build()
+    make_release()
     send_back(pair).withdraw()
 
-    release = build()
+    release = make_release()
 
     assert row_of(release, pair) is None
     assert release_json(release)["removed"] == [{"id": str(pair.pk), "reason": "withdrawn"}]

@@ -7,16 +7,11 @@ import pytest
 
 from collect.models import Pair, Revision, Status
 from export.models import Release
-from export.services import build_release, start_release
-from tests.factories import make_pair
+from tests.factories import make_pair, make_release
 
 pytestmark = pytest.mark.django_db
 
 EMAIL_ANSWER = "Pour plus de détails, écrivez à camille.martin@example.org qui vous répondra volontiers."
-
-
-def build() -> Release:
-    return build_release(start_release(by=None, enqueue=False).pk)
 
 
 def ids(release: Release) -> set[str]:
@@ -44,7 +39,7 @@ def test_a_row_with_an_email_address_is_held_back_and_listed() -> None:
     leaking = make_pair(status=Status.VALIDATED)
     put_in_the_database(leaking, answer=EMAIL_ANSWER)
 
-    release = build()
+    release = make_release()
 
     assert ids(release) == {str(clean.pk)}
     assert release_json(release)["held_back"] == [
@@ -58,7 +53,7 @@ def test_no_file_of_the_release_holds_the_held_back_text() -> None:
     leaking = make_pair(status=Status.VALIDATED)
     put_in_the_database(leaking, context="Contact : camille.martin@example.org, au bureau 12.")
 
-    release = build()
+    release = make_release()
 
     for file in release.files:
         table_text = (
@@ -72,10 +67,10 @@ def test_no_file_of_the_release_holds_the_held_back_text() -> None:
 def test_a_published_row_that_fails_the_checks_later_is_removed_with_reason_personal_data() -> None:
     make_pair(status=Status.VALIDATED)
     pair = make_pair(status=Status.VALIDATED)
-    build()
+    make_release()
     put_in_the_database(pair, question="Pouvez-vous appeler le 06 12 34 56 78 pour confirmer la date ?")
 
-    release = build()
+    release = make_release()
 
     assert release_json(release)["removed"] == [{"id": str(pair.pk), "reason": "personal_data"}]
     assert release.removals_by_reason == {"personal_data": 1}
@@ -87,7 +82,7 @@ def test_the_card_says_rows_are_checked_again_and_how_many_were_held_back() -> N
     make_pair(status=Status.VALIDATED)
     put_in_the_database(make_pair(status=Status.VALIDATED), answer=EMAIL_ANSWER)
 
-    card = (build().directory / "README.md").read_text(encoding="utf-8")
+    card = (make_release().directory / "README.md").read_text(encoding="utf-8")
 
     assert "repasse les vérifications automatiques de données personnelles" in card
     assert "Dans cette version : 1 paire(s) et 0 paire(s) de préférences retenues." in card
@@ -98,7 +93,7 @@ def test_the_card_says_rows_are_checked_again_and_how_many_were_held_back() -> N
 def test_a_clean_release_says_nothing_was_held_back() -> None:
     make_pair(status=Status.VALIDATED)
 
-    release = build()
+    release = make_release()
 
     assert release_json(release)["held_back"] == []
     assert "In this release, no row was held back." in (release.directory / "README.md").read_text(

@@ -16,23 +16,20 @@ import export.preferences
 from collect.models import Pair, Revision, Status
 from collect.services import submit_pair
 from export.models import Release
-from export.services import build_release, start_release
 from export.writer import PREFERENCE_SCHEMA, split_for
-from tests.export.history import (
+from tests.factories import (
     approve,
     correction_history,
+    make_pair,
+    make_release,
+    pair_text,
     send_back,
     submitted_pair,
     suggested_edit_history,
     validated_pair,
 )
-from tests.factories import make_pair, pair_text
 
 pytestmark = pytest.mark.django_db
-
-
-def build() -> Release:
-    return build_release(start_release(by=None, enqueue=False).pk)
 
 
 def read(release: Release, prefix: str) -> list[dict]:
@@ -68,7 +65,7 @@ def test_an_accepted_suggestion_then_validated_gives_a_suggested_edit_row() -> N
     pair = suggested_edit_history()
     first = Revision.objects.get(pair=pair, number=1)
 
-    [row] = preference_rows(build())
+    [row] = preference_rows(make_release())
 
     assert (row["pair_id"], row["source"], row["id"]) == (str(pair.pk), "suggested_edit", f"{pair.pk}-r2-r1")
     assert row["prompt"] == [{"role": "user", "content": pair.question}]
@@ -81,7 +78,7 @@ def test_a_rejected_revision_corrected_then_validated_gives_a_correction_row() -
     pair = correction_history()
     first = Revision.objects.get(pair=pair, number=1)
 
-    [row] = preference_rows(build())
+    [row] = preference_rows(make_release())
 
     assert (row["source"], row["chosen"][0]["content"], row["rejected"][0]["content"]) == (
         "correction",
@@ -95,7 +92,7 @@ def test_a_validated_pair_sent_back_then_validated_again_gives_a_correction_row(
     old_answer = pair.answer
     pair = approve(send_back(pair))
 
-    [row] = preference_rows(build())
+    [row] = preference_rows(make_release())
 
     assert (row["source"], row["rejected"][0]["content"], row["chosen"][0]["content"]) == (
         "correction",
@@ -112,7 +109,7 @@ def test_the_chosen_side_is_never_a_revision_still_in_review() -> None:
     send_back(suggested, answer=validated_answer + " Et voici une précision supplémentaire.")
     send_back(validated_pair())
 
-    rows = preference_rows(build())
+    rows = preference_rows(make_release())
 
     assert [(row["pair_id"], row["chosen"][0]["content"]) for row in rows] == [
         (str(suggested.pk), validated_answer)
@@ -124,13 +121,13 @@ def test_an_authors_own_edit_of_a_pending_pair_gives_no_row() -> None:
     pair = submit_pair(author=pair.author, pair=pair, data=pair_text() | {"question": pair.question})
     approve(pair)
 
-    assert preference_rows(build()) == []
+    assert preference_rows(make_release()) == []
 
 
 def test_a_context_is_part_of_the_prompt() -> None:
     pair = approve(send_back(validated_pair(context="Le texte de loi dit que chaque citoyen peut voter.")))
 
-    [row] = preference_rows(build())
+    [row] = preference_rows(make_release())
 
     assert row["prompt"] == [
         {"role": "user", "content": f"Contexte :\n{pair.context}\n\nQuestion :\n{pair.question}"}
@@ -144,7 +141,7 @@ def test_a_rejected_answer_with_personal_data_is_held_back_and_listed() -> None:
     )
     suggested_edit_history()
 
-    release = build()
+    release = make_release()
 
     assert [row["source"] for row in preference_rows(release)] == ["suggested_edit"]
     assert release_json(release)["held_back"] == [
@@ -159,7 +156,7 @@ def test_preference_rows_follow_the_split_of_their_pair(settings: Settings) -> N
     while splits != {"train", "test"}:
         splits.add(split_for(str(suggested_edit_history().pk), test_share=0.5))
 
-    release = build()
+    release = make_release()
 
     split_of_pair = {}
     for file in release.files:
@@ -179,7 +176,7 @@ def test_the_preferences_configuration_loads_with_datasets_and_is_declared_in_th
     correction_history()
     make_pair(status=Status.VALIDATED)
 
-    release = build()
+    release = make_release()
     preferences = load(release.directory, "preferences")
     default = load(release.directory)
 
@@ -202,7 +199,7 @@ def test_preference_rows_are_in_trls_conversational_preference_format(
     suggested_edit_history()
     correction_history()
 
-    split = next(iter(load(build().directory, "preferences").values()))
+    split = next(iter(load(make_release().directory, "preferences").values()))
     trl_style = split.select_columns(["prompt", "chosen", "rejected"])
 
     assert trl_style.features == datasets.Features(
@@ -221,7 +218,7 @@ def test_preference_rows_are_in_trls_conversational_preference_format(
 def test_the_demo_data_gives_preference_rows_of_each_source() -> None:
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
 
-    release = build()
+    release = make_release()
 
     sources = Counter(row["source"] for row in preference_rows(release))
     assert sources["suggested_edit"] >= 2
@@ -232,7 +229,7 @@ def test_the_demo_data_gives_preference_rows_of_each_source() -> None:
 def test_a_pair_without_history_gives_no_preference_files() -> None:
     make_pair(status=Status.VALIDATED)
 
-    release = build()
+    release = make_release()
 
     assert not [file for file in release.files if file["path"].startswith("data/preferences-")]
     assert "config_name: preferences" not in (release.directory / "README.md").read_text(encoding="utf-8")
@@ -242,10 +239,10 @@ def test_a_pair_without_history_gives_no_preference_files() -> None:
 def test_the_next_release_compares_pairs_only_not_preference_rows() -> None:
     correction_history()
     suggested_edit_history()
-    build()
+    make_release()
     new = make_pair(status=Status.VALIDATED)
 
-    release = build()
+    release = make_release()
 
     assert (release_json(release)["added"], release_json(release)["removed"]) == ([str(new.pk)], [])
 
@@ -254,7 +251,7 @@ def test_preference_rows_are_read_in_batches_without_losing_any(monkeypatch: pyt
     monkeypatch.setattr(export.preferences, "_PREFERENCE_BATCH", 2)
     pairs = [suggested_edit_history() for _ in range(3)] + [correction_history() for _ in range(2)]
 
-    rows = preference_rows(build())
+    rows = preference_rows(make_release())
 
     assert sorted(row["pair_id"] for row in rows) == sorted(str(pair.pk) for pair in pairs)
 
@@ -266,7 +263,7 @@ def test_the_preference_row_of_a_pair_held_back_for_personal_data_is_held_back_t
         question="Que répondre à jean.dupont@example.org qui demande la date de la Révolution ?"
     )
 
-    release = build()
+    release = make_release()
 
     assert preference_rows(release) == []
     assert release_json(release)["held_back"] == [

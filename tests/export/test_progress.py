@@ -10,17 +10,10 @@ from django.utils import timezone
 
 import export.build
 import export.releases
-from collect.models import Pair, Status
 from export.models import Release, ReleasePhase, ReleaseState
-from export.services import build_release, start_release
-from tests.factories import make_pair, make_user
+from tests.factories import make_release, make_validated_pairs
 
 pytestmark = pytest.mark.django_db
-
-
-def make_validated(count: int) -> list[Pair]:
-    author = make_user()
-    return [make_pair(author=author, status=Status.VALIDATED) for _ in range(count)]
 
 
 def building_release(**fields: object) -> Release:
@@ -56,7 +49,7 @@ def test_progress_moves_while_the_snapshot_is_open_and_ends_at_100_percent(
         pytest.skip("on SQLite the snapshot holds the write lock: progress is only recorded around it")
     monkeypatch.setattr(export.build, "BATCH_ROWS", 2)
     monkeypatch.setattr(export.build, "PROGRESS_WRITE_SECONDS", 0)
-    make_validated(12)
+    make_validated_pairs(12)
     seen = []
     record_progress = export.build._record_progress
 
@@ -66,7 +59,7 @@ def test_progress_moves_while_the_snapshot_is_open_and_ends_at_100_percent(
 
     monkeypatch.setattr(export.build, "_record_progress", record_and_look)
 
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
 
     written = [rows for phase, rows, expected in seen if phase == ReleasePhase.WRITING]
     assert written[0] == 0 and written[-1] == 12
@@ -78,9 +71,9 @@ def test_progress_moves_while_the_snapshot_is_open_and_ends_at_100_percent(
 
 
 def test_a_published_release_records_every_row_written() -> None:
-    make_validated(5)
+    make_validated_pairs(5)
 
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
 
     release.refresh_from_db()
     assert (release.phase, release.rows_written, release.rows_expected) == (ReleasePhase.DONE, 5, 5)
@@ -88,7 +81,7 @@ def test_a_published_release_records_every_row_written() -> None:
 
 
 def test_a_claimed_build_starts_at_the_snapshot_phase_with_no_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    make_validated(1)
+    make_validated_pairs(1)
     seen = []
 
     def stop(release: Release) -> None:
@@ -97,7 +90,7 @@ def test_a_claimed_build_starts_at_the_snapshot_phase_with_no_rows(monkeypatch: 
 
     monkeypatch.setattr(export.releases, "_build_and_publish", stop)
 
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
 
     assert seen == [(ReleasePhase.SNAPSHOT, 0, None)]
     assert release.state == ReleaseState.FAILED
@@ -132,8 +125,8 @@ def test_the_release_page_shows_a_progress_bar_that_follows_the_build(moderator_
 
 
 def test_a_published_release_page_neither_polls_nor_refreshes(client: Client) -> None:
-    make_validated(2)
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    make_validated_pairs(2)
+    release = make_release()
 
     page = client.get(reverse("export:detail", args=[release.version])).content.decode()
 

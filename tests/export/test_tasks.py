@@ -9,12 +9,12 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from collect.models import Pair, Status
+from collect.models import Pair
 from export import tasks
 from export.models import Release, ReleaseState
 from export.services import ReleaseRefused, build_release, cut_release_if_due, next_version, start_release
 from moisson.celery import app
-from tests.factories import make_pair, make_user
+from tests.factories import make_release, make_user, make_validated_pairs
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,6 @@ def eager(settings: Settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
-def make_validated(count: int) -> list[Pair]:
-    author = make_user()
-    return [make_pair(author=author, status=Status.VALIDATED) for _ in range(count)]
-
-
 def publish(version: str) -> Release:
     return Release.objects.create(version=version, state=ReleaseState.PUBLISHED, started_at=timezone.now())
 
@@ -36,7 +31,7 @@ def publish(version: str) -> Release:
 def test_starting_a_release_enqueues_its_build_when_the_transaction_commits(
     eager: None, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    make_validated(3)
+    make_validated_pairs(3)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         release = start_release(by=make_user())
@@ -49,7 +44,7 @@ def test_starting_a_release_enqueues_its_build_when_the_transaction_commits(
 def test_the_build_waits_for_the_commit_of_the_release_row(
     eager: None, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    make_validated(1)
+    make_validated_pairs(1)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         release = start_release(by=None)
@@ -65,7 +60,7 @@ def test_build_task_is_acked_late_and_put_back_when_its_worker_dies() -> None:
 
 
 def test_build_task_runs_the_build(eager: None) -> None:
-    make_validated(2)
+    make_validated_pairs(2)
     release = start_release(by=None, enqueue=False)
 
     tasks.build_release.delay(release.pk)
@@ -94,7 +89,7 @@ def test_scheduled_check_cuts_a_minor_release_when_enough_pairs_are_new(
 ) -> None:
     settings.RELEASE_MIN_NEW_PAIRS = 3
     publish("v1.0.0")
-    make_validated(3)
+    make_validated_pairs(3)
 
     with django_capture_on_commit_callbacks(execute=False):
         tasks.cut_release_if_due.delay()
@@ -106,7 +101,7 @@ def test_scheduled_check_cuts_a_minor_release_when_enough_pairs_are_new(
 
 def test_scheduled_check_waits_below_the_threshold(settings: Settings) -> None:
     settings.RELEASE_MIN_NEW_PAIRS = 3
-    make_validated(2)
+    make_validated_pairs(2)
 
     assert cut_release_if_due() is None
     assert not Release.objects.exists()
@@ -114,17 +109,17 @@ def test_scheduled_check_waits_below_the_threshold(settings: Settings) -> None:
 
 def test_scheduled_check_counts_only_pairs_validated_since_the_last_release(settings: Settings) -> None:
     settings.RELEASE_MIN_NEW_PAIRS = 2
-    make_validated(5)
+    make_validated_pairs(5)
     Pair.objects.update(validated_at=timezone.now() - datetime.timedelta(days=2))
     publish("v1.0.0")
-    make_validated(1)
+    make_validated_pairs(1)
 
     assert cut_release_if_due() is None
 
 
 def test_scheduled_check_leaves_a_release_in_progress_alone(settings: Settings) -> None:
     settings.RELEASE_MIN_NEW_PAIRS = 1
-    make_validated(3)
+    make_validated_pairs(3)
     Release.objects.create(version="v1.0.0")
 
     assert cut_release_if_due() is None
@@ -145,8 +140,8 @@ def test_next_version_bumps_the_newest_release() -> None:
 
 
 def test_a_change_of_row_schema_since_the_last_release_suggests_a_major_version() -> None:
-    make_validated(2)
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    make_validated_pairs(2)
+    release = make_release()
     assert next_version() == "v1.1.0"  # the same columns: new data is a minor version
 
     # As if v1.0.0 had been written before a column was added (final_answer, source...).
@@ -194,7 +189,7 @@ def test_a_malformed_version_is_refused() -> None:
 def test_a_starting_worker_fails_a_release_left_building_and_removes_its_temporary_directory(
     releases_root: Path,
 ) -> None:
-    make_validated(1)
+    make_validated_pairs(1)
     release = start_release(by=None, enqueue=False)
     Release.objects.filter(pk=release.pk).update(state=ReleaseState.BUILDING)
     leftover = releases_root / f".tmp-{release.version}-killed"

@@ -6,20 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from collect.models import Status
 from export.models import Release, ReleaseState
-from export.services import build_release, start_release
-from tests.export.history import suggested_edit_history
-from tests.factories import make_pair, make_user
+from tests.factories import make_published_release, make_release, suggested_edit_history
 
 pytestmark = pytest.mark.django_db
-
-
-def published_release(count: int = 3) -> Release:
-    author = make_user()
-    for _ in range(count):
-        make_pair(author=author, status=Status.VALIDATED)
-    return build_release(start_release(by=None, enqueue=False).pk)
 
 
 def download_url(release: Release, path: str) -> str:
@@ -34,7 +24,7 @@ def first_data_file(release: Release) -> str:
 
 
 def test_anyone_sees_the_published_releases_with_their_counts(client: Client) -> None:
-    release = published_release(count=4)
+    release = make_published_release(count=4)
 
     response = client.get(reverse("export:list"))
 
@@ -77,7 +67,7 @@ def test_list_refuses_post(client: Client) -> None:
 
 
 def test_release_page_shows_the_card_files_changelog_and_snippets(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
 
     response = client.get(reverse("export:detail", args=[release.version]))
 
@@ -91,7 +81,7 @@ def test_release_page_shows_the_card_files_changelog_and_snippets(client: Client
 
 
 def test_release_page_gives_the_hub_snippet_with_the_version_as_revision(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
     Release.objects.filter(pk=release.pk).update(hub_repo="moisson/moisson-fr", hub_commit="a" * 40)
 
     response = client.get(reverse("export:detail", args=[release.version]))
@@ -127,7 +117,7 @@ class _Anchors(HTMLParser):
 
 
 def test_every_in_page_link_of_the_card_leads_to_a_heading(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
 
     anchors = _Anchors()
     anchors.feed(client.get(reverse("export:detail", args=[release.version])).content.decode())
@@ -137,7 +127,7 @@ def test_every_in_page_link_of_the_card_leads_to_a_heading(client: Client) -> No
 
 
 def test_the_card_is_sanitised_before_it_is_shown(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
     with open(release.directory / "README.md", "a", encoding="utf-8") as card:
         card.write('\n<script>alert("x")</script>\n\n<a href="javascript:alert(1)">lien</a>\n')
 
@@ -148,7 +138,7 @@ def test_the_card_is_sanitised_before_it_is_shown(client: Client) -> None:
 
 
 def test_removals_and_their_reasons_are_in_the_changelog(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
     Release.objects.filter(pk=release.pk).update(
         previous=Release.objects.create(version="v0.9.0", state=ReleaseState.PUBLISHED),
         removed_count=2,
@@ -177,7 +167,7 @@ def test_a_failed_release_shows_its_error_and_a_retry_to_moderators(moderator_cl
 
 
 def test_release_page_refuses_post(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
 
     assert client.post(reverse("export:detail", args=[release.version])).status_code == 405
 
@@ -196,7 +186,7 @@ def test_release_page_refuses_post(client: Client) -> None:
 def test_files_are_served_with_their_content_type(
     client: Client, path: str | None, content_type: str
 ) -> None:
-    release = published_release()
+    release = make_published_release()
     path = path or first_data_file(release)
 
     response = client.get(download_url(release, path))
@@ -209,7 +199,7 @@ def test_files_are_served_with_their_content_type(
 
 
 def test_parquet_files_download_as_attachments_with_their_checksum_as_etag(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
     path = first_data_file(release)
 
     response = client.get(download_url(release, path))
@@ -222,7 +212,7 @@ def test_parquet_files_download_as_attachments_with_their_checksum_as_etag(clien
 
 @pytest.mark.parametrize("path", ["../.lock-v1.0.0", "data/../README.md", "secret.txt", "data"])
 def test_only_the_files_of_the_release_are_served(client: Client, path: str) -> None:
-    release = published_release()
+    release = make_published_release()
 
     assert client.get(download_url(release, path)).status_code == 404
 
@@ -234,7 +224,7 @@ def test_files_of_a_release_in_progress_are_not_served(client: Client) -> None:
 
 
 def test_download_refuses_post(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
 
     assert client.post(download_url(release, "README.md")).status_code == 405
 
@@ -306,7 +296,7 @@ def test_navigation_partial_links_to_the_datasets_page() -> None:
 
 
 def test_a_head_request_gives_the_size_of_a_file_without_its_body(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
 
     response = client.head(download_url(release, "release.json"))
     response.close()
@@ -317,7 +307,7 @@ def test_a_head_request_gives_the_size_of_a_file_without_its_body(client: Client
 
 def test_release_page_gives_a_snippet_for_the_preference_pairs_when_there_are_some(client: Client) -> None:
     suggested_edit_history()
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
     [path] = [file["path"] for file in release.files if file["path"].startswith("data/preferences-")]
 
     page = client.get(reverse("export:detail", args=[release.version])).content.decode()
@@ -327,7 +317,7 @@ def test_release_page_gives_a_snippet_for_the_preference_pairs_when_there_are_so
 
 
 def test_release_page_gives_no_preferences_snippet_without_preference_pairs(client: Client) -> None:
-    release = published_release()
+    release = make_published_release()
 
     page = client.get(reverse("export:detail", args=[release.version])).content.decode()
 

@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from collect.models import Status
 from export.models import ReleaseState
 from export.services import start_release
 from moisson.celery import app
-from tests.factories import make_pair, make_user
+from tests.factories import make_user, make_validated_pairs
 from tests.workers import needs_real_worker, running_worker
 
 WAIT_SECONDS = 120
@@ -26,8 +25,7 @@ def test_a_real_worker_builds_and_publishes_a_queued_release(tmp_path: Path, rel
     log = tmp_path / "worker.log"
     with running_worker(releases_root=releases_root, log=log, name="export-test"):
         author = make_user()
-        for _ in range(5):
-            make_pair(author=author, status=Status.VALIDATED)
+        make_validated_pairs(5, author=author)
 
         release = start_release(by=None)  # committed at once: the task is sent now
         deadline = time.monotonic() + WAIT_SECONDS

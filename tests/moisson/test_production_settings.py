@@ -48,7 +48,7 @@ def clean_environment(tmp_path: Path, **variables: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in PRODUCTION_ENV
         and not key.startswith(("MOISSON_", "API_THROTTLE"))
-        # Set by the browser tests' conftest for Playwright, and flagged by `check --deploy`.
+        # Set by the browser fixture while Playwright runs, and flagged by `check --deploy`.
         and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     # An empty SECRET_KEY is "not set", and python-dotenv never overrides a variable that exists: the

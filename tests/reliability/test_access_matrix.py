@@ -1,6 +1,6 @@
 """Every web page, opened by every kind of person, answers exactly the status the rules give (issue 13).
 
-The API has its own matrix (`tests/api/test_permissions_matrix.py`). Here the people are: a visitor
+The API has its own matrix (`tests/moisson/test_api_permissions_matrix.py`). Here the people are: a visitor
 (anonymous), a newcomer who signed in but has not accepted the charter and licence yet, the author of the
 pairs, another contributor, a moderator, and a suspended contributor. 302 is a redirect to the login or the
 terms page; 403 a styled refusal; 404 a page that does not exist for that person.

@@ -13,7 +13,7 @@ from django.db import connection
 
 from collect.models import Pair, Status
 from review.models import Review
-from tests.factories import make_pair, make_user
+from tests.factories import make_pair, make_user, make_validated_pairs
 
 pytestmark = [
     pytest.mark.postgres,
@@ -41,7 +41,7 @@ def conninfo(dbname: str) -> str:
 
 def test_a_dump_restored_into_a_fresh_database_holds_the_same_validated_pairs(tmp_path):
     author = make_user()
-    validated = [make_pair(author=author, status=Status.VALIDATED) for _ in range(5)]
+    validated = make_validated_pairs(5, author=author)
     make_pair(author=author, status=Status.PENDING)
     dump = tmp_path / "moisson.dump"
     source = connection.settings_dict["NAME"]

@@ -24,10 +24,9 @@ from accounts.models import User
 from collect.models import Pair
 from review import voting
 from review.models import Review, Verdict
-from tests.browser.conftest import PageProblems
-from tests.factories import make_pair, make_user
+from tests.factories import hand_out, make_pair, make_user, vote
+from tests.fixtures.browser import PageProblems
 from tests.reliability.test_vote_storm import assert_summary_matches_the_votes
-from tests.review.factories import hand_out, vote
 
 pytestmark = [
     pytest.mark.postgres,

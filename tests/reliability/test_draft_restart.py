@@ -28,7 +28,7 @@ from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, PageProblems
+from tests.fixtures.browser import DESKTOP, PageProblems, fill_pair_form
 
 pytestmark = [
     pytest.mark.browser,
@@ -145,10 +145,7 @@ def signed_in_page(browser: Browser, port: int, session: str, problems: PageProb
 def write_and_let_autosave_run(page: Page) -> None:
     page.clock.install()
     page.goto(reverse("collect:write"))
-    for name in ("task_type", "domain", "level"):
-        page.locator(f"#id_{name}").select_option(DRAFT[name])
-    for name in ("question", "context", "answer"):
-        page.locator(f"#id_{name}").fill(DRAFT[name])
+    fill_pair_form(page, **DRAFT)
     page.clock.run_for(AUTOSAVE_DELAY_MS)
     expect(page).to_have_url(EDIT_URL)
     expect(page.locator("#autosave-status")).to_contain_text("Brouillon enregistré à")

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from accounts.models import User
 from collect.models import Domain, Pair, Status, TaskType
 from review.models import Report
-from tests.api.conftest import api_client
 from tests.factories import make_moderator, make_pair
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -26,12 +26,17 @@ import export.publish
 from accounts.services import delete_account
 from collect.models import Pair, Revision, Status
 from export.models import Release, ReleaseState
-from export.services import build_release, start_release
+from export.services import start_release
 from moisson.celery import app
 from moisson.personal_data import find_personal_data
 from tests.export.fake_hub import FakeHub
-from tests.export.history import correction_history, suggested_edit_history
-from tests.factories import make_pair, make_user
+from tests.factories import (
+    correction_history,
+    make_release,
+    make_user,
+    make_validated_pairs,
+    suggested_edit_history,
+)
 from tests.workers import needs_real_worker, start_worker, stop_worker
 
 WAIT_SECONDS = 120
@@ -91,8 +96,7 @@ def start_a_build_and_kill_its_worker(
     child alone, or the whole worker (parent and child) as the kernel's out-of-memory killer or a
     power cut would."""
     author = make_user()
-    for _ in range(5):
-        make_pair(author=author, status=Status.VALIDATED)
+    make_validated_pairs(5, author=author)
     stalled = start_worker(command=STALLED_WORKER, releases_root=releases_root, log=log, name="faults")
     workers.append(stalled)
     release = start_release(by=None)  # committed at once: the task is sent now
@@ -181,11 +185,11 @@ def test_a_retry_after_the_hub_failed_between_commit_and_tag_adds_only_the_tag(
     suggested_edit_history()
     correction_history()
     hub.fail_next_tag = True
-    failed = build_release(start_release(by=None, enqueue=False).pk)
+    failed = make_release()
     commit_id, _title, files = hub.head(REPO)
     hub.calls.clear()
 
-    release = build_release(start_release(by=None, version=failed.version, enqueue=False).pk)
+    release = make_release(version=failed.version)
 
     assert (failed.state, release.state) == (ReleaseState.FAILED, ReleaseState.PUBLISHED)
     assert hub.call_names().count("create_commit") == 0
@@ -217,7 +221,7 @@ def test_every_released_row_passes_the_personal_data_checks() -> None:
         answer="Pour la suite, écrivez-moi à jean.dupont@example.org ou au 06 12 34 56 78."
     )
 
-    release = build_release(start_release(by=None, enqueue=False).pk)
+    release = make_release()
 
     texts = []
     for file in release.files:
@@ -236,12 +240,12 @@ def test_every_released_row_passes_the_personal_data_checks() -> None:
 @pytest.mark.django_db
 def test_after_an_account_is_deleted_the_next_release_names_nobody_and_holds_no_email() -> None:
     author = make_user(email="lou.garnier@example.org", pseudonym="Lou Garnier", attribution_opt_in=True)
-    pairs = [make_pair(author=author, status=Status.VALIDATED) for _ in range(3)]
-    first = build_release(start_release(by=None, enqueue=False).pk)
+    pairs = make_validated_pairs(3, author=author)
+    first = make_release()
     assert any("Lou Garnier" in text for text in every_text_of(first))
 
     delete_account(user=author)
-    second = build_release(start_release(by=None, enqueue=False).pk)
+    second = make_release()
 
     texts = list(every_text_of(second))
     assert not any("Lou Garnier" in text or "lou.garnier" in text for text in texts)

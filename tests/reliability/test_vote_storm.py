@@ -19,8 +19,7 @@ from collect.models import Pair, Status
 from review import quorum
 from review.models import Review, Verdict
 from review.services import AlreadyReviewed, StaleRevision, record_review
-from tests.factories import make_pair, make_user
-from tests.review.factories import hand_out
+from tests.factories import hand_out, make_pair, make_user
 from tests.threads import run_together
 
 pytestmark = [

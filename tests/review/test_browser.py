@@ -1,6 +1,7 @@
 """The review page in a real browser: keyboard shortcuts on a desktop, taps on a phone.
 
-Uses the browser fixtures of tests/browser (Debian's chromium through Playwright; skipped without it).
+Uses the browser fixtures of tests/fixtures/browser.py (Debian's chromium through Playwright; skipped
+without it).
 """
 
 from collections.abc import Callable
@@ -11,16 +12,15 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from review.models import Review, Skip
-from tests.browser.conftest import browser, open_page, page_problems  # noqa: F401 - fixtures
 from tests.factories import make_pair
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_review_can_be_given_with_the_keyboard_alone(
-    open_page: Callable[..., Page],  # noqa: F811
+    open_page: Callable[..., Page],
     contributor: User,
-    page_problems,  # noqa: F811
+    page_problems,
 ) -> None:
     pair = make_pair()
     page = open_page(contributor)
@@ -40,9 +40,9 @@ def test_a_review_can_be_given_with_the_keyboard_alone(
 
 
 def test_typing_in_the_comment_does_not_trigger_shortcuts(
-    open_page: Callable[..., Page],  # noqa: F811
+    open_page: Callable[..., Page],
     contributor: User,
-    page_problems,  # noqa: F811
+    page_problems,
 ) -> None:
     make_pair()
     page = open_page(contributor)
@@ -55,9 +55,9 @@ def test_typing_in_the_comment_does_not_trigger_shortcuts(
 
 
 def test_s_skips_to_the_next_pair(
-    open_page: Callable[..., Page],  # noqa: F811
+    open_page: Callable[..., Page],
     contributor: User,
-    page_problems,  # noqa: F811
+    page_problems,
 ) -> None:
     first = make_pair()
     page = open_page(contributor)
@@ -70,9 +70,9 @@ def test_s_skips_to_the_next_pair(
 
 
 def test_a_review_can_be_given_by_tapping_on_a_phone(
-    open_page: Callable[..., Page],  # noqa: F811
+    open_page: Callable[..., Page],
     contributor: User,
-    page_problems,  # noqa: F811
+    page_problems,
 ) -> None:
     make_pair()
     page = open_page(contributor, phone=True)

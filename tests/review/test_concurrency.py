@@ -14,8 +14,7 @@ from accounts.models import User
 from collect.models import Pair, Status
 from review.models import Review, Verdict
 from review.services import AlreadyReviewed, StaleRevision, next_pair_for, record_review, suspend_user
-from tests.factories import make_pair, make_user
-from tests.review.factories import hand_out
+from tests.factories import hand_out, make_pair, make_user
 from tests.threads import run_together
 
 pytestmark = [

@@ -12,8 +12,8 @@ from collect.models import Pair, Status
 from collect.services import submit_pair
 from review.models import Handout, Review
 from review.services import NotHanded, next_pair_for, record_review, skip_pair
-from tests.api.conftest import api_client
 from tests.factories import make_pair, make_user, pair_text
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 from collect.models import RemovalReason, Status
 from review.models import AuditAction, RejectionReason, Verdict
 from review.services import decide_pair
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from review.models import Review
 from review.services import InvalidReview, decide_pair, record_review
-from tests.api.conftest import api_client
-from tests.factories import make_pair, make_user
-from tests.review.factories import hand_out
+from tests.factories import hand_out, make_pair, make_user
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from review.services import (
     suspend_user,
     take_down,
 )
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.utils.html import escape
 from collect.models import RemovalReason, Status
 from review.models import AuditAction, AuditEntry
 from review.services import decide_pair, report_pair
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from collect.models import Pair, RemovalReason, Status
 from review.models import AuditAction, AuditEntry, Skip
 from review.services import OwnPair, StaleRevision, decide_pair, moderator_edit, skip_pair
-from tests.api.conftest import api_client
 from tests.factories import make_pair, make_user
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from collect.models import Status
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from accounts.models import User
 from collect.models import Domain, Pair, Revision, Status, TaskType
 from review.models import AuditAction
 from review.services import decide_pair, report_pair, skip_pair
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from review.services import (
     next_pair_for,
     report_pair,
 )
-from tests.api.conftest import api_client
 from tests.factories import make_moderator, make_pair, make_user
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

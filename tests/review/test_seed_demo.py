@@ -1,5 +1,8 @@
+from collections.abc import Iterator
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from collect.models import Pair, Status
 from review.models import Report, Review
@@ -7,9 +10,15 @@ from review.models import Report, Review
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", stdout=None)
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker) -> Iterator[None]:
+    """The demo data, seeded once for the module (it takes seconds: every pair and vote goes through the
+    real services). Each test runs in its own savepoint inside this transaction, which is rolled back
+    once the module is done, so a test still sees only the seed and what it did itself."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=None)
+        yield
+        transaction.set_rollback(True)
 
 
 def test_demo_validated_pairs_were_approved_by_two_other_demo_users(seeded):

@@ -23,8 +23,7 @@ from review.services import (
     report_pair,
     skip_pair,
 )
-from tests.factories import make_pair, make_user, pair_text
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, pair_text, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from collect.models import Pair
 from review.models import Review, SuggestionState
-from tests.api.conftest import api_client
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

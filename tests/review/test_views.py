@@ -6,8 +6,7 @@ from django.utils.html import escape
 
 from collect.models import Pair, Status
 from review.models import RejectionReason, Report, Review, Skip, SuggestionState, Verdict
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 from accounts.models import User
 from collect.models import Domain, Level, Pair, Status, TaskType
 from collect.services import submit_pair
-from tests.api.conftest import api_client
 from tests.factories import make_pair, make_user, pair_text
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,4 @@
 import pytest
-from allauth.account.models import EmailAddress
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -10,21 +9,15 @@ pytestmark = pytest.mark.django_db
 TOKEN_URL = reverse("api:accounts_api:token")
 
 
-def verified_user(**fields: object):
-    user = make_user(**fields)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
 def test_a_username_and_password_give_a_token():
-    verified_user(username="zoe")
+    make_user(username="zoe", email_verified=True)
     response = APIClient().post(TOKEN_URL, {"username": "zoe", "password": "demo-moisson"}, format="json")
     assert response.status_code == 200
     assert len(response.json()["token"]) == 40
 
 
 def test_an_email_address_works_in_place_of_the_username():
-    verified_user(username="zoe", email="zoe@example.org")
+    make_user(username="zoe", email="zoe@example.org", email_verified=True)
     response = APIClient().post(
         TOKEN_URL, {"username": "zoe@example.org", "password": "demo-moisson"}, format="json"
     )
@@ -32,7 +25,7 @@ def test_an_email_address_works_in_place_of_the_username():
 
 
 def test_the_same_token_is_returned_each_time():
-    verified_user(username="zoe")
+    make_user(username="zoe", email_verified=True)
     credentials = {"username": "zoe", "password": "demo-moisson"}
     first = APIClient().post(TOKEN_URL, credentials, format="json").json()["token"]
     second = APIClient().post(TOKEN_URL, credentials, format="json").json()["token"]
@@ -40,7 +33,7 @@ def test_the_same_token_is_returned_each_time():
 
 
 def test_a_wrong_password_gives_no_token():
-    verified_user(username="zoe")
+    make_user(username="zoe", email_verified=True)
     response = APIClient().post(TOKEN_URL, {"username": "zoe", "password": "mauvais"}, format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
@@ -54,13 +47,13 @@ def test_an_unverified_email_address_gives_no_token():
 
 
 def test_an_inactive_account_gives_no_token():
-    verified_user(username="zoe", is_active=False)
+    make_user(username="zoe", is_active=False, email_verified=True)
     response = APIClient().post(TOKEN_URL, {"username": "zoe", "password": "demo-moisson"}, format="json")
     assert response.status_code == 400
 
 
 def test_the_token_authenticates_requests():
-    user = verified_user(username="zoe")
+    user = make_user(username="zoe", email_verified=True)
     token = APIClient().post(TOKEN_URL, {"username": "zoe", "password": "demo-moisson"}, format="json")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")

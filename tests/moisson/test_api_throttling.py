@@ -3,8 +3,7 @@ from django.urls import reverse
 from rest_framework.throttling import SimpleRateThrottle
 
 from collect.models import Status
-from tests.factories import make_pair, pair_text
-from tests.review.factories import hand_out
+from tests.factories import hand_out, make_pair, pair_text
 
 pytestmark = pytest.mark.django_db
 

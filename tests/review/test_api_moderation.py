@@ -4,8 +4,7 @@ from django.urls import reverse
 from collect.models import Pair, Status
 from review.models import AuditEntry
 from review.services import report_pair
-from tests.factories import make_pair, make_user
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, vote
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,8 @@ from django.urls import reverse
 from collect.models import Domain, Pair, Status
 from collect.services import submit_pair
 from review.models import Report, Review, Skip
-from tests.api.conftest import api_client
-from tests.factories import make_pair, make_user, pair_text
-from tests.review.factories import vote
+from tests.factories import make_pair, make_user, pair_text, vote
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -4,19 +4,20 @@ The world: "contributor" (alice) owns a draft, a pending and a validated pair; "
 and "moderator" (modo) own nothing. Each row names an endpoint and the status each role gets.
 """
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from collect.models import Pair, Status
 from export.models import Release, ReleaseState
-from tests.api.conftest import api_client
-from tests.factories import make_pair, pair_text
-from tests.review.factories import hand_out
+from tests.factories import hand_out, make_moderator, make_pair, make_user, pair_text
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +37,39 @@ class World:
         return api_client(self.users.get(role))
 
 
+# The primary keys of the world's users by role and of its pairs by status.
+WorldIds = tuple[dict[str, int], dict[str, uuid.UUID]]
+
+
+@pytest.fixture(scope="module")
+def world_ids(django_db_setup: None, django_db_blocker) -> Iterator[WorldIds]:
+    """The world's rows, written once for the module's calls rather than once per call.
+
+    Each call runs in its own savepoint inside this transaction, rolled back after it, so it still finds
+    the world as written; the transaction itself is rolled back once the module is done.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        contributor = make_user(username="alice", email_verified=True)
+        users = {
+            CONTRIBUTOR: contributor,
+            OTHER: make_user(username="bruno", email_verified=True),
+            MODERATOR: make_moderator(username="modo", email_verified=True),
+        }
+        pairs = {status: make_pair(author=contributor, status=status) for status in Status.values}
+        Release.objects.create(version="v1.0.0", state=ReleaseState.PUBLISHED)
+        yield (
+            {role: user.pk for role, user in users.items()},
+            {status: pair.pk for status, pair in pairs.items()},
+        )
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(contributor, other_contributor, moderator) -> World:
-    users = {CONTRIBUTOR: contributor, OTHER: other_contributor, MODERATOR: moderator}
-    for user in users.values():
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    pairs = {status: make_pair(author=contributor, status=status) for status in Status.values}
-    Release.objects.create(version="v1.0.0", state=ReleaseState.PUBLISHED)
+def world(db: None, world_ids: WorldIds) -> World:
+    """The world read afresh for each call: nothing a call changed in memory reaches the next one."""
+    user_ids, pair_ids = world_ids
+    users = {role: User.objects.get(pk=pk) for role, pk in user_ids.items()}
+    pairs = {status: Pair.objects.get(pk=pk) for status, pk in pair_ids.items()}
     return World(users=users, pairs=pairs)
 
 
