@@ -10,6 +10,7 @@ import importlib.metadata
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -59,6 +60,9 @@ def assert_installable_as_declared(snippet: str) -> None:
         assert importlib.metadata.version(name)
 
 
+PYARROW_TEARDOWN_ABORT = "terminate called without an active exception"
+
+
 def run_python(snippet: str, check: str, *, cwd: Path, tmp_path: Path) -> str:
     env = os.environ | {
         "HF_HOME": str(tmp_path / "hf-home"),
@@ -74,6 +78,11 @@ def run_python(snippet: str, check: str, *, cwd: Path, tmp_path: Path) -> str:
         text=True,
         timeout=SNIPPET_TIMEOUT_SECONDS,
     )
+    if result.returncode == -signal.SIGABRT and result.stderr.strip() == PYARROW_TEARDOWN_ABORT:
+        # pyarrow 26 sometimes aborts while the interpreter shuts down, after the snippet and its check
+        # have run and printed (seen about once in 20 runs of the pandas snippet): the figures printed are
+        # still checked by the caller; any other failure is the snippet's.
+        return result.stdout
     assert result.returncode == 0, f"the snippet failed:\n{snippet}\n---\n{result.stderr[-3000:]}"
     return result.stdout
 
