@@ -4,8 +4,8 @@
     .venv/bin/python bench/load.py --users 20 --seconds 15               (the short version, for CI)
 
 For each number of users: start gunicorn with gunicorn.conf.py on BENCH_DATABASE_URL (default the
-`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker; run locust headless with
-bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
+`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache; run locust headless
+with bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
 the first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in
 ms of the requests served, errors, and the 503s with their own p95 and maximum; then the CPU seconds used
 by the server (gunicorn and its workers), the database (the PostgreSQL backends of this database, all born
@@ -81,6 +81,8 @@ def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subproces
         | {
             "DATABASE_URL": url,
             "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"),
+            # The production cache: throttles, cached figures, sessions and permissions shared by the workers.
+            "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7"),
             "DEBUG": "false",
             "PORT": str(port),
             "SITE_URL": f"http://127.0.0.1:{port}",
