@@ -83,6 +83,8 @@ def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subproces
             "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"),
             # The production cache: throttles, cached figures, sessions and permissions shared by the workers.
             "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7"),
+            # A new prefix per server: no throttle counter or cached figure is left from an earlier run.
+            "CACHE_KEY_PREFIX": f"bench-{time.time_ns()}",
             "DEBUG": "false",
             "PORT": str(port),
             "SITE_URL": f"http://127.0.0.1:{port}",

@@ -54,10 +54,15 @@ def next_pair_for(
     levels = reviewer.review_levels if levels is None else levels
     now = timezone.now()
     with transaction.atomic():
+        # The revision comes with the pair: the page and the API show its warnings.
         candidates = Pair.objects.reviewable_by(reviewer, domains=domains, levels=levels)
-        pair = candidates.filter(held_by=reviewer, held_until__gt=now).first()
+        pair = (
+            candidates.filter(held_by=reviewer, held_until__gt=now).select_related("current_revision").first()
+        )
         if pair is None:
-            free = Pair.objects.review_queue(reviewer, domains=domains, levels=levels, now=now)
+            free = Pair.objects.review_queue(
+                reviewer, domains=domains, levels=levels, now=now
+            ).select_related("current_revision")
             # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
             # then the whole queue, when no needed cell has a pair for this reviewer.
             cells = most_needed(REVIEW_NEEDED_CELLS) if by_need else []
@@ -82,9 +87,12 @@ def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None) -> None
     a client name the pair it is handed: that is what stops accounts from choosing the pairs they judge.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        # One pair held per reviewer: taking a new one lets the previous one go.
-        Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
+    # No savepoint: next_pair_for calls this inside its own transaction, and nothing here is retried.
+    with transaction.atomic(savepoint=False):
+        if pair.held_by_id != reviewer.pk:
+            # One pair held per reviewer: taking a new one lets the previous one go. (Asking again for the
+            # pair one holds, as a page reload does, has nothing to let go.)
+            Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
         pair.held_by = reviewer
         pair.held_until = now + timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
         pair.save(update_fields=["held_by", "held_until"])
