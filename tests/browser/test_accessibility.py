@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
 from collect.models import Status
 from tests.factories import make_moderator, make_pair, make_user
-from tests.fixtures.browser import DESKTOP, PHONE, PageProblems
+from tests.fixtures.browser import DESKTOP, PHONE, PageProblems, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,20 +48,9 @@ def describe(violations: list[dict]) -> str:
 
 
 def signed_in_page(browser: Browser, live_server: LiveServer, user: User | None, *, phone: bool) -> Page:
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE if phone else DESKTOP,
-        is_mobile=phone,
-        has_touch=phone,
-        locale="fr-FR",
-        bypass_csp=True,
-    )
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return context.new_page()
+    # The test injects axe-core into the page: the site's CSP, which forbids injected scripts, is bypassed.
+    viewport = PHONE if phone else DESKTOP
+    return browser_page(browser, live_server, user, viewport=viewport, phone=phone, bypass_csp=True)
 
 
 # (path, who is signed in): the pages named by the issue, as the people who use them see them.

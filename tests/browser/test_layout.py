@@ -3,8 +3,6 @@
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page
 from pytest_django.fixtures import Settings
@@ -15,7 +13,7 @@ from collect.models import Status
 from review.models import AuditAction
 from review.services import decide_pair
 from tests.factories import make_moderator, make_pair, make_release, make_user
-from tests.fixtures.browser import PageProblems
+from tests.fixtures.browser import PageProblems, browser_page
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +26,7 @@ LONG_QUESTION = (
 
 
 def phone_page(browser: Browser, live_server: LiveServer, problems: PageProblems, user: User | None) -> Page:
-    context = browser.new_context(
-        base_url=live_server.url, viewport=SMALL_PHONE, is_mobile=True, has_touch=True, locale="fr-FR"
-    )
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    problems.watch(page)
-    return page
+    return browser_page(browser, live_server, user, viewport=SMALL_PHONE, phone=True, problems=problems)
 
 
 def overflow(page: Page, path: str) -> str | None:
