@@ -400,8 +400,10 @@ MOISSON_REPORTS_TO_SUSPEND_REVIEW = env_int("MOISSON_REPORTS_TO_SUSPEND_REVIEW",
 MOISSON_COLLECTION_GOAL = env_int("MOISSON_COLLECTION_GOAL", 100_000)
 # Honest overload (moisson/overload.py): requests served at once per process (0: no limit), beyond which
 # the answer is an immediate 503 with Retry-After; and, behind a proxy that sends X-Request-Start, the
-# longest wait in its queue before the same 503 (0: not checked).
-MOISSON_MAX_IN_FLIGHT = env_int("MOISSON_MAX_IN_FLIGHT", 6)
+# longest wait in its queue before the same 503 (0: not checked). 4 per process on two cores: measured at
+# 200 volunteers, 4 keeps served requests under the latency targets where 6 doubled their p95 (the extra
+# requests only queue for the GIL), for the same throughput (bench/RESULTS.md, "How many in flight").
+MOISSON_MAX_IN_FLIGHT = env_int("MOISSON_MAX_IN_FLIGHT", 4)
 MOISSON_MAX_QUEUE_MS = env_int("MOISSON_MAX_QUEUE_MS", 0)
 MOISSON_OVERLOAD_RETRY_AFTER = env_int("MOISSON_OVERLOAD_RETRY_AFTER", 5)
 # Opening in waves (accounts.waves): 0 = everyone is admitted at sign-up; N = waves of N accounts, the
