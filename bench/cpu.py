@@ -9,7 +9,7 @@ of this script (run from each checkout with `PYTHONPATH=<checkout>`) show what a
 Django handler directly (Django's test client, one handler for the whole run, as one gunicorn worker
 has), signed in as the `benchN` volunteers of bench/seed.py, with DEBUG off, on BENCH_DATABASE_URL. It
 leaves out the WSGI server and the network; bench/load.py measures those. Prints the median and p90 per
-endpoint, and the SQL queries of one request (the account's second).
+endpoint (those of bench/latency.py), and the SQL queries of one request (the account's second).
 """
 
 import argparse
@@ -17,11 +17,13 @@ import json
 import os
 import random
 import statistics
+import sys
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from latency import count_queries, endpoints  # noqa: E402
+from load import BASE_DIR, DEFAULT_URL  # noqa: E402
 
 
 def main() -> None:
@@ -29,9 +31,6 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=40, help="requests per endpoint")
-    parser.add_argument(
-        "--checkout", type=Path, default=BASE_DIR, help="the code to measure (another worktree)"
-    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -41,52 +40,32 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     seeded = json.loads(Path(os.environ.get("VAR_DIR", BASE_DIR / "var"), "bench-sessions.json").read_text())
     accounts = [seeded["accounts"][name] for name in sorted(seeded["accounts"])]
-    rng = random.Random(1)
-    pages = {
-        "home": lambda: "/",
-        "guide": lambda: "/guide/",
-        "pair page": lambda: f"/paires/{rng.choice(seeded['pairs'])}/",
-        "my pairs": lambda: "/mes-paires/",
-        "review page": lambda: "/relire/",
-        "datasets": lambda: "/jeux-de-donnees/",
-    }
-    api = {
-        "API list": lambda: "/api/v1/pairs/",
-        "API pair": lambda: f"/api/v1/pairs/{rng.choice(seeded['pairs'])}/",
-        "API review next": lambda: "/api/v1/review/next/",
-    }
+    paths = endpoints(random.Random(1), seeded["pairs"])
     client = Client()
     costs: dict[str, list[float]] = {}
     for round_number in range(args.rounds + 2):  # the first two rounds warm the caches and are dropped
         account = accounts[round_number % len(accounts)]
         client.cookies["sessionid"] = account["session"]
-        for name, url in [*pages.items(), *api.items()]:
-            headers = {"HTTP_AUTHORIZATION": f"Token {account['token']}"} if name in api else {}
+        for name, path in paths.items():
+            headers = {"HTTP_AUTHORIZATION": f"Token {account['token']}"} if name.startswith("api") else {}
             started = time.process_time()
-            response = client.get(url(), **headers)
+            response = client.get(path(), **headers)
             used = (time.process_time() - started) * 1000
             if response.status_code not in (200, 204):
                 raise SystemExit(f"{name}: HTTP {response.status_code}")
             if round_number >= 2:
                 costs.setdefault(name, []).append(used)
-    # Queries per request, counted apart (counting costs CPU): the same account's second request of each.
-    queries = {}
-    for name, url in [*pages.items(), *api.items()]:
-        headers = {"HTTP_AUTHORIZATION": f"Token {account['token']}"} if name in api else {}
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url(), **headers)
-        queries[name] = len(captured)
+    # Counted apart (counting costs CPU), as the last account's second request of each endpoint.
+    queries = count_queries(paths, account)
 
-    print(f"{'endpoint':<16} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    print(f"{'endpoint':<22} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for name, values in costs.items():
         p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"{name:<16} {statistics.median(values):>10.1f} {p90:>8.1f} {queries[name]:>8}")
+        print(f"{name:<22} {statistics.median(values):>10.1f} {p90:>8.1f} {queries[name]:>8}")
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"load average {os.getloadavg()[0]:.1f}, cache {cache}, sessions {settings.SESSION_ENGINE}")
     print(f"code measured: {settings.BASE_DIR}")
