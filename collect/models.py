@@ -160,8 +160,8 @@ class PairQuerySet(models.QuerySet):
         return self.annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
 
     def _open_reports(self) -> models.QuerySet:
-        """Reports no moderator has closed yet (review's `Report.objects.open()`)."""
-        return self._pointing_here("reports").filter(resolved_at__isnull=True)
+        """Reports no moderator has closed yet: review's own rule, `Report.objects.open()`."""
+        return self._pointing_here("reports").open()
 
     def _pointing_here(self, related_name: str) -> models.QuerySet:
         """Every row of the model whose foreign key to Pair has this related name (review's `reviews`,
