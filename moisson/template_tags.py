@@ -1,0 +1,64 @@
+"""Template tags every page may use (`{% load moisson %}`, wired in the TEMPLATES setting): they make the
+pages cheaper to render, with the same HTML.
+
+`{% rendered_once %}…{% endrendered_once %}` keeps the HTML of its content, rendered the first time, for
+every later request in the same language: the navigation, the footer, the prose of the guide. Its content
+sees none of the page's variables, so it can hold no one's data: a per-visitor part (a CSRF token, the
+user's name) stays outside, between two such blocks.
+
+`{{ choice|choice_input }}` is the `<input>` of one radio button or checkbox of a form field, the HTML of
+`{{ choice.tag }}` without rendering Django's widget templates for each choice (the review page has dozens).
+"""
+
+from django import template
+from django.forms.boundfield import BoundWidget
+from django.template.base import Parser, Token
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+class RenderedOnceNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        # Kept on the node, which lives as long as its parsed template: an edited template (in development,
+        # where the template cache is emptied on change) is a new node with nothing kept.
+        self.rendered: dict[tuple[str | None, str, object], SafeString] = {}
+
+    def render(self, context: template.Context) -> SafeString:
+        # What the content may depend on besides its own text: the language ({% translate %}) and what
+        # {% url %} reverses against.
+        key = (get_language(), get_script_prefix(), get_urlconf())
+        html = self.rendered.get(key)
+        if html is None:
+            # A context without the page's variables (nor the context processors'): only the content's own.
+            html = mark_safe(self.nodelist.render(context.new()))
+            self.rendered[key] = html
+        return html
+
+
+@register.tag
+def rendered_once(parser: Parser, token: Token) -> RenderedOnceNode:
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("rendered_once takes no argument")
+    nodelist = parser.parse(("endrendered_once",))
+    parser.delete_first_token()
+    return RenderedOnceNode(nodelist)
+
+
+@register.filter
+def choice_input(choice: BoundWidget) -> SafeString:
+    # The same HTML as django/forms/widgets/input.html and attrs.html, which choice.tag renders.
+    widget = choice.data
+    html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+    if widget["value"] is not None:
+        html += f' value="{conditional_escape(str(widget["value"]))}"'
+    for name, value in widget["attrs"].items():
+        if value is True:
+            html += f" {conditional_escape(name)}"
+        elif value is not False:
+            html += f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+    return mark_safe(html + ">")
