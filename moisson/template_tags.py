@@ -5,16 +5,11 @@ pages cheaper to render, with the same HTML.
 every later request in the same language: the navigation, the footer, the prose of the guide. Its content
 sees none of the page's variables, so it can hold no one's data: a per-visitor part (a CSRF token, the
 user's name) stays outside, between two such blocks.
-
-`{{ choice|choice_input }}` is the `<input>` of one radio button or checkbox of a form field, the HTML of
-`{{ choice.tag }}` without rendering Django's widget templates for each choice (the review page has dozens).
 """
 
 from django import template
-from django.forms.boundfield import BoundWidget
 from django.template.base import Parser, Token
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -47,18 +42,3 @@ def rendered_once(parser: Parser, token: Token) -> RenderedOnceNode:
     nodelist = parser.parse(("endrendered_once",))
     parser.delete_first_token()
     return RenderedOnceNode(nodelist)
-
-
-@register.filter
-def choice_input(choice: BoundWidget) -> SafeString:
-    # The same HTML as django/forms/widgets/input.html and attrs.html, which choice.tag renders.
-    widget = choice.data
-    html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
-    if widget["value"] is not None:
-        html += f' value="{conditional_escape(str(widget["value"]))}"'
-    for name, value in widget["attrs"].items():
-        if value is True:
-            html += f" {conditional_escape(name)}"
-        elif value is not False:
-            html += f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
-    return mark_safe(html + ">")
