@@ -183,3 +183,13 @@ def test_the_shared_parts_follow_the_visitors_language(client):
 
     assert "Jeux de données" in french and '<option value="fr" selected>' in french
     assert ">Datasets<" in english and '<option value="en" selected>' in english
+
+
+def test_a_public_pair_page_reads_the_pair_and_its_author_in_one_query(client, django_assert_num_queries):
+    author = make_user(username="alice", pseudonym="Alice du Nord", attribution_opt_in=True)
+    pair = make_pair(author=author, status=Status.VALIDATED)
+
+    with django_assert_num_queries(1):
+        html = client.get(reverse("collect:public", args=[pair.pk])).content.decode()
+
+    assert "Alice du Nord" in html
