@@ -5,9 +5,16 @@ pages cheaper to render, with the same HTML.
 every later request in the same language: the navigation, the footer, the prose of the guide. Its content
 sees none of the page's variables, so it can hold no one's data: a per-visitor part (a CSRF token, the
 user's name) stays outside, between two such blocks.
+
+`{{ pair|label:"domain" }}` is `{{ pair.get_domain_display }}`: the label of the field's value, in the
+page's language, from a table built once per field and language; Django's get_FOO_display translates every
+choice's label again on each call.
 """
 
+import functools
+
 from django import template
+from django.db import models
 from django.template.base import Parser, Token
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
@@ -42,3 +49,17 @@ def rendered_once(parser: Parser, token: Token) -> RenderedOnceNode:
     nodelist = parser.parse(("endrendered_once",))
     parser.delete_first_token()
     return RenderedOnceNode(nodelist)
+
+
+@functools.cache
+def _labels(field: models.Field, language: str | None) -> dict[object, str]:
+    # The language is part of the key: each label is translated as the table is built.
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+@register.filter
+def label(instance: models.Model, field_name: str) -> object:
+    field = instance._meta.get_field(field_name)
+    value = getattr(instance, field.attname)
+    # As get_FOO_display: a value outside the choices is shown as it is.
+    return _labels(field, get_language()).get(value, value)

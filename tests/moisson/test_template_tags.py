@@ -8,6 +8,9 @@ from django.template.base import NodeList
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+
+from collect.models import Level, Pair, Status
 
 
 def render(source: str, context: dict | None = None) -> str:
@@ -42,3 +45,14 @@ def test_a_rendered_once_block_is_rendered_once_per_language() -> None:
 def test_rendered_once_takes_no_argument() -> None:
     with pytest.raises(Exception, match="rendered_once takes no argument"):
         render("{% rendered_once user %}{% endrendered_once %}")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_label_is_the_label_get_foo_display_gives(language: str) -> None:
+    pair = Pair(status=Status.PENDING, task_type="", domain="not a domain", level=Level.PRIMARY)
+    with translation.override(language):
+        for field_name in ("status", "task_type", "domain", "level"):
+            for value in [value for value, _ in Pair._meta.get_field(field_name).flatchoices] + ["", "other"]:
+                setattr(pair, field_name, value)
+                shown = render(f'{{{{ pair|label:"{field_name}" }}}}', {"pair": pair})
+                assert shown == escape(getattr(pair, f"get_{field_name}_display")())
