@@ -144,6 +144,8 @@ TEMPLATES = [
                 # review's parts of collect's pair pages, without collect's templates naming review.
                 "review.context_processors.pair_page_parts",
             ],
+            # {% load moisson %}: what makes the shared pages cheaper to render (moisson/template_tags.py).
+            "libraries": {"moisson": "moisson.template_tags"},
         },
     },
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collect.coverage import MAX_TARGET
 from collect.models import PAIR_TEXT_FIELDS, Domain, Level, RemovalReason, TaskType
+from moisson.form_rendering import PLAIN_WIDGETS
 
 from .contact import UUID_IN_TEXT
 from .errors import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
@@ -18,6 +19,9 @@ RATINGS = [(n, str(n)) for n in range(1, 6)]
 
 
 class ReviewForm(forms.Form):
+    # The review page is among the pages served most: its inputs are written without widget templates.
+    default_renderer = PLAIN_WIDGETS
+
     pair = forms.UUIDField(widget=forms.HiddenInput)
     revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
@@ -61,6 +65,8 @@ class ReviewForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     """The domains and levels a reviewer wants to see; empty means everything."""
+
+    default_renderer = PLAIN_WIDGETS
 
     domains = forms.MultipleChoiceField(
         label=_("Domains"), choices=Domain.choices, widget=forms.CheckboxSelectMultiple, required=False

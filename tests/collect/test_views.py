@@ -149,3 +149,47 @@ def test_my_pairs_pages_keep_the_state_filter(contributor_client, contributor):
         make_pair(author=contributor, status=Status.PENDING)
     content = contributor_client.get(reverse("collect:mine"), {"status": "pending"}).content.decode()
     assert "?status=pending&amp;page=2" in content
+
+
+# The shared navigation and footer (templates/base.html) are rendered once per language; their per-visitor
+# parts are not.
+
+
+def test_the_logout_form_carries_the_visitors_own_csrf_token(contributor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(contributor)
+    client.get(reverse("collect:guide"))  # another page first: the shared parts are already kept
+    html = client.get(reverse("collect:home")).content.decode()
+    logout = re.search(rf'action="{reverse("account_logout")}".*?</form>', html, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', logout).group(1)
+
+    response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_language_form_returns_to_the_page_it_was_sent_from(client):
+    client.get(reverse("collect:home"))
+    html = client.get(reverse("collect:guide") + "?from=test").content.decode()
+
+    assert '<input name="next" type="hidden" value="/guide/?from=test">' in html
+
+
+def test_the_shared_parts_follow_the_visitors_language(client):
+    french = client.get(reverse("collect:guide")).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("collect:guide")).content.decode()
+
+    assert "Jeux de données" in french and '<option value="fr" selected>' in french
+    assert ">Datasets<" in english and '<option value="en" selected>' in english
+
+
+def test_a_public_pair_page_reads_the_pair_and_its_author_in_one_query(client, django_assert_num_queries):
+    author = make_user(username="alice", pseudonym="Alice du Nord", attribution_opt_in=True)
+    pair = make_pair(author=author, status=Status.VALIDATED)
+
+    with django_assert_num_queries(1):
+        html = client.get(reverse("collect:public", args=[pair.pk])).content.decode()
+
+    assert "Alice du Nord" in html
