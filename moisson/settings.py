@@ -366,7 +366,7 @@ if CACHE_URL:
         raise ImproperlyConfigured(f"CACHE_URL must be a Redis URL (redis://host:port/db), got {CACHE_URL!r}")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "moisson.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "moisson"),
         }
