@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "moisson.middleware.ContentSecurityPolicyMiddleware",
     "moisson.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Inside the session, locale and CSP middleware, so that its 503 is in the person's language and has the
