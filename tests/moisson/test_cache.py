@@ -37,8 +37,11 @@ def test_threads_share_the_client_and_each_reads_its_own_values():
         cache.delete_many([f"{thread}:{n}" for n in range(30)])
         return found
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(write_then_read, range(8)))
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(write_then_read, range(8)))
+    finally:
+        cache._cache._get_connection_pool(write=True).disconnect()  # no socket left for the garbage collector
 
     assert results == [[{"thread": t, "n": n} for n in range(30)] for t in range(8)]
     assert len(cache._cache._clients) == 1
