@@ -21,16 +21,29 @@ SHARED_TIMEOUT = 10 * 60
 LOCAL_TIMEOUT = 10
 
 
+# Where permission_names() keeps the set on the user object it was asked about.
+MEMO = "_moisson_permission_names"
+
+
 def _key(user_id: int) -> str:
     return f"permissions:{user_id}"
 
 
 def permission_names(user) -> frozenset[str]:  # noqa: ANN001 - accounts.models.User (imports this module)
-    """`app_label.codename` of every permission `user` holds, directly or through its groups."""
-    names = cache.get(_key(user.pk))
+    """`app_label.codename` of every permission `user` holds, directly or through its groups.
+
+    Read once per user object, which Django's own permission checks already do (`_perm_cache`): one
+    request asks for several roles (the menu's moderation link, the release button), and each cache read
+    is a round trip to Redis. The next request loads a new user object, so a change still takes effect at
+    the next request.
+    """
+    names = getattr(user, MEMO, None)
     if names is None:
-        names = frozenset(user.get_all_permissions())
-        cache.set(_key(user.pk), names, SHARED_TIMEOUT if settings.CACHE_URL else LOCAL_TIMEOUT)
+        names = cache.get(_key(user.pk))
+        if names is None:
+            names = frozenset(user.get_all_permissions())
+            cache.set(_key(user.pk), names, SHARED_TIMEOUT if settings.CACHE_URL else LOCAL_TIMEOUT)
+        setattr(user, MEMO, names)
     return names
 
 

@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "moisson.middleware.ContentSecurityPolicyMiddleware",
     "moisson.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Inside the session, locale and CSP middleware, so that its 503 is in the person's language and has the
@@ -368,7 +368,7 @@ if CACHE_URL:
         raise ImproperlyConfigured(f"CACHE_URL must be a Redis URL (redis://host:port/db), got {CACHE_URL!r}")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "moisson.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "moisson"),
         }

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import User
 from accounts.services import moderators_group
 from collect.models import Status
@@ -112,3 +113,31 @@ def test_a_superuser_flag_takes_effect_at_once(contributor):
     contributor.is_superuser = True
     contributor.save()
     assert fresh(contributor).is_moderator
+
+
+class CountingCache:
+    """The shared cache, counting its reads."""
+
+    def __init__(self, cache: object) -> None:
+        self.cache = cache
+        self.reads = 0
+
+    def get(self, *args: object, **kwargs: object) -> object:
+        self.reads += 1
+        return self.cache.get(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.cache, name)
+
+
+def test_several_roles_asked_of_one_user_object_read_the_cache_once(monkeypatch):
+    moderator = make_moderator()
+    assert fresh(moderator).is_moderator  # the set is now in the shared cache
+    counting = CountingCache(permissions.cache)
+    monkeypatch.setattr(permissions, "cache", counting)
+    user = fresh(moderator)
+
+    assert user.is_moderator
+    assert user.may("start_release")
+
+    assert counting.reads == 1

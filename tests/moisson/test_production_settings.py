@@ -127,7 +127,7 @@ def test_cache_url_selects_the_shared_redis_cache(tmp_path: Path) -> None:
     result = run_python(code, env=env)
 
     assert result.returncode == 0, result.stderr
-    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "moisson.cache.RedisCache" in result.stdout
     assert "redis://127.0.0.1:6379/3" in result.stdout
     # Sessions are read from the shared cache, written through to the database.
     assert "django.contrib.sessions.backends.cached_db" in result.stdout
