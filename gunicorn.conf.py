@@ -64,6 +64,10 @@ def when_ready(server: object) -> None:
 
 
 def post_fork(server: object, worker: object) -> None:
+    # A request allocates thousands of objects, nearly all freed by reference counting: a young-generation
+    # collection every 700 allocations (Python's default) mostly finds nothing. Under 200 simulated
+    # volunteers, 20,000 halved the collector's time per worker (0.2 s to 0.1 s over 20 s, heap frozen).
+    gc.set_threshold(20_000, 20, 20)
     # Nothing the master opened may be shared with a worker: each opens its own database connections.
     if not preload_app:
         return
