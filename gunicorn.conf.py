@@ -52,22 +52,15 @@ def when_ready(server: object) -> None:
     """In the master, after the application is loaded and before the first fork."""
     if not preload_app:
         return
-    from collect.checks import _language_detector
-    from moisson.wsgi import warm_up
+    from moisson.wsgi import prepare_to_fork
 
-    warm_up()
-    _language_detector()
-    # Everything loaded so far lives as long as the process: move it out of the garbage collector's reach.
-    # The workers' collections then never walk (nor write to) these objects, so they stay shared.
-    gc.collect()
-    gc.freeze()
+    prepare_to_fork()
 
 
 def post_fork(server: object, worker: object) -> None:
-    # A request allocates thousands of objects, nearly all freed by reference counting: a young-generation
-    # collection every 700 allocations (Python's default) mostly finds nothing. Under 200 simulated
-    # volunteers, 20,000 halved the collector's time per worker (0.2 s to 0.1 s over 20 s, heap frozen).
-    gc.set_threshold(20_000, 20, 20)
+    from moisson.wsgi import WORKER_GC_THRESHOLD
+
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
     # Nothing the master opened may be shared with a worker: each opens its own database connections.
     if not preload_app:
         return

@@ -1,3 +1,4 @@
+import gc
 import os
 from pathlib import Path
 
@@ -32,3 +33,25 @@ def warm_up() -> None:
     for engine in engines.all():
         for template in sorted(templates.rglob("*.html")):
             engine.get_template(str(template.relative_to(templates)))
+
+
+# A request allocates thousands of objects, nearly all freed by reference counting: a young-generation
+# collection every 700 allocations (Python's default) mostly finds nothing. Under 200 simulated volunteers,
+# 20,000 halved the collector's time per worker (0.2 s to 0.1 s over 20 s, heap frozen).
+WORKER_GC_THRESHOLD = (20_000, 20, 20)
+
+
+def prepare_to_fork() -> None:
+    """In the server's master process, once, just before it forks the workers (gunicorn or granian).
+
+    Loads the language detector of `collect.checks` (lingua, about 280 MiB of models) and warms up, so every
+    worker shares those pages copy-on-write; then freezes the heap: the workers' garbage collections never
+    walk (nor write to) these objects. Under 200 simulated volunteers this cut the collector's time per worker
+    from about 0.5 s to 0.15 s over 20 s.
+    """
+    from collect.checks import _language_detector
+
+    warm_up()
+    _language_detector()
+    gc.collect()
+    gc.freeze()
