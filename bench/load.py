@@ -3,7 +3,8 @@
     .venv/bin/python bench/load.py --users 50 200 400 --seconds 60          (after bench/seed.py N)
     .venv/bin/python bench/load.py --users 20 --seconds 15               (the short version, for CI)
 
-For each number of users: start gunicorn with gunicorn.conf.py on BENCH_DATABASE_URL (default the
+For each number of users: start the production web server as `make run` does (moisson/serve.py: gunicorn with
+gunicorn.conf.py, or granian with `--set WEB_SERVER=granian`) on BENCH_DATABASE_URL (default the
 `moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache; run locust headless
 with bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
 the first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in
@@ -93,7 +94,8 @@ def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subproces
         | env_extra
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")],
+        # The server `make run` starts: gunicorn (gunicorn.conf.py), or granian with --set WEB_SERVER=granian.
+        [sys.executable, "-m", "moisson.serve", "--web"],
         cwd=BASE_DIR,
         env=env,
         start_new_session=True,

@@ -89,6 +89,8 @@ def overloaded(request: HttpRequest) -> HttpResponse:
         else:
             response = HttpResponse(_page(translation.get_language()), status=503)
     response["Retry-After"] = str(settings.MOISSON_OVERLOAD_RETRY_AFTER)
+    # CommonMiddleware, which would add it, has not run: without it the server sends the page chunked.
+    response["Content-Length"] = str(len(response.content))
     response["Cache-Control"] = "no-store"
     # Django would log each 503 as an error with its request: thousands a second at 4x capacity, which
     # would slow the refusals down. Refusing is the intended behaviour, not an error.

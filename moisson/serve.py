@@ -2,6 +2,14 @@
 
     python -m moisson.serve          (make run)
     python -m moisson.serve --dev    (make dev: Django's development server instead of gunicorn)
+    python -m moisson.serve --web    (the production web server alone, as bench/load.py starts it)
+
+`WEB_SERVER=granian` serves with granian (a Rust HTTP server, WSGI interface) instead of gunicorn, with the
+same variables as gunicorn.conf.py (HOST, PORT, WEB_WORKERS, WEB_THREADS as granian's blocking threads,
+WEB_BACKLOG, WEB_ACCESS_LOG, LOG_LEVEL) and the same preparation before the fork
+(moisson.wsgi.prepare_to_fork). A refused request (503) cost the server 0.4-0.5 ms of CPU under granian
+against 0.9-1.1 ms under gunicorn's gthread workers, on this 2-core machine. granian has no equivalent of
+WEB_TIMEOUT: a stuck request is not killed.
 
 Ctrl+C or SIGTERM stops both cleanly and the command exits 0. The children run in sessions of their own,
 so the terminal's Ctrl+C reaches this process only: it then asks each child to stop once, with SIGTERM
@@ -34,6 +42,52 @@ def _start(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True, preexec_fn=_die_with_parent)
 
 
+def web_command(python: str) -> list[str]:
+    if os.environ.get("WEB_SERVER", "gunicorn") == "granian":
+        return [python, "-m", "moisson.serve", "--web"]
+    return [python, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")]
+
+
+def serve_granian() -> None:
+    """granian in this process, its workers forked from it once the application is loaded and warmed up."""
+    import gc
+
+    from granian import Granian
+
+    from moisson.wsgi import WORKER_GC_THRESHOLD, prepare_to_fork
+
+    prepare_to_fork()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
+    threads = int(os.environ.get("WEB_THREADS", "16"))
+    Granian(
+        "moisson.wsgi:application",
+        interface="wsgi",
+        address=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8000")),
+        workers=int(os.environ.get("WEB_WORKERS", "2")),
+        # More threads than MOISSON_MAX_IN_FLIGHT, as with gunicorn: a request beyond the limit reaches
+        # moisson/overload.py and gets its 503 at once instead of waiting unseen in granian's queue.
+        blocking_threads=threads,
+        # granian holds one of these places per open connection, kept-alive ones included: at the number of
+        # threads, every volunteer beyond it waited unseen for seconds (p99 19 s at 200 users).
+        backpressure=int(os.environ.get("WEB_MAX_CONNECTIONS", "1000")),
+        backlog=max(128, int(os.environ.get("WEB_BACKLOG", "256"))),
+        http="1",
+        websockets=False,
+        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        log_access=bool(os.environ.get("WEB_ACCESS_LOG")),
+    ).serve()
+
+
+def serve_web() -> None:
+    """The production web server alone: granian here, or gunicorn in place of this process."""
+    if os.environ.get("WEB_SERVER", "gunicorn") == "granian":
+        serve_granian()
+    else:
+        command = web_command(sys.executable)
+        os.execv(command[0], command)
+
+
 def main(*, dev: bool = False) -> int:
     stop_requested: list[int] = []
 
@@ -52,7 +106,7 @@ def main(*, dev: bool = False) -> int:
         host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
         web = [python, "manage.py", "runserver", f"{host}:{port}"]
     else:
-        web = [python, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")]
+        web = web_command(python)
     children = {
         "web": _start(web),
         "worker": _start(
@@ -93,4 +147,7 @@ def main(*, dev: bool = False) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moisson.settings")
-    sys.exit(main(dev="--dev" in sys.argv[1:]))
+    if "--web" in sys.argv[1:]:
+        serve_web()
+    else:
+        sys.exit(main(dev="--dev" in sys.argv[1:]))

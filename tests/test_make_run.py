@@ -28,13 +28,13 @@ def free_port() -> int:
         return listener.getsockname()[1]
 
 
-def start_make_run(tmp_path: Path, port: int) -> tuple[subprocess.Popen, Path]:
+def start_make_run(tmp_path: Path, port: int, **extra_env: str) -> tuple[subprocess.Popen, Path]:
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "SITE_URL", "DJANGO_SETTINGS_MODULE")
     }
-    env.update(VAR_DIR=str(tmp_path / "var"), PORT=str(port), WEB_WORKERS="1", WEB_THREADS="2")
+    env.update(VAR_DIR=str(tmp_path / "var"), PORT=str(port), WEB_WORKERS="1", WEB_THREADS="2", **extra_env)
     log = tmp_path / "make-run.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -106,4 +106,15 @@ def test_sigterm_stops_make_run_cleanly_and_its_links_follow_the_port(tmp_path: 
     assert f"Moisson: http://127.0.0.1:{port}/" in output
     assert not [sign for sign in SIGNS_OF_A_BAD_STOP if sign in output], output
     assert "Warm shutdown" in output
+    assert nothing_left_listening(port)
+
+
+def test_make_run_serves_with_granian_too_and_stops_cleanly(tmp_path: Path) -> None:
+    port = free_port()
+    process, log = start_make_run(tmp_path, port, WEB_SERVER="granian")
+    wait_until_served(process, log, port)
+    output = stop(process, log, signal.SIGINT, whole_group=True)
+    assert process.returncode in (0, -signal.SIGINT), output
+    assert not [sign for sign in SIGNS_OF_A_BAD_STOP if sign in output], output
+    assert "granian" in output.lower()
     assert nothing_left_listening(port)

@@ -117,3 +117,9 @@ def test_no_limit_when_the_setting_is_zero(settings, client: Client):
         assert client.get(reverse("collect:guide")).status_code == 200
     finally:
         requests_in_flight.leave()
+
+
+def test_the_503_gives_its_length_so_the_server_sends_it_in_one_piece(server_full, client: Client):
+    for url in (reverse("collect:home"), reverse("api:collect_api:pairs-list")):
+        response = client.get(url)
+        assert int(response["Content-Length"]) == len(response.content)
