@@ -5,12 +5,14 @@
 
 For each number of users: start the production web server as `make run` does (moisson/serve.py: gunicorn with
 gunicorn.conf.py, or granian with `--set WEB_SERVER=granian`) on BENCH_DATABASE_URL (default the
-`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache; run locust headless
+`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache, with a Celery
+worker beside it as in production (it refreshes the cached site figures); run locust headless
 with bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
 the first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in
 ms of the requests served, errors, and the 503s with their own p95 and maximum; then the CPU seconds used
-by the server (gunicorn and its workers), the database (the PostgreSQL backends of this database, all born
-during the run since the server is new) and the client (locust), and the machine's load average.
+by the server (gunicorn and its workers), the Celery worker, the database (the PostgreSQL backends of this
+database, all born during the run since the server is new) and the client (locust), and the machine's load
+average.
 Never fails on timing: the figures are for bench/RESULTS.md.
 """
 
@@ -76,8 +78,8 @@ def free_port() -> int:
         return listener.getsockname()[1]
 
 
-def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
-    env = (
+def server_environment(port: int, *, url: str, env_extra: dict[str, str]) -> dict[str, str]:
+    return (
         os.environ
         | {
             "DATABASE_URL": url,
@@ -93,6 +95,21 @@ def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subproces
         }
         | env_extra
     )
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
+    # The Celery worker production runs beside the web server (as `make run` starts it): the cached site
+    # figures are refreshed by its task, and its CPU is counted apart.
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "moisson", "worker", "--concurrency=1", "--loglevel=WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         # The server `make run` starts: gunicorn (gunicorn.conf.py), or granian with --set WEB_SERVER=granian.
         [sys.executable, "-m", "moisson.serve", "--web"],
@@ -154,11 +171,14 @@ def summarise(records: list[list], seconds: float) -> dict[str, dict]:
 
 def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessions: Path) -> dict:
     port = free_port()
-    server = start_server(port, url=url, env_extra=env_extra)
+    env = server_environment(port, url=url, env_extra=env_extra)
+    worker = start_worker(env)
+    server = start_server(env, port)
     with tempfile.TemporaryDirectory(prefix="moisson-load-") as directory:
         out = Path(directory) / "records.json"
         server_pids = descendants(server.pid)
         server_before = sum(cpu_seconds(pid) for pid in server_pids)
+        worker_before = sum(cpu_seconds(pid) for pid in descendants(worker.pid))
         load_before = os.getloadavg()
         started = time.monotonic()
         client = subprocess.Popen(
@@ -177,14 +197,22 @@ def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessio
             time.sleep(0.5)
         elapsed = time.monotonic() - started
         server_cpu = sum(cpu_seconds(pid) for pid in descendants(server.pid)) - server_before
+        worker_cpu = sum(cpu_seconds(pid) for pid in descendants(worker.pid)) - worker_before
         database_cpu = sum(cpu_seconds(pid) for pid in database_backends(url))
         records = json.loads(out.read_text())
     stop_server(server)
+    stop_server(worker)
     return {
         "users": users,
         "seconds": seconds,
         "kinds": summarise(records, seconds),
-        "cpu": {"server": server_cpu, "database": database_cpu, "client": client_cpu, "wall": elapsed},
+        "cpu": {
+            "server": server_cpu,
+            "worker": worker_cpu,
+            "database": database_cpu,
+            "client": client_cpu,
+            "wall": elapsed,
+        },
         "load_before": load_before,
         "load_after": os.getloadavg(),
     }
@@ -201,7 +229,8 @@ def print_run(result: dict) -> None:
         )
     cpu = result["cpu"]
     print(
-        f"CPU s: server {cpu['server']:.1f}, database {cpu['database']:.1f}, client {cpu['client']:.1f} "
+        f"CPU s: server {cpu['server']:.1f}, worker {cpu['worker']:.1f}, database {cpu['database']:.1f}, "
+        f"client {cpu['client']:.1f} "
         f"over {cpu['wall']:.0f} s; load average {result['load_before'][0]:.1f}"
         f" -> {result['load_after'][0]:.1f}"
     )
