@@ -134,11 +134,18 @@ def band_keys(sig: bytes) -> list[int]:
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the shingles of two texts, from 0 (nothing shared) to 1."""
-    first = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
-    second = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
-    if len(first) != len(second):
+    return similarities(a, [b])[0]
+
+
+def similarities(sig: bytes, others: list[bytes]) -> list[float]:
+    """`similarity` of `sig` with each of `others`, compared all at once."""
+    if any(len(other) != len(sig) for other in others):
         raise ValueError("signatures computed with different numbers of permutations cannot be compared")
-    return float(np.count_nonzero(first == second)) / len(first)
+    if not others:
+        return []
+    first = np.frombuffer(sig, dtype=_SIGNATURE_DTYPE)
+    matrix = np.frombuffer(b"".join(others), dtype=_SIGNATURE_DTYPE).reshape(len(others), len(first))
+    return (np.count_nonzero(matrix == first, axis=1) / len(first)).tolist()
 
 
 def _without_accents(text: str) -> str:
