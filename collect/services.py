@@ -7,9 +7,10 @@ whichever door it comes through.
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,6 +59,11 @@ class Evaluation:
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
     duplicate_of: Pair | None = None
     final_answer: FinalAnswerCheck | None = None
+
+    @cached_property
+    def bands(self) -> list[int]:
+        """The signature's band keys (`band_keys`), computed once for the lookup and the write."""
+        return band_keys(self.signature)
 
     @property
     def errors(self) -> list[Finding]:
@@ -159,13 +165,9 @@ class DuplicateLookup:
             others.filter(content_hash__in=hashes).only("id", "status", "content_hash").order_by("pk")
         ):
             self._by_hash.setdefault(pair.content_hash, pair)
-        self._keys = {id(evaluation): band_keys(evaluation.signature) for evaluation in evaluations}
-        all_keys = {key for keys in self._keys.values() for key in keys}
-        bands = PairBand.objects.filter(key__in=all_keys, pair__status__in=LIVE_STATUSES)
-        if exclude is not None:
-            bands = bands.exclude(pair=exclude.pk)
+        all_keys = {key for evaluation in evaluations for key in evaluation.bands}
         self._stored: dict[int, list] = defaultdict(list)
-        for key, pair_id in bands.values_list("key", "pair_id") if all_keys else ():
+        for key, pair_id in _stored_bands(all_keys, exclude=exclude) if all_keys else ():
             self._stored[key].append(pair_id)
         self._added: dict[int, list[Pair]] = defaultdict(list)
         # The signature and question of every stored pair some text may compare with: those among the best
@@ -220,12 +222,12 @@ class DuplicateLookup:
         """`pair` (with `evaluation`'s text) is live now: the next texts are compared with it."""
         self._by_hash.setdefault(evaluation.content_hash, pair)
         self._details[pair.pk] = (evaluation.signature, pair.question)
-        for key in self._keys.get(id(evaluation)) or band_keys(evaluation.signature):
+        for key in evaluation.bands:
             self._added[key].append(pair)
 
     def _counts(self, evaluation: Evaluation, *, skip: Pair | None) -> Counter:
         counts: Counter = Counter()
-        for key in self._keys.get(id(evaluation)) or band_keys(evaluation.signature):
+        for key in evaluation.bands:
             counts.update(self._stored.get(key, ()))
             counts.update(pair.pk for pair in self._added.get(key, ()))
         if skip is not None:
@@ -244,6 +246,21 @@ class DuplicateLookup:
 
     def _question_of(self, pair_id: object) -> str:
         return self._details[pair_id][1]
+
+
+def _stored_bands(keys: set[int], *, exclude: Pair | None) -> list[tuple[int, object]]:
+    """(key, pair id) of the live pairs' bands with one of `keys`."""
+    bands = PairBand.objects.filter(pair__status__in=LIVE_STATUSES)
+    if exclude is not None:
+        bands = bands.exclude(pair=exclude.pk)
+    if connection.vendor == "postgresql":
+        # One array instead of one parameter per key: for a batch's 16,000 keys, building and sending the
+        # placeholders costs four times the CPU of the whole lookup.
+        column = f"{connection.ops.quote_name(PairBand._meta.db_table)}.{connection.ops.quote_name('key')}"
+        bands = bands.extra(where=[f"{column} = ANY(%s)"], params=[list(keys)])
+    else:
+        bands = bands.filter(key__in=keys)
+    return list(bands.values_list("key", "pair_id"))
 
 
 def save_draft(*, author: User, data: dict, pair: Pair | None = None) -> Pair:
@@ -341,7 +358,7 @@ def record_revision(
     pair.current_revision = revision
     pair.save(update_fields=["current_revision"])
     PairBand.objects.filter(pair=pair).delete()
-    PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(evaluation.signature))
+    PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in evaluation.bands)
     return pair
 
 
@@ -366,11 +383,24 @@ def record_new_pairs(items: list[tuple[Pair, Evaluation]], *, by: User, note: st
     for (pair, _evaluation), revision in zip(items, revisions, strict=True):
         pair.current_revision = revision
     Pair.objects.bulk_create([pair for pair, _evaluation in items])
-    PairBand.objects.bulk_create(
-        PairBand(pair=pair, key=key) for pair, evaluation in items for key in band_keys(evaluation.signature)
-    )
+    _insert_bands([(pair.pk, key) for pair, evaluation in items for key in evaluation.bands])
     # What saving each pair would have told the statistics (bulk inserts send no post_save).
     statistics_changed()
+
+
+def _insert_bands(rows: list[tuple]) -> None:
+    """PairBand rows (pair id, key), many at once: 500 pairs have 16,000 bands, which PostgreSQL's COPY
+    takes in a fraction of the time the ORM spends building and sending them (bulk_create elsewhere)."""
+    if connection.vendor != "postgresql":
+        PairBand.objects.bulk_create(PairBand(pair_id=pair_id, key=key) for pair_id, key in rows)
+        return
+    table = connection.ops.quote_name(PairBand._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(PairBand._meta.get_field(name).column) for name in ("pair", "key")
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _apply_revision(pair: Pair, *, data: dict, evaluation: Evaluation, status: str | None) -> None:

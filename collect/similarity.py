@@ -48,10 +48,19 @@ def normalise(text: str) -> str:
     French letters are left as they are, so the key of a French text did not change when folding came.
     """
     text = unicodedata.normalize("NFKC", fold_confusables(normalize_text(text))).casefold()
-    kept = "".join(
-        " " if unicodedata.category(character).startswith("P") else character for character in text
-    )
-    return " ".join(kept.split())
+    return " ".join(text.translate(_PUNCTUATION_TO_SPACE).split())
+
+
+class _PunctuationToSpace(dict):
+    """A `str.translate` table turning every punctuation character (Unicode category P*) into a space and
+    keeping the others, filled as characters are met: each is looked up in Unicode's tables once."""
+
+    def __missing__(self, code: int) -> int:
+        value = self[code] = 32 if unicodedata.category(chr(code)).startswith("P") else code
+        return value
+
+
+_PUNCTUATION_TO_SPACE = _PunctuationToSpace()
 
 
 def content_hash(*, question: str, context: str, answer: str) -> str:
@@ -119,14 +128,17 @@ def band_keys(sig: bytes) -> list[int]:
     With 32 bands of 4 values, texts 70 % similar share a key with probability 99.98 %, texts 30 % similar
     only 23 %: the threshold comparison on the candidates does the rest.
     """
-    values = np.frombuffer(sig, dtype=_SIGNATURE_DTYPE)
     bands = settings.MOISSON_MINHASH_BANDS
-    if len(values) % bands:
-        raise ValueError(f"a signature of {len(values)} values cannot be cut into {bands} equal bands")
+    values = len(sig) // _SIGNATURE_DTYPE.itemsize
+    if values % bands:
+        raise ValueError(f"a signature of {values} values cannot be cut into {bands} equal bands")
+    # A band's bytes are its values as stored, little-endian uint32.
+    size = len(sig) // bands
     keys = []
-    for index, band in enumerate(np.split(values, bands)):
+    for index in range(bands):
         # The band's index is hashed in, so equal values in different bands do not make a match.
-        digest = hashlib.blake2b(index.to_bytes(2, "big") + band.tobytes(), digest_size=8).digest()
+        band = sig[index * size : (index + 1) * size]
+        digest = hashlib.blake2b(index.to_bytes(2, "big") + band, digest_size=8).digest()
         # Signed, to fit a BigIntegerField.
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys
