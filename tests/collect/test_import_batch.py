@@ -246,3 +246,23 @@ def test_signatures_are_those_of_datasketch_2():
         minhash.update_batch([shingle.encode() for shingle in _shingles(compared)])
         expected = minhash.hashvalues.astype("<u4").tobytes()
         assert batch == expected and signature(text) == expected
+
+
+def test_a_batch_meeting_a_constraint_is_imported_again_row_by_row(tmp_path, monkeypatch):
+    """A pair written by someone else between the batch's lookup and its insert (here: a lookup that does
+    not see it) makes the insert fail; the rows are then imported one by one, where the constraint decides."""
+    path = write_rows(tmp_path / "paires.jsonl", ROWS[:2])
+    make_pair(question=ROWS[1]["question"], answer=ROWS[1]["answer"], context="")
+
+    class Blind(importing.DuplicateLookup):
+        def complete(self, evaluation):
+            self._by_hash.clear()
+            return super().complete(evaluation)
+
+    monkeypatch.setattr(importing, "DuplicateLookup", Blind)
+
+    refused, output = by_batches(path)
+
+    assert list(Pair.objects.filter(source=SOURCE).values_list("source_id", flat=True)) == ["a1"]
+    assert "existe déjà" in refused[2][0]
+    assert "1 paire importée, 0 déjà importée auparavant, 1 refusée." in output
