@@ -22,9 +22,28 @@ from moisson.text import fold_confusables
 
 
 def check_pair_text(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
-    findings = check_lengths(question=question, context=context, answer=answer)
-    findings += check_language(question=question, context=context, answer=answer, task_type=task_type)
-    return findings + personal_data_in(question=question, context=context, answer=answer)
+    return check_pairs_text(
+        [{"question": question, "context": context, "answer": answer, "task_type": task_type}]
+    )[0]
+
+
+def check_pairs_text(pairs: list[dict]) -> list[list[Finding]]:
+    """`check_pair_text` of many pairs (dicts of its arguments), the same findings for each: the language of
+    their questions and answers is judged all at once, on every core (see `language_verdicts`)."""
+    verdicts = language_verdicts([_question_and_answer(pair["question"], pair["answer"]) for pair in pairs])
+    results = []
+    for pair, verdict in zip(pairs, verdicts, strict=True):
+        question, context, answer = pair["question"], pair["context"], pair["answer"]
+        findings = check_lengths(question=question, context=context, answer=answer)
+        findings += check_language(
+            question=question,
+            context=context,
+            answer=answer,
+            task_type=pair.get("task_type", ""),
+            verdict=verdict,
+        )
+        results.append(findings + personal_data_in(question=question, context=context, answer=answer))
+    return results
 
 
 def personal_data_in(*, question: str, context: str, answer: str) -> list[Finding]:
@@ -130,13 +149,29 @@ _NOT_FRENCH_ENOUGH = (LanguageVerdict.UNSURE, LanguageVerdict.NOT_FRENCH)
 
 
 def language_verdict(text: str) -> LanguageVerdict:
+    return language_verdicts([text])[0]
+
+
+def language_verdicts(texts: list[str]) -> list[LanguageVerdict]:
+    """The verdict on each text; several texts are handed to lingua together, which spreads them over the
+    cores (its `..._in_parallel` call: the same models and the same scores)."""
     # Judged as a reader sees it: lookalike letters of other scripts and invisible characters would make a
     # French (or English) text look like something else.
-    prose = _NOT_PROSE.sub(" ", fold_confusables(text[:LANGUAGE_SAMPLE_CHARS]))
-    letters = sum(character.isalpha() for character in prose)
-    if letters < MIN_LETTERS_TO_JUDGE:
-        return LanguageVerdict.TOO_SHORT
-    confidences = _language_detector().compute_language_confidence_values(prose)
+    proses = [_NOT_PROSE.sub(" ", fold_confusables(text[:LANGUAGE_SAMPLE_CHARS])) for text in texts]
+    letters = [sum(character.isalpha() for character in prose) for prose in proses]
+    judged = [index for index, count in enumerate(letters) if count >= MIN_LETTERS_TO_JUDGE]
+    detector = _language_detector()
+    if len(judged) <= 1:
+        scores = [detector.compute_language_confidence_values(proses[index]) for index in judged]
+    else:
+        scores = detector.compute_language_confidence_values_in_parallel([proses[index] for index in judged])
+    verdicts = [LanguageVerdict.TOO_SHORT] * len(texts)
+    for index, confidences in zip(judged, scores, strict=True):
+        verdicts[index] = _verdict(letters[index], confidences)
+    return verdicts
+
+
+def _verdict(letters: int, confidences: list) -> LanguageVerdict:
     # Text in a script none of our languages uses (Cyrillic, CJK...) gets no confidence at all: French is 0.
     french = next((item.value for item in confidences if item.language == Language.FRENCH), 0.0)
     if confidences and confidences[0].language == Language.FRENCH and french > 0:
@@ -146,13 +181,18 @@ def language_verdict(text: str) -> LanguageVerdict:
     return LanguageVerdict.UNSURE
 
 
-def check_language(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
+def check_language(
+    *, question: str, context: str, answer: str, task_type: str = "", verdict: LanguageVerdict | None = None
+) -> list[Finding]:
     """Judge the question and the answer together: a question alone is often too little text to judge.
 
+    `verdict` is that of the question and answer together when the caller judged it already (with others).
     The context is quoted material: a text to translate is in another language by nature, and a text to
     summarise or to answer from may be too. It never blocks; outside translations it only warns.
     """
-    findings = _check_question_and_answer(question=question, answer=answer)
+    if verdict is None:
+        verdict = language_verdict(_question_and_answer(question, answer))
+    findings = _check_question_and_answer(question=question, answer=answer, verdict=verdict)
     if context and task_type != "translation" and language_verdict(context) in _NOT_FRENCH_ENOUGH:
         message = _(
             "The context does not look like French. That is fine if the task needs a text in another "
@@ -162,9 +202,12 @@ def check_language(*, question: str, context: str, answer: str, task_type: str =
     return findings
 
 
-def _check_question_and_answer(*, question: str, answer: str) -> list[Finding]:
+def _question_and_answer(question: str, answer: str) -> str:
+    return f"{question}\n{answer}"
+
+
+def _check_question_and_answer(*, question: str, answer: str, verdict: LanguageVerdict) -> list[Finding]:
     fields = {"question": question, "answer": answer}
-    verdict = language_verdict("\n".join(fields.values()))
     if verdict in (LanguageVerdict.TOO_SHORT, LanguageVerdict.FRENCH):
         return []
     field_verdicts = {field: language_verdict(text) for field, text in fields.items()}

@@ -1,13 +1,22 @@
 """Importing existing open pairs for community review (SPEC §7 `import_pairs`, issue 15 item 5).
 
 This module reads a file (JSONL, CSV or Parquet) row by row and maps its columns to a pair; the
-management command `import_pairs` hands each mapped row to `import_pair`, which runs the same checks as a
-pair typed on the site (`collect.services.evaluate_pair`) and writes it as they do (`record_revision`).
+management command `import_pairs` hands the mapped rows, `BATCH_ROWS` at a time, to `import_rows`, which
+gives each row the verdict `import_pair` gives it alone — the checks of a pair typed on the site
+(`collect.services.check_pairs` and `DuplicateLookup`, what `evaluate_pair` runs) — and writes the
+accepted ones as they are written one by one (`record_new_pairs`, `record_revision`'s batch).
 
-Transactions: each row is imported in its own transaction — its pair, first revision and similarity
-bands are saved together or not at all — so a refused row never blocks the others, and an interrupted
-import is finished by running it again: rows already imported are recognised by their (source,
-source_id) and skipped. A dry run does everything inside one transaction that is rolled back.
+Rows are judged in the file's order, each as if the rows accepted before it were saved already: a row
+that repeats an earlier row's id is already imported, one that copies its text is an exact duplicate, one
+close to it names it as a near duplicate. Per batch, the database is read a few times (ids, hashes,
+bands) instead of for every row, and the language of all its rows is judged at once.
+
+Transactions: each batch is imported in its own transaction — its pairs, first revisions and similarity
+bands are saved together or not at all; a refused row is simply not written — and an interrupted import
+is finished by running it again: rows already imported are recognised by their (source, source_id) and
+skipped. If a batch meets a constraint (someone wrote the same id or text meanwhile), it is imported
+again row by row with `import_pair`. A dry run does everything inside one transaction that is rolled
+back.
 """
 
 import csv
@@ -25,7 +34,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .models import Domain, Level, Pair, TaskType
-from .services import SubmissionRefused, duplicate_finding, evaluate_pair, record_revision
+from .services import (
+    DuplicateLookup,
+    SubmissionRefused,
+    check_pairs,
+    duplicate_finding,
+    evaluate_pair,
+    prepare_new_pair,
+    record_new_pairs,
+    record_revision,
+)
 
 # Licences whose terms let Moisson publish, modify and redistribute the pairs, commercial use included,
 # next to CC BY 4.0 contributions, each row keeping its own licence. Share-alike, non-commercial and
@@ -42,6 +60,11 @@ COMPATIBLE_LICENSES = {
 FORMATS = ("jsonl", "csv", "parquet")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _PARQUET_BATCH_ROWS = 1000
+# Rows judged and written together, in one transaction: enough to pay each query once for hundreds of
+# rows, few enough that a batch stays a short transaction.
+BATCH_ROWS = 500
+
+IMPORTED, ALREADY, REFUSED = "imported", "already", "refused"
 
 
 @dataclass(frozen=True)
@@ -148,6 +171,15 @@ def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
     return MappedRow(line=number, source_id=source_id, data=data, problems=problems)
 
 
+@dataclass
+class Outcome:
+    """What importing a row did: IMPORTED, ALREADY (imported before) or REFUSED, with the reasons."""
+
+    row: MappedRow
+    status: str
+    reasons: list[str] = field(default_factory=list)
+
+
 class AlreadyImported(Exception):
     """This source's pair with this id was imported before: importing again changes nothing."""
 
@@ -181,11 +213,62 @@ def import_pair(*, author: User, data: dict, source: str, source_id: str, licens
     try:
         with transaction.atomic():
             pair = Pair(author=author, source=source, source_id=source_id, license=license)
-            note = (_("Imported from %(source)s") % {"source": source})[:200]
-            return record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=note)
+            return record_revision(pair=pair, data=data, evaluation=evaluation, by=author, note=_note(source))
     except IntegrityError:
         # A concurrent import took this id, or someone submitted the same text: the constraints decided.
         if Pair.objects.filter(source=source, source_id=source_id).exists():
             raise AlreadyImported(source_id) from None
         evaluation.findings.append(duplicate_finding())
         raise SubmissionRefused(evaluation, None) from None
+
+
+def _note(source: str) -> str:
+    return (_("Imported from %(source)s") % {"source": source})[:200]
+
+
+def import_rows(rows: list[MappedRow], *, author: User, source: str, license: str) -> list[Outcome]:
+    """Import `rows` in order, each getting the verdict `import_pair` gives it when the rows before it are
+    imported one by one; the accepted ones are written together, in one transaction."""
+    ids = {row.source_id for row in rows if not row.problems}
+    taken = set(Pair.objects.filter(source=source, source_id__in=ids).values_list("source_id", flat=True))
+    fresh = [index for index, row in enumerate(rows) if not row.problems and row.source_id not in taken]
+    evaluations = dict(zip(fresh, check_pairs([rows[index].data for index in fresh]), strict=True))
+    try:
+        with transaction.atomic():
+            lookup = DuplicateLookup(list(evaluations.values()))
+            outcomes, new = [], []
+            for index, row in enumerate(rows):
+                if row.problems:
+                    outcomes.append(Outcome(row, REFUSED, list(row.problems)))
+                    continue
+                if row.source_id in taken:
+                    outcomes.append(Outcome(row, ALREADY))
+                    continue
+                evaluation = lookup.complete(evaluations[index])
+                if evaluation.errors:
+                    outcomes.append(Outcome(row, REFUSED, [finding.message for finding in evaluation.errors]))
+                    continue
+                pair = Pair(author=author, source=source, source_id=row.source_id, license=license)
+                prepare_new_pair(pair, data=row.data, evaluation=evaluation)
+                lookup.add(pair, evaluation)
+                taken.add(row.source_id)
+                new.append((pair, evaluation))
+                outcomes.append(Outcome(row, IMPORTED))
+            record_new_pairs(new, by=author, note=_note(source))
+    except IntegrityError:
+        # Someone wrote one of these ids or texts meanwhile: row by row, the constraints decide each row.
+        return [import_row(row, author=author, source=source, license=license) for row in rows]
+    return outcomes
+
+
+def import_row(row: MappedRow, *, author: User, source: str, license: str) -> Outcome:
+    """`import_pair` of one mapped row, as an Outcome."""
+    if row.problems:
+        return Outcome(row, REFUSED, list(row.problems))
+    try:
+        import_pair(author=author, data=row.data, source=source, source_id=row.source_id, license=license)
+    except AlreadyImported:
+        return Outcome(row, ALREADY)
+    except SubmissionRefused as refusal:
+        return Outcome(row, REFUSED, [finding.message for finding in refusal.evaluation.errors])
+    return Outcome(row, IMPORTED)

@@ -352,7 +352,7 @@ class PairBand(models.Model):
 
     class Meta:
         indexes = [
-            # near_duplicates_of(): PairBand.objects.filter(key__in=keys)
+            # collect.services.DuplicateLookup: PairBand.objects.filter(key__in=keys)
             models.Index(fields=["key"], name="pairband_key"),
         ]
 

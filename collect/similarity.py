@@ -6,11 +6,11 @@ warning; `band_keys` (locality-sensitive hashing) lets the database find the few
 without reading every pair. The queries themselves live in `collect/services.py`.
 """
 
+import functools
 import hashlib
 import unicodedata
 
 import numpy as np
-from datasketch import MinHash
 from django.conf import settings
 
 from moisson.text import fold_confusables, normalize_text
@@ -31,6 +31,9 @@ MINHASH_SEED = 1
 MAX_SIGNATURE_CHARS = 20_000
 # MinHash values are below 2**32; stored as little-endian uint32, a 128-permutation signature is 512 bytes.
 _SIGNATURE_DTYPE = np.dtype("<u4")
+# The MurmurHash3 32-bit finalizer (shifts and multipliers), which spreads each shingle's hash before the
+# permutations.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 
 
 def normalise(text: str) -> str:
@@ -45,10 +48,19 @@ def normalise(text: str) -> str:
     French letters are left as they are, so the key of a French text did not change when folding came.
     """
     text = unicodedata.normalize("NFKC", fold_confusables(normalize_text(text))).casefold()
-    kept = "".join(
-        " " if unicodedata.category(character).startswith("P") else character for character in text
-    )
-    return " ".join(kept.split())
+    return " ".join(text.translate(_PUNCTUATION_TO_SPACE).split())
+
+
+class _PunctuationToSpace(dict):
+    """A `str.translate` table turning every punctuation character (Unicode category P*) into a space and
+    keeping the others, filled as characters are met: each is looked up in Unicode's tables once."""
+
+    def __missing__(self, code: int) -> int:
+        value = self[code] = 32 if unicodedata.category(chr(code)).startswith("P") else code
+        return value
+
+
+_PUNCTUATION_TO_SPACE = _PunctuationToSpace()
 
 
 def content_hash(*, question: str, context: str, answer: str) -> str:
@@ -61,10 +73,53 @@ def content_hash(*, question: str, context: str, answer: str) -> str:
 def signature(text: str) -> bytes:
     """MinHash of the text's shingles, ignoring accents: a copy typed on a keyboard without them (a phone, a
     QWERTY layout) reads the same and should be seen as a near duplicate."""
-    minhash = MinHash(num_perm=settings.MOISSON_MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
-    compared = _without_accents(normalise(text[:MAX_SIGNATURE_CHARS]))
-    minhash.update_batch([shingle.encode() for shingle in _shingles(compared)])
-    return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
+    return signatures([text])[0]
+
+
+def signatures(texts: list[str]) -> list[bytes]:
+    """`signature` of each text, hashed together: numpy's fixed cost is paid once for all of them.
+
+    The values are those of datasketch 2's `MinHash(num_perm, seed=MINHASH_SEED)` (its default "affine32"
+    scheme: SHA-1 of each shingle cut to 32 bits, MurmurHash3's finalizer, then `a * h + b` modulo 2**32
+    for each permutation, the minimum over the shingles), written out here so that stored signatures never
+    depend on which version of a library is installed, and without its import (scipy, about 1 s).
+    """
+    hashes: list[int] = []
+    ends = []
+    for text in texts:
+        compared = _without_accents(normalise(text[:MAX_SIGNATURE_CHARS]))
+        hashes += (_sha1_32(shingle) for shingle in _shingles(compared))
+        ends.append(len(hashes))
+    a, b = _permutations(settings.MOISSON_MINHASH_PERMUTATIONS)
+    values = _fmix32(np.array(hashes, dtype=np.uint32))
+    # One row per shingle, one column per permutation; uint32 products wrap around, which is the modulo.
+    permuted = values[:, np.newaxis] * a + b
+    starts = [0, *ends[:-1]]
+    # Every text has at least one shingle (an empty text has the empty one), so no slice is empty.
+    minima = np.minimum.reduceat(permuted, starts, axis=0)
+    return [row.astype(_SIGNATURE_DTYPE).tobytes() for row in minima]
+
+
+def _sha1_32(shingle: str) -> int:
+    return int.from_bytes(hashlib.sha1(shingle.encode()).digest()[:4], "little")
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    shift1, multiplier1, shift2, multiplier2, shift3 = _FMIX32
+    values = values ^ (values >> np.uint32(shift1))
+    values = values * np.uint32(multiplier1)
+    values = values ^ (values >> np.uint32(shift2))
+    values = values * np.uint32(multiplier2)
+    return values ^ (values >> np.uint32(shift3))
+
+
+@functools.cache
+def _permutations(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` affine permutations (odd `a`, any `b`), drawn as datasketch 2 draws them from MINHASH_SEED."""
+    generator = np.random.RandomState(MINHASH_SEED)
+    a = generator.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, count, dtype=np.uint32)
+    return a, b
 
 
 def band_keys(sig: bytes) -> list[int]:
@@ -73,14 +128,17 @@ def band_keys(sig: bytes) -> list[int]:
     With 32 bands of 4 values, texts 70 % similar share a key with probability 99.98 %, texts 30 % similar
     only 23 %: the threshold comparison on the candidates does the rest.
     """
-    values = np.frombuffer(sig, dtype=_SIGNATURE_DTYPE)
     bands = settings.MOISSON_MINHASH_BANDS
-    if len(values) % bands:
-        raise ValueError(f"a signature of {len(values)} values cannot be cut into {bands} equal bands")
+    values = len(sig) // _SIGNATURE_DTYPE.itemsize
+    if values % bands:
+        raise ValueError(f"a signature of {values} values cannot be cut into {bands} equal bands")
+    # A band's bytes are its values as stored, little-endian uint32.
+    size = len(sig) // bands
     keys = []
-    for index, band in enumerate(np.split(values, bands)):
+    for index in range(bands):
         # The band's index is hashed in, so equal values in different bands do not make a match.
-        digest = hashlib.blake2b(index.to_bytes(2, "big") + band.tobytes(), digest_size=8).digest()
+        band = sig[index * size : (index + 1) * size]
+        digest = hashlib.blake2b(index.to_bytes(2, "big") + band, digest_size=8).digest()
         # Signed, to fit a BigIntegerField.
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys
@@ -88,11 +146,18 @@ def band_keys(sig: bytes) -> list[int]:
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the shingles of two texts, from 0 (nothing shared) to 1."""
-    first = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
-    second = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
-    if len(first) != len(second):
+    return similarities(a, [b])[0]
+
+
+def similarities(sig: bytes, others: list[bytes]) -> list[float]:
+    """`similarity` of `sig` with each of `others`, compared all at once."""
+    if any(len(other) != len(sig) for other in others):
         raise ValueError("signatures computed with different numbers of permutations cannot be compared")
-    return float(np.count_nonzero(first == second)) / len(first)
+    if not others:
+        return []
+    first = np.frombuffer(sig, dtype=_SIGNATURE_DTYPE)
+    matrix = np.frombuffer(b"".join(others), dtype=_SIGNATURE_DTYPE).reshape(len(others), len(first))
+    return (np.count_nonzero(matrix == first, axis=1) / len(first)).tolist()
 
 
 def _without_accents(text: str) -> str:

@@ -1,10 +1,12 @@
 """`manage.py import_pairs FILE --source NAME --license CODE`: load open pairs into review as pending.
 
-Each row goes through the checks of a typed pair (collect.importing.import_pair); refused rows are listed
-with the reason. Rows are imported one transaction each and recognised by (source, source_id), so running
-the command again imports only what is missing. See collect/importing.py.
+Each row goes through the checks of a typed pair, with the verdict it would get alone
+(collect.importing.import_rows); refused rows are listed with the reason. Rows are imported by batches of
+`BATCH_ROWS`, one transaction each, and recognised by (source, source_id), so running the command again
+imports only what is missing. See collect/importing.py.
 """
 
+import itertools
 import json
 from contextlib import nullcontext
 from pathlib import Path
@@ -14,21 +16,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
 from collect.importing import (
+    ALREADY,
+    BATCH_ROWS,
     COMPATIBLE_LICENSES,
     FORMATS,
-    AlreadyImported,
+    IMPORTED,
     ColumnMap,
-    MappedRow,
+    Outcome,
     compatible_license,
     detect_format,
     import_account,
-    import_pair,
+    import_rows,
     map_row,
     read_rows,
 )
-from collect.services import SubmissionRefused
 
 COLUMNS = ("question", "answer", "context", "id", "task_type", "domain", "level", "final_answer")
 
@@ -84,7 +86,7 @@ class Command(BaseCommand):
         counts = {"imported": 0, "already": 0, "refused": 0}
         refused: list[dict] = []
         try:
-            # Each row has its own transaction (in import_pair); a dry run wraps them all in one that is
+            # Each batch has its own transaction (in import_rows); a dry run wraps them all in one that is
             # rolled back, so that it sees the rows before it, as the real import would.
             with transaction.atomic() if options["dry_run"] else nullcontext():
                 try:
@@ -93,15 +95,13 @@ class Command(BaseCommand):
                     raise CommandError(
                         _("Another account already uses the name of this source: choose another --source.")
                     ) from None
-                for number, row in read_rows(path, file_format=file_format):
-                    self._import_row(
-                        map_row(number, row, columns=columns),
-                        author=author,
-                        source=source,
-                        license=license,
-                        counts=counts,
-                        refused=refused,
-                    )
+                rows = read_rows(path, file_format=file_format)
+                while batch := [
+                    map_row(number, row, columns=columns)
+                    for number, row in itertools.islice(rows, BATCH_ROWS)
+                ]:
+                    for outcome in import_rows(batch, author=author, source=source, license=license):
+                        self._report(outcome, counts=counts, refused=refused)
                 if options["dry_run"]:
                     raise _DryRun
         except _DryRun:
@@ -120,30 +120,17 @@ class Command(BaseCommand):
             summary = _("Dry run, nothing was saved: %(summary)s") % {"summary": summary}
         self.stdout.write(summary)
 
-    def _import_row(
-        self, mapped: MappedRow, *, author: User, source: str, license: str, counts: dict, refused: list
-    ) -> None:
-        problems = list(mapped.problems)
-        if not problems:
-            try:
-                import_pair(
-                    author=author,
-                    data=mapped.data,
-                    source=source,
-                    source_id=mapped.source_id,
-                    license=license,
-                )
-            except AlreadyImported:
-                counts["already"] += 1
-                return
-            except SubmissionRefused as refusal:
-                problems = [finding.message for finding in refusal.evaluation.errors]
-            else:
-                counts["imported"] += 1
-                return
+    def _report(self, outcome: Outcome, *, counts: dict, refused: list) -> None:
+        if outcome.status == IMPORTED:
+            counts["imported"] += 1
+            return
+        if outcome.status == ALREADY:
+            counts["already"] += 1
+            return
+        row, problems = outcome.row, outcome.reasons
         counts["refused"] += 1
-        refused.append({"line": mapped.line, "source_id": mapped.source_id, "reasons": problems})
+        refused.append({"line": row.line, "source_id": row.source_id, "reasons": problems})
         self.stdout.write(
             _("Line %(line)d (%(id)s) refused: %(reasons)s")
-            % {"line": mapped.line, "id": mapped.source_id[:60], "reasons": " ".join(problems)}
+            % {"line": row.line, "id": row.source_id[:60], "reasons": " ".join(problems)}
         )

@@ -1,0 +1,268 @@
+"""`import_pairs` by batches gives every row the verdict it gets when the rows are imported one by one."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from collect import importing
+from collect.importing import ColumnMap, import_account, import_row, map_row, read_rows
+from collect.management.commands import import_pairs as command
+from collect.models import Pair, PairBand, Status
+from collect.similarity import band_keys, signature, signatures
+from tests.factories import make_pair
+
+pytestmark = pytest.mark.django_db
+
+SOURCE = "banque-ouverte"
+WORDS = (
+    "la lumière du soleil traverse l'atmosphère où les molécules d'air diffusent davantage les courtes "
+    "longueurs d'onde si bien que le bleu nous parvient de toutes les directions du ciel pendant la journée "
+    "alors qu'au coucher du soleil la lumière traverse une couche d'air plus épaisse et il reste surtout "
+    "le rouge et l'orange"
+)
+STORED_ANSWER = (
+    "Le théorème de Pythagore relie les longueurs des côtés d'un triangle rectangle : le carré de "
+    "l'hypoténuse est égal à la somme des carrés des deux autres côtés, ce qui permet de calculer une "
+    "longueur manquante ou de vérifier qu'un triangle est rectangle en comparant les carrés."
+)
+
+
+def row(uid: str, question: str, answer: str, **extra: str) -> dict:
+    return {"id": uid, "question": question, "answer": answer, "task_type": "explanation", **extra}
+
+
+ROWS = [
+    row("a1", "Pourquoi le ciel est-il bleu le jour et rouge le soir ?", WORDS.capitalize() + "."),
+    row("a2", "Combien font 15 × 4 ?", "On calcule 15 × 4 = 40 + 20 = 60. Le résultat est donc 60.",
+        task_type="reasoning", final_answer="60"),
+    # The same text as a1 under another id: an exact duplicate of a row of the same file.
+    row("a3", "Pourquoi le ciel est-il bleu le jour et rouge le soir ?", WORDS.capitalize() + "."),
+    # a1 with its last words changed: a near duplicate of a row of the same file, accepted with a warning.
+    row("a4", "Pourquoi le ciel est-il bleu le jour et rouge le soir ?",
+        WORDS.capitalize().replace("le rouge et l'orange", "le rouge, l'orange et le jaune") + "."),
+    # The stored pair's text, and a close copy of it.
+    row("d1", "Que dit le théorème de Pythagore ?", STORED_ANSWER),
+    row("d2", "Que dit le théorème de Pythagore exactement ?",
+        STORED_ANSWER.replace("comparant", "calculant")),
+    row("b1", "Pourquoi ?", "Parce que."),
+    row("b2", "What is the tallest mountain in the world and how high is it exactly?",
+        "Mount Everest is the tallest mountain above sea level, reaching about 8,849 metres according to the "
+        "latest survey carried out jointly by China and Nepal."),
+    row("b3", "Comment joindre le service client de la boutique du quartier ?",
+        "Écrivez à jean.dupont@example.org ou appelez le 06 12 34 56 78 aux heures d'ouverture."),
+    row("b4", "Quel est le plus long fleuve de France métropolitaine ?",
+        "La Loire est le plus long fleuve de France, avec environ mille kilomètres.", task_type="poésie"),
+    row("b5", "Combien font 15 × 4 ?", "On calcule 15 × 4 et on trouve 60, tout simplement.",
+        task_type="reasoning", final_answer="x" * 150),
+    # An id already taken by an earlier accepted row, then one taken by a refused row (b1): the first is
+    # already imported, the second is judged on its own text.
+    row("a2", "Quelle est la capitale de l'Australie ?",
+        "La capitale de l'Australie est Canberra, pas Sydney."),
+    row("b1", "Quelle est la capitale du Canada, et pourquoi ?",
+        "La capitale du Canada est Ottawa, choisie par la reine Victoria comme compromis."),
+    "{pas du json",
+    # Without an id: the text identifies the row.
+    {"question": "Quelle est la plus haute montagne d'Europe occidentale ?",
+     "answer": "Le mont Blanc, dans les Alpes, culmine à environ 4 806 mètres d'altitude."},
+]  # fmt: skip
+
+
+def write_rows(path: Path, rows: list) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for item in rows:
+            f.write((item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)) + "\n")
+    return path
+
+
+def stored_pair() -> Pair:
+    pair = make_pair(question="Que dit le théorème de Pythagore ?", answer=STORED_ANSWER, context="")
+    PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(pair.minhash))
+    return pair
+
+
+def one_by_one(path: Path) -> list[tuple]:
+    """The reference: every row through `import_pair`, each in its own transaction, in the file's order."""
+    author = import_account(source=SOURCE)
+    with translation.override("fr"):
+        outcomes = [
+            import_row(
+                map_row(number, raw, columns=ColumnMap()), author=author, source=SOURCE, license="CC0-1.0"
+            )
+            for number, raw in read_rows(path, file_format="jsonl")
+        ]
+    return [(o.row.line, o.row.source_id, o.status, o.reasons) for o in outcomes]
+
+
+def by_batches(path: Path) -> tuple[list[tuple], str]:
+    report = path.with_suffix(".report")
+    out = io.StringIO()
+    with translation.override("fr"):
+        call_command(
+            "import_pairs", str(path), "--source", SOURCE, "--license", "CC0-1.0", "--report", str(report),
+            stdout=out,
+        )  # fmt: skip
+    refused = {item["line"]: item["reasons"] for item in map(json.loads, report.read_text().splitlines())}
+    return refused, out.getvalue()
+
+
+def refused_of(outcomes: list[tuple]) -> dict:
+    return {line: reasons for line, _id, status, reasons in outcomes if status == importing.REFUSED}
+
+
+def summary_of(outcomes: list[tuple]) -> str:
+    statuses = [status for _line, _id, status, _reasons in outcomes]
+    imported, already, refused = (statuses.count(status) for status in ("imported", "already", "refused"))
+    return (
+        f"{imported} paire{'s' * (imported > 1)} importée{'s' * (imported > 1)}, "
+        f"{already} déjà importée{'s' * (already > 1)} auparavant, "
+        f"{refused} refusée{'s' * (refused > 1)}."
+    )
+
+
+def saved_state() -> dict:
+    """Everything the import wrote, with pairs named by their source id (or their question)."""
+    pairs = Pair.objects.filter(source=SOURCE).select_related("current_revision")
+    names = {str(pair.pk): pair.source_id for pair in Pair.objects.all()}
+    names.update({str(pair.pk): f"stored: {pair.question}" for pair in Pair.objects.exclude(source=SOURCE)})
+    state = {}
+    for pair in pairs:
+        revision = pair.current_revision
+        state[pair.source_id] = {
+            "fields": [
+                getattr(pair, name)
+                for name in (
+                    "question",
+                    "context",
+                    "answer",
+                    "task_type",
+                    "domain",
+                    "level",
+                    "final_answer",
+                    "final_answer_checked",
+                    "license",
+                    "status",
+                    "content_hash",
+                    "revision_number",
+                )
+            ],  # fmt: skip
+            "minhash": bytes(pair.minhash),
+            "revision": [
+                revision.number,
+                revision.question,
+                revision.answer,
+                revision.final_answer,
+                revision.note,
+            ],
+            "findings": [(f["code"], f["message"]) for f in revision.findings],
+            "near": [(names[item["id"]], item["similarity"]) for item in revision.near_duplicates],
+            "bands": sorted(PairBand.objects.filter(pair=pair).values_list("key", flat=True)),
+        }
+    return state
+
+
+@pytest.mark.parametrize("batch_rows", [500, 4])
+def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, batch_rows):
+    monkeypatch.setattr(command, "BATCH_ROWS", batch_rows)
+    path = write_rows(tmp_path / "paires.jsonl", ROWS)
+    stored_pair()
+    expected = one_by_one(path)
+    expected_state = saved_state()
+    Pair.objects.filter(source=SOURCE).delete()
+
+    refused, output = by_batches(path)
+
+    assert refused == refused_of(expected)
+    assert saved_state() == expected_state
+    assert summary_of(expected) in output
+    # The file holds every case this test is about.
+    by_id = {source_id: (status, reasons) for _line, source_id, status, reasons in expected}
+    assert by_id["a3"][0] == "refused" and "existe déjà" in by_id["a3"][1][0]
+    assert by_id["d1"][0] == "refused" and "existe déjà" in by_id["d1"][1][0]
+    assert [name for name, _score in expected_state["a4"]["near"]] == ["a1"]
+    assert [name for name, _score in expected_state["d2"]["near"]] == [
+        "stored: Que dit le théorème de Pythagore ?"
+    ]
+    assert [status for _l, _i, status, _r in expected].count("already") == 1 and by_id["b1"][0] == "imported"
+    assert {source_id for source_id, (status, _r) in by_id.items() if status == "refused"} >= {
+        "b2", "b3", "b4", "b5", "a3", "d1", "",
+    }  # fmt: skip
+
+
+def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
+    path = write_rows(tmp_path / "paires.jsonl", ROWS)
+    by_batches(path)
+    before = saved_state()
+    expected = one_by_one(path)
+    assert saved_state() == before
+
+    refused, output = by_batches(path)
+
+    assert saved_state() == before
+    assert refused == refused_of(expected)
+    assert summary_of(expected) in output
+    assert "0 paire importée" in output
+
+
+def test_a_batch_reads_the_database_a_fixed_number_of_times(tmp_path, django_assert_max_num_queries):
+    rows = [
+        row(
+            f"n{i}",
+            f"Question numéro {i} sur la {topic} ?",
+            f"Voici une réponse détaillée sur la {topic}, cas {i}.",
+        )
+        for i, topic in enumerate(["photosynthèse", "révolution française", "tectonique des plaques"] * 10)
+    ]
+    path = write_rows(tmp_path / "paires.jsonl", rows)
+    by_batches(path)  # Loads the language models, creates the account.
+    Pair.objects.filter(source=SOURCE).delete()
+
+    with django_assert_max_num_queries(12):
+        by_batches(path)
+
+    assert Pair.objects.filter(source=SOURCE, status=Status.PENDING).count() == 30
+
+
+def test_signatures_are_those_of_datasketch_2():
+    datasketch = pytest.importorskip("datasketch")
+    from django.conf import settings
+
+    from collect.similarity import MAX_SIGNATURE_CHARS, _shingles, _without_accents, normalise
+
+    texts = [json.dumps(item, ensure_ascii=False) for item in ROWS] + [
+        "",
+        "a",
+        "Été, côte et coté.",
+        "x" * 30_000,
+    ]
+    for text, batch in zip(texts, signatures(texts), strict=True):
+        minhash = datasketch.MinHash(
+            num_perm=settings.MOISSON_MINHASH_PERMUTATIONS, seed=1, scheme="affine32"
+        )
+        compared = _without_accents(normalise(text[:MAX_SIGNATURE_CHARS]))
+        minhash.update_batch([shingle.encode() for shingle in _shingles(compared)])
+        expected = minhash.hashvalues.astype("<u4").tobytes()
+        assert batch == expected and signature(text) == expected
+
+
+def test_a_batch_meeting_a_constraint_is_imported_again_row_by_row(tmp_path, monkeypatch):
+    """A pair written by someone else between the batch's lookup and its insert (here: a lookup that does
+    not see it) makes the insert fail; the rows are then imported one by one, where the constraint decides."""
+    path = write_rows(tmp_path / "paires.jsonl", ROWS[:2])
+    make_pair(question=ROWS[1]["question"], answer=ROWS[1]["answer"], context="")
+
+    class Blind(importing.DuplicateLookup):
+        def complete(self, evaluation):
+            self._by_hash.clear()
+            return super().complete(evaluation)
+
+    monkeypatch.setattr(importing, "DuplicateLookup", Blind)
+
+    refused, output = by_batches(path)
+
+    assert list(Pair.objects.filter(source=SOURCE).values_list("source_id", flat=True)) == ["a1"]
+    assert "existe déjà" in refused[2][0]
+    assert "1 paire importée, 0 déjà importée auparavant, 1 refusée." in output
