@@ -5,12 +5,14 @@ Every error the API answers has the same shape, so a client handles them in one 
 for invalid input and `findings` when a check of SPEC §3 refused a pair.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
@@ -86,6 +88,15 @@ def _messages(value: Any) -> list[str]:
     if isinstance(value, list):
         return [message for item in value for message in _messages(item)]
     return [str(value)]
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """A moment as DRF's DateTimeField writes it (ISO 8601 in the current time zone, `Z` for UTC), for
+    serializers that build their answer by hand."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class FindingSerializer(serializers.Serializer):
