@@ -15,6 +15,31 @@ def category_field(choices: list[tuple[str, str]]) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
 
 
+# The columns PairSerializer reads. The API's reads load only these, not the minhash, the removal note nor the
+# author's whole account: building those rows was a third of a list page's CPU (issue 14). `author` and
+# `current_revision` are to be select_related.
+PAIR_READ_COLUMNS = (
+    "id",
+    "status",
+    "revision_number",
+    *PAIR_FIELDS,
+    "final_answer_checked",
+    "license",
+    "author__pseudonym",
+    "author__attribution_opt_in",
+    "source",
+    "source_id",
+    "review_count",
+    "approvals",
+    "rejections",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "validated_at",
+    "current_revision__findings",
+)
+
+
 class PairSerializer(serializers.ModelSerializer):
     """A pair as anyone allowed to see it reads it. Nothing here can be written."""
 
