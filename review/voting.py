@@ -192,24 +192,24 @@ def record_review(
             or revision.task_type not in FINAL_ANSWER_TASK_TYPES
         ):
             suggested_final_answer = ""
+        # No savepoint: a unique constraint refusing a second vote ends the whole transaction anyway.
         try:
-            with transaction.atomic():
-                review = Review.objects.create(
-                    pair=pair,
-                    revision=revision,
-                    reviewer=reviewer,
-                    verdict=verdict,
-                    reasons=reasons,
-                    correctness=correctness,
-                    fluency=fluency,
-                    comment=normalize_text(comment).strip(),
-                    suggested_question=suggested_question,
-                    suggested_answer=suggested_answer,
-                    suggested_final_answer=suggested_final_answer,
-                    suggestion_state=SuggestionState.OPEN
-                    if suggested_question or suggested_answer or suggested_final_answer
-                    else SuggestionState.NONE,
-                )
+            review = Review.objects.create(
+                pair=pair,
+                revision=revision,
+                reviewer=reviewer,
+                verdict=verdict,
+                reasons=reasons,
+                correctness=correctness,
+                fluency=fluency,
+                comment=normalize_text(comment).strip(),
+                suggested_question=suggested_question,
+                suggested_answer=suggested_answer,
+                suggested_final_answer=suggested_final_answer,
+                suggestion_state=SuggestionState.OPEN
+                if suggested_question or suggested_answer or suggested_final_answer
+                else SuggestionState.NONE,
+            )
         except IntegrityError:
             raise AlreadyReviewed(_("You have already reviewed this pair.")) from None
         if pair.held_by_id == reviewer.pk:

@@ -15,6 +15,7 @@ from collect.models import Domain, Pair, Revision, Status, TaskType
 from review.models import AuditAction
 from review.services import decide_pair, next_pair_for, report_pair, skip_pair
 from tests.factories import make_pair, make_user, vote
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +215,18 @@ def test_asking_again_serves_the_held_pair_while_it_is_still_reviewable():
     assert next_pair_for(reviewer) == held
     skip_pair(reviewer=reviewer, pair=held)
     assert next_pair_for(reviewer) == other
+
+
+def test_a_vote_through_the_api_reads_the_pair_once_and_answers_without_reading_back():
+    # Issue 14: the view looked the pair up whole (with its revision) before the service read it again under
+    # its lock, ran the insert in a savepoint of its own, and read the new review back for the answer.
+    reviewer, pair = make_user(), make_pair()
+    client = api_client(reviewer)
+    assert client.get(reverse("api:review_api:next")).json()["id"] == str(pair.pk)
+    body = {"pair": str(pair.pk), "revision": 1, "verdict": "approve", "correctness": 4, "fluency": 4}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(reverse("api:review_api:reviews"), body, format="json").status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len([sql for sql in statements if '"collect_pair"."question"' in sql]) == 1
+    assert not [sql for sql in statements if sql.startswith('SELECT "review_review"."id"')]
+    assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) <= 1
