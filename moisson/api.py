@@ -1,5 +1,8 @@
 """Pieces every API view shares: one error format, the conflict error, the write throttle, permissions.
 
+The throttles themselves are in moisson.throttle: DRF imports them from the settings while it builds its
+APIView, and this module imports APIView.
+
 Every error the API answers has the same shape, so a client handles them in one place:
 `{"detail": "...", "code": "...", "errors": {field: [messages]}, "findings": [...]}` where `errors` appears
 for invalid input and `findings` when a check of SPEC §3 refused a pair.
@@ -20,9 +23,10 @@ from rest_framework import exceptions, pagination, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .throttle import AnonThrottle, ScopedThrottle, UserThrottle
 
 
 class Conflict(exceptions.APIException):
@@ -127,7 +131,7 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorSerializer) for code in status_codes}
 
 
-class ScopedWriteThrottle(ScopedRateThrottle):
+class ScopedWriteThrottle(ScopedThrottle):
     """The view's `throttle_scope`, counted on writes only: reading one's pairs is not rationed."""
 
     def allow_request(self, request: Request, view: APIView) -> bool:
@@ -136,7 +140,7 @@ class ScopedWriteThrottle(ScopedRateThrottle):
         return super().allow_request(request, view)
 
 
-WRITE_THROTTLES = [AnonRateThrottle, UserRateThrottle, ScopedWriteThrottle]
+WRITE_THROTTLES = [AnonThrottle, UserThrottle, ScopedWriteThrottle]
 
 
 class IsContributor(BasePermission):
