@@ -14,8 +14,9 @@ endpoint (those of bench/latency.py), and the SQL queries of one request (the ac
 With --writes, each round also measures the two writes of the launch mix (bench/locustfile.py), as the
 round's account: "api vote", a vote on the pair "api review next" just handed out, and "api new pair", a
 pair submitted through the API (its checks included). They change the database: the seeded pairs get
-votes and new pairs appear. A volunteer then holds no pair when their turn comes again, so "api review
-next" measures a hand-out after a vote, as in the launch mix, rather than the reload of a held pair.
+votes and new pairs appear. A volunteer then holds no pair when their turn comes again: "review page",
+which asks first, measures a hand-out after a vote (as the launch mix's "api review next" does), and "api
+review next" the reload of the pair just handed out.
 """
 
 import argparse
