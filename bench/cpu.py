@@ -10,6 +10,13 @@ Django handler directly (Django's test client, one handler for the whole run, as
 has), signed in as the `benchN` volunteers of bench/seed.py, with DEBUG off, on BENCH_DATABASE_URL. It
 leaves out the WSGI server and the network; bench/load.py measures those. Prints the median and p90 per
 endpoint (those of bench/latency.py), and the SQL queries of one request (the account's second).
+
+With --writes, each round also measures the two writes of the launch mix (bench/locustfile.py), as the
+round's account: "api vote", a vote on the pair "api review next" just handed out, and "api new pair", a
+pair submitted through the API (its checks included). They change the database: the seeded pairs get
+votes and new pairs appear. A volunteer then holds no pair when their turn comes again: "review page",
+which asks first, measures a hand-out after a vote (as the launch mix's "api review next" does), and "api
+review next" the reload of the pair just handed out.
 """
 
 import argparse
@@ -25,12 +32,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latency import count_queries, endpoints  # noqa: E402
 from load import BASE_DIR, DEFAULT_URL  # noqa: E402
 
+WORDS = (  # as bench/locustfile.py writes its new pairs  # noqa: SIM905
+    "le la les un une des du de et ou mais donc car pourquoi comment quand qui que est sont a ont fait peut "
+    "doit calcul triangle aire théorème équation fonction histoire révolution roi siècle philosophie liberté "
+    "langue grammaire accord verbe cellule énergie atome lumière planète climat eau forêt santé sommeil"
+).split()
+
+
+def new_pair(rng: random.Random) -> dict:
+    return {
+        "question": " ".join(rng.choices(WORDS, k=12)).capitalize() + f" ({time.time_ns() % 10**9}) ?",
+        "answer": " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
+        "task_type": "open_qa",
+        "domain": rng.choice(["maths", "sciences", "french", "other"]),
+        "declaration": True,
+    }
+
+
+def vote_on(item: dict, rng: random.Random) -> dict:
+    verdict = "approve" if rng.random() < 0.7 else "reject"
+    return {
+        "pair": item["id"],
+        "revision": item["revision"],
+        "verdict": verdict,
+        "reasons": [] if verdict == "approve" else ["incomplete"],
+        "correctness": rng.randint(3, 5),
+        "fluency": rng.randint(3, 5),
+    }
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=40, help="requests per endpoint")
+    parser.add_argument("--writes", action="store_true", help="also measure a vote and a new pair")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -46,26 +82,54 @@ def main() -> None:
     accounts = [seeded["accounts"][name] for name in sorted(seeded["accounts"])]
     paths = endpoints(random.Random(1), seeded["pairs"])
     client = Client()
+    rng = random.Random(2)
     costs: dict[str, list[float]] = {}
+
+    def measure(name: str, url: str, headers: dict, body: dict | None, kept: bool) -> object:
+        started = time.process_time()
+        if body is None:
+            response = client.get(url, **headers)
+        else:
+            response = client.post(url, body, content_type="application/json", **headers)
+        used = (time.process_time() - started) * 1000
+        if response.status_code not in ((200, 204) if body is None else (201,)):
+            raise SystemExit(f"{name}: HTTP {response.status_code} {response.content[:300]!r}")
+        if kept:
+            costs.setdefault(name, []).append(used)
+        return response
+
     for round_number in range(args.rounds + 2):  # the first two rounds warm the caches and are dropped
         account = accounts[round_number % len(accounts)]
         client.cookies["sessionid"] = account["session"]
+        token = {"HTTP_AUTHORIZATION": f"Token {account['token']}"}
+        kept = round_number >= 2
+        handed = None
         for name, path in paths.items():
-            headers = {"HTTP_AUTHORIZATION": f"Token {account['token']}"} if name.startswith("api") else {}
-            started = time.process_time()
-            response = client.get(path(), **headers)
-            used = (time.process_time() - started) * 1000
-            if response.status_code not in (200, 204):
-                raise SystemExit(f"{name}: HTTP {response.status_code}")
-            if round_number >= 2:
-                costs.setdefault(name, []).append(used)
+            response = measure(name, path(), token if name.startswith("api") else {}, None, kept)
+            if name == "api review next" and response.status_code == 200:
+                handed = response.json()
+        if args.writes:
+            if handed is not None:
+                measure("api vote", "/api/v1/reviews/", token, vote_on(handed, rng), kept)
+            measure("api new pair", "/api/v1/pairs/", token, new_pair(rng), kept)
     # Counted apart (counting costs CPU), as the last account's second request of each endpoint.
     queries = count_queries(paths, account)
+    if args.writes:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        handed = client.get("/api/v1/review/next/", **token)
+        with CaptureQueriesContext(connection) as vote_queries:
+            if handed.status_code == 200:
+                measure("api vote", "/api/v1/reviews/", token, vote_on(handed.json(), rng), False)
+        with CaptureQueriesContext(connection) as pair_queries:
+            measure("api new pair", "/api/v1/pairs/", token, new_pair(rng), False)
+        queries |= {"api vote": len(vote_queries), "api new pair": len(pair_queries)}
 
     print(f"{'endpoint':<22} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for name, values in costs.items():
         p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"{name:<22} {statistics.median(values):>10.1f} {p90:>8.1f} {queries[name]:>8}")
+        print(f"{name:<22} {statistics.median(values):>10.1f} {p90:>8.1f} {queries.get(name, ''):>8}")
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"load average {os.getloadavg()[0]:.1f}, cache {cache}, sessions {settings.SESSION_ENGINE}")
     print(f"code measured: {settings.BASE_DIR}")

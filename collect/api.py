@@ -19,7 +19,7 @@ from moisson.api import WRITE_THROTTLES, ChecksFailed, Conflict, IsContributorOr
 
 from .coverage import coverage_cells, coverage_summary, most_needed
 from .models import Domain, Level, Pair, Status, TaskType
-from .serializers import PairFilterSerializer, PairSerializer, PairWriteSerializer
+from .serializers import PAIR_READ_COLUMNS, PairFilterSerializer, PairSerializer, PairWriteSerializer
 from .services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from .statistics import site_statistics
 
@@ -87,6 +87,9 @@ class PairViewSet(
     def get_queryset(self) -> QuerySet[Pair]:
         user = self.request.user
         pairs = visible_pairs(user).select_related("author", "current_revision")
+        if self.request.method in SAFE_METHODS:
+            # Writes hand the pair to collect.services, which needs all of it.
+            pairs = pairs.only(*PAIR_READ_COLUMNS)
         if self.action != "list":
             return pairs
         filters = PairFilterSerializer(data=self.request.query_params)

@@ -1,16 +1,21 @@
 """Pieces every API view shares: one error format, the conflict error, the write throttle, permissions.
 
+The throttles themselves are in moisson.throttle: DRF imports them from the settings while it builds its
+APIView, and this module imports APIView.
+
 Every error the API answers has the same shape, so a client handles them in one place:
 `{"detail": "...", "code": "...", "errors": {field: [messages]}, "findings": [...]}` where `errors` appears
 for invalid input and `findings` when a check of SPEC §3 refused a pair.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
@@ -18,9 +23,10 @@ from rest_framework import exceptions, pagination, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .throttle import AnonThrottle, ScopedThrottle, UserThrottle
 
 
 class Conflict(exceptions.APIException):
@@ -88,6 +94,15 @@ def _messages(value: Any) -> list[str]:
     return [str(value)]
 
 
+def iso_datetime(value: datetime | None) -> str | None:
+    """A moment as DRF's DateTimeField writes it (ISO 8601 in the current time zone, `Z` for UTC), for
+    serializers that build their answer by hand."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class FindingSerializer(serializers.Serializer):
     """One result of the checks of SPEC §3 (moisson.findings.Finding)."""
 
@@ -116,7 +131,7 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorSerializer) for code in status_codes}
 
 
-class ScopedWriteThrottle(ScopedRateThrottle):
+class ScopedWriteThrottle(ScopedThrottle):
     """The view's `throttle_scope`, counted on writes only: reading one's pairs is not rationed."""
 
     def allow_request(self, request: Request, view: APIView) -> bool:
@@ -125,7 +140,7 @@ class ScopedWriteThrottle(ScopedRateThrottle):
         return super().allow_request(request, view)
 
 
-WRITE_THROTTLES = [AnonRateThrottle, UserRateThrottle, ScopedWriteThrottle]
+WRITE_THROTTLES = [AnonThrottle, UserThrottle, ScopedWriteThrottle]
 
 
 class IsContributor(BasePermission):

@@ -332,10 +332,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "moisson.api.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's anon, user and scoped throttles, kept atomically on Redis (moisson.throttle).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "moisson.throttle.AnonThrottle",
+        "moisson.throttle.UserThrottle",
+        "moisson.throttle.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/minute"),

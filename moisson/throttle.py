@@ -1,17 +1,30 @@
-"""A rate limit for web views (the API has DRF's throttles), counted in the shared cache.
+"""Rate limits counted in the shared cache: for web views (`throttled`), and DRF's throttles for the API.
 
-A fixed window per person (or per address for visitors): `cache.add` then `cache.incr` are atomic on
-Redis, so with CACHE_URL set the count holds across every worker and server.
+Web views: a fixed window per person (or per address for visitors): `cache.add` then `cache.incr` are atomic
+on Redis, so with CACHE_URL set the count holds across every worker and server.
+
+The API: DRF's throttles (`AnonThrottle`, `UserThrottle`, `ScopedThrottle`, named in settings.REST_FRAMEWORK)
+keep the times of each caller's recent requests, at most N within the rate's period; on Redis they are kept
+by one script, atomically and in one round trip.
 """
 
 import time
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from rest_framework.request import Request
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 from .network import client_ip
 
@@ -60,3 +73,65 @@ def throttled(*, scope: str, rate_setting: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+# The caller's recent requests as a sorted set of times in ms: forget those older than the period, then record
+# this one if fewer than the limit remain (answers 0), else answer the ms until the oldest leaves the period.
+# The rule of DRF's SimpleRateThrottle, run by Redis in one step.
+SLIDING_LOG = """
+local now, period, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], 0, now - period)
+if redis.call("ZCARD", KEYS[1]) < limit then
+    redis.call("ZADD", KEYS[1], now, ARGV[4])
+    redis.call("PEXPIRE", KEYS[1], period)
+    return 0
+end
+local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+return math.max(1, tonumber(oldest[2]) + period - now)
+"""
+
+
+class SharedRateThrottle(SimpleRateThrottle):
+    """DRF's rate throttle (at most N requests within the rate's period), kept atomically on Redis.
+
+    DRF's own reads the caller's list of request times from the cache and writes it back: two round trips and
+    the whole list both ways, each request; and two workers counting the same caller at once both write back
+    the list they read, so one of the two requests goes uncounted (issue 14). Without Redis (one process's
+    memory, in development) DRF's own does the counting.
+    """
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        shared = caches["default"]  # `cache` is a proxy to it: never an instance of RedisCache
+        if not isinstance(shared, RedisCache):
+            return super().allow_request(request, view)
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        # A key of its own: DRF's pickled list may still be under the plain one (another type for Redis).
+        key = shared.make_and_validate_key(f"{key}:log")
+        # Django's cache API runs no script: its own Redis client does.
+        client = shared._cache.get_client(key, write=True)
+        now_ms = int(self.timer() * 1000)
+        args = [now_ms, self.duration * 1000, self.num_requests, f"{now_ms}-{uuid.uuid4().hex[:8]}"]
+        self.wait_ms = client.register_script(SLIDING_LOG)(keys=[key], args=args)
+        return self.wait_ms == 0
+
+    def wait(self) -> float | None:
+        """Seconds until the oldest counted request leaves the period (the Retry-After header)."""
+        if not hasattr(self, "wait_ms"):  # counted by DRF's own
+            return super().wait()
+        return self.wait_ms / 1000
+
+
+class AnonThrottle(AnonRateThrottle, SharedRateThrottle):
+    """Visitors, per address (the `anon` rate)."""
+
+
+class UserThrottle(UserRateThrottle, SharedRateThrottle):
+    """Signed-in people, per account (the `user` rate)."""
+
+
+class ScopedThrottle(ScopedRateThrottle, SharedRateThrottle):
+    """The view's `throttle_scope`, per account or address (its rate in DEFAULT_THROTTLE_RATES)."""

@@ -52,7 +52,8 @@ def _refusal(refused: ReviewRefused) -> exceptions.APIException:
 def _submitted_pairs(user: User) -> QuerySet[Pair]:
     """The pairs one may name in a review, a skip or a report: anyone's submitted pair, or one's own draft;
     never another's draft (it does not exist for them). The services then judge the state."""
-    return Pair.objects.filter(Q(author=user) | ~Q(status=Status.DRAFT)).select_related("current_revision")
+    # Only the id: each service reads the pair again, locked, before it judges it.
+    return Pair.objects.filter(Q(author=user) | ~Q(status=Status.DRAFT)).only("pk")
 
 
 # Path ids are matched as strings so that a malformed id is a JSON 404 from DRF like any other.
@@ -153,7 +154,7 @@ class ReviewCreateView(generics.GenericAPIView):
             )
         except ReviewRefused as refused:
             raise _refusal(refused) from None
-        review = Review.objects.select_related("pair", "revision").get(pk=review.pk)
+        # The service's review carries the pair as the vote left it (its state after the quorum).
         return Response(ReviewResultSerializer(review).data, status=status.HTTP_201_CREATED)
 
 

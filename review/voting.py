@@ -54,11 +54,19 @@ def next_pair_for(
     levels = reviewer.review_levels if levels is None else levels
     now = timezone.now()
     with transaction.atomic():
-        # The revision comes with the pair: the page and the API show its warnings.
-        candidates = Pair.objects.reviewable_by(reviewer, domains=domains, levels=levels)
-        pair = (
-            candidates.filter(held_by=reviewer, held_until__gt=now).select_related("current_revision").first()
-        )
+        # What the reviewer holds, in one light query. Usually nothing (a vote lets its pair go): then neither
+        # the check of a held pair below nor letting go of an older hold costs a query.
+        held = dict(Pair.objects.filter(held_by=reviewer).values_list("pk", "held_until"))
+        pair = None
+        if any(until is not None and until > now for until in held.values()):
+            # Still to be reviewable by them (not skipped, reported, withdrawn... since, and in the asked
+            # domains). The revision comes with the pair: the page and the API show its warnings.
+            candidates = Pair.objects.reviewable_by(reviewer, domains=domains, levels=levels)
+            pair = (
+                candidates.filter(held_by=reviewer, held_until__gt=now)
+                .select_related("current_revision")
+                .first()
+            )
         if pair is None:
             free = Pair.objects.review_queue(
                 reviewer, domains=domains, levels=levels, now=now
@@ -76,20 +84,21 @@ def next_pair_for(
                     break
             if pair is None:
                 return None
-        hand_out(reviewer=reviewer, pair=pair, now=now)
+        hand_out(reviewer=reviewer, pair=pair, now=now, holds_others=bool(held.keys() - {pair.pk}))
     return pair
 
 
-def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None) -> None:
+def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None, holds_others: bool = True) -> None:
     """Hold `pair` for `reviewer` and record that it was handed to them, so that their vote counts.
 
     Called by next_pair_for, which chose the pair; and by seed_demo, which builds demo states. No door lets
     a client name the pair it is handed: that is what stops accounts from choosing the pairs they judge.
+    `holds_others=False` when the caller just read that the reviewer holds no other pair.
     """
     now = now or timezone.now()
     # No savepoint: next_pair_for calls this inside its own transaction, and nothing here is retried.
     with transaction.atomic(savepoint=False):
-        if pair.held_by_id != reviewer.pk:
+        if holds_others and pair.held_by_id != reviewer.pk:
             # One pair held per reviewer: taking a new one lets the previous one go. (Asking again for the
             # pair one holds, as a page reload does, has nothing to let go.)
             Pair.objects.filter(held_by=reviewer).exclude(pk=pair.pk).update(held_by=None, held_until=None)
@@ -183,24 +192,24 @@ def record_review(
             or revision.task_type not in FINAL_ANSWER_TASK_TYPES
         ):
             suggested_final_answer = ""
+        # No savepoint: a unique constraint refusing a second vote ends the whole transaction anyway.
         try:
-            with transaction.atomic():
-                review = Review.objects.create(
-                    pair=pair,
-                    revision=revision,
-                    reviewer=reviewer,
-                    verdict=verdict,
-                    reasons=reasons,
-                    correctness=correctness,
-                    fluency=fluency,
-                    comment=normalize_text(comment).strip(),
-                    suggested_question=suggested_question,
-                    suggested_answer=suggested_answer,
-                    suggested_final_answer=suggested_final_answer,
-                    suggestion_state=SuggestionState.OPEN
-                    if suggested_question or suggested_answer or suggested_final_answer
-                    else SuggestionState.NONE,
-                )
+            review = Review.objects.create(
+                pair=pair,
+                revision=revision,
+                reviewer=reviewer,
+                verdict=verdict,
+                reasons=reasons,
+                correctness=correctness,
+                fluency=fluency,
+                comment=normalize_text(comment).strip(),
+                suggested_question=suggested_question,
+                suggested_answer=suggested_answer,
+                suggested_final_answer=suggested_final_answer,
+                suggestion_state=SuggestionState.OPEN
+                if suggested_question or suggested_answer or suggested_final_answer
+                else SuggestionState.NONE,
+            )
         except IntegrityError:
             raise AlreadyReviewed(_("You have already reviewed this pair.")) from None
         if pair.held_by_id == reviewer.pk:

@@ -13,8 +13,9 @@ from django.utils import timezone
 from accounts.models import User
 from collect.models import Domain, Pair, Revision, Status, TaskType
 from review.models import AuditAction
-from review.services import decide_pair, report_pair, skip_pair
+from review.services import decide_pair, next_pair_for, report_pair, skip_pair
 from tests.factories import make_pair, make_user, vote
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,57 @@ def test_picking_the_next_pair_reads_the_review_queue_index():
         )
     assert "pair_review_queue" in plan
     assert "Sort" not in plan
+
+
+def next_pair_statements(reviewer: User) -> tuple[Pair | None, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        pair = next_pair_for(reviewer)
+    return pair, [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_next_pair_after_a_vote_has_no_hold_to_check_nor_to_let_go():
+    # The launch-day flow (issue 14): ask, vote, ask again. The vote let the pair go, so the reviewer holds
+    # nothing: one light read says so, and the next pair is taken with no other statement on pairs than
+    # the queue's read and the new hold.
+    reviewer = make_user()
+    first, second = make_pair(), make_pair()
+    vote(first, reviewer=reviewer)
+    pair, statements = next_pair_statements(reviewer)
+    assert pair == second
+    on_pairs = [sql for sql in statements if '"collect_pair"' in sql.split("WHERE")[0]]
+    assert [sql.split()[0] for sql in on_pairs] == ["SELECT", "SELECT", "UPDATE"]
+    assert "EXISTS" not in on_pairs[0].upper()
+
+
+def test_taking_a_new_pair_still_lets_an_expired_hold_go():
+    reviewer = make_user()
+    old, new = make_pair(), make_pair()
+    assert next_pair_for(reviewer) == old
+    Pair.objects.filter(pk=old.pk).update(held_until=timezone.now() - timedelta(seconds=1), review_count=1)
+    assert next_pair_for(reviewer) == new
+    assert list(Pair.objects.filter(held_by=reviewer)) == [new]
+
+
+def test_asking_again_serves_the_held_pair_while_it_is_still_reviewable():
+    reviewer = make_user()
+    held, other = make_pair(), make_pair()
+    assert next_pair_for(reviewer) == held
+    Pair.objects.filter(pk=held.pk).update(review_count=5)  # now last in the queue's order
+    assert next_pair_for(reviewer) == held
+    skip_pair(reviewer=reviewer, pair=held)
+    assert next_pair_for(reviewer) == other
+
+
+def test_a_vote_through_the_api_reads_the_pair_once_and_answers_without_reading_back():
+    # Issue 14: the view looked the pair up whole (with its revision) before the service read it again under
+    # its lock, ran the insert in a savepoint of its own, and read the new review back for the answer.
+    reviewer, pair = make_user(), make_pair()
+    client = api_client(reviewer)
+    assert client.get(reverse("api:review_api:next")).json()["id"] == str(pair.pk)
+    body = {"pair": str(pair.pk), "revision": 1, "verdict": "approve", "correctness": 4, "fluency": 4}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(reverse("api:review_api:reviews"), body, format="json").status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len([sql for sql in statements if '"collect_pair"."question"' in sql]) == 1
+    assert not [sql for sql in statements if sql.startswith('SELECT "review_review"."id"')]
+    assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) <= 1
