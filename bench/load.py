@@ -109,7 +109,8 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
+    env = server_environment(port, url=url, env_extra=env_extra)
     server = subprocess.Popen(
         # The server `make run` starts: gunicorn (gunicorn.conf.py), or granian with --set WEB_SERVER=granian.
         [sys.executable, "-m", "moisson.serve", "--web"],
@@ -171,9 +172,10 @@ def summarise(records: list[list], seconds: float) -> dict[str, dict]:
 
 def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessions: Path) -> dict:
     port = free_port()
-    env = server_environment(port, url=url, env_extra=env_extra)
-    worker = start_worker(env)
-    server = start_server(env, port)
+    # One cache prefix for the server and the worker, which refreshes the figures the server reads.
+    env_extra = {"CACHE_KEY_PREFIX": f"bench-{time.time_ns()}"} | env_extra
+    worker = start_worker(server_environment(port, url=url, env_extra=env_extra))
+    server = start_server(port, url=url, env_extra=env_extra)
     with tempfile.TemporaryDirectory(prefix="moisson-load-") as directory:
         out = Path(directory) / "records.json"
         server_pids = descendants(server.pid)

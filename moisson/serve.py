@@ -73,6 +73,8 @@ def serve_granian() -> None:
         backpressure=int(os.environ.get("WEB_MAX_CONNECTIONS", "1000")),
         backlog=max(128, int(os.environ.get("WEB_BACKLOG", "256"))),
         http="1",
+        # A worker that dies (a crash, the kernel's OOM killer) is started again, as gunicorn's master does.
+        respawn_failed_workers=True,
         websockets=False,
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),
         log_access=bool(os.environ.get("WEB_ACCESS_LOG")),

@@ -80,6 +80,10 @@ def stop(process: subprocess.Popen, log: Path, how: signal.Signals, *, whole_gro
     return log.read_text()
 
 
+def parent_of(pid: str) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+
+
 def nothing_left_listening(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
@@ -118,3 +122,35 @@ def test_make_run_serves_with_granian_too_and_stops_cleanly(tmp_path: Path) -> N
     assert not [sign for sign in SIGNS_OF_A_BAD_STOP if sign in output], output
     assert "granian" in output.lower()
     assert nothing_left_listening(port)
+
+
+def test_a_granian_worker_that_dies_is_started_again(tmp_path: Path) -> None:
+    port = free_port()
+    process, log = start_make_run(tmp_path, port, WEB_SERVER="granian")
+    try:
+        wait_until_served(process, log, port)
+        # The web server's master runs `moisson.serve --web` under the launcher; its workers are forked from
+        # it, so they show the same command line.
+        web = [
+            pid
+            for pid in subprocess.run(
+                ["pgrep", "-f", "moisson.serve --web"], capture_output=True, text=True, check=True
+            ).stdout.split()
+            if str(tmp_path).encode() in Path(f"/proc/{pid}/environ").read_bytes()
+        ]
+        workers = [pid for pid in web if parent_of(pid) in web]
+        assert workers
+        for worker in workers:
+            os.kill(int(worker), signal.SIGKILL)  # as the kernel's OOM killer would
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/moisson.css", timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("no worker served again:\n" + log.read_text())
+        assert process.poll() is None
+    finally:
+        stop(process, log, signal.SIGTERM, whole_group=False)
