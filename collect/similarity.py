@@ -101,7 +101,8 @@ def signatures(texts: list[str]) -> list[bytes]:
 
 
 def _sha1_32(shingle: str) -> int:
-    return int.from_bytes(hashlib.sha1(shingle.encode()).digest()[:4], "little")
+    # A hash for spreading shingles, as datasketch uses it, not for security.
+    return int.from_bytes(hashlib.sha1(shingle.encode(), usedforsecurity=False).digest()[:4], "little")
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
