@@ -94,9 +94,48 @@ def _messages(value: Any) -> list[str]:
     return [str(value)]
 
 
+class WrittenOut:
+    """For a read-only ModelSerializer: its answer written from its declared fields without DRF's generic loop
+    over them, which cost more than the query on an API list page (issue 14).
+
+    Each declared field becomes, once per serializer, a plain function of the instance: its method for a
+    SerializerMethodField, the related id for a primary-key relation, `iso_datetime` for a moment, the text
+    of a UUID, and the attribute itself for the rest (text, numbers, booleans, choices and JSON, which DRF
+    writes unchanged). Same keys, order and values as DRF's loop: tests/collect/test_api_representation.py
+    and tests/review/test_api_representation.py compare the two.
+    """
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        writers = self.__dict__.get("_writers")
+        if writers is None:
+            writers = self.__dict__["_writers"] = [
+                (name, _writer(self, field)) for name, field in self.fields.items()
+            ]
+        return {name: write(instance) for name, write in writers}
+
+
+def _writer(serializer: serializers.Serializer, field: serializers.Field) -> Any:
+    if isinstance(field, serializers.SerializerMethodField):
+        return getattr(serializer, field.method_name)
+    path = list(field.source_attrs)
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        path[-1] += "_id"  # as DRF's pk-only optimisation: no query for the related row
+    convert = {serializers.DateTimeField: iso_datetime, serializers.UUIDField: str}.get(type(field))
+
+    def write(instance: Any) -> Any:
+        value = instance
+        for name in path:
+            value = getattr(value, name)
+            if value is None:
+                return None
+        return convert(value) if convert else value
+
+    return write
+
+
 def iso_datetime(value: datetime | None) -> str | None:
     """A moment as DRF's DateTimeField writes it (ISO 8601 in the current time zone, `Z` for UTC), for
-    serializers that build their answer by hand."""
+    WrittenOut."""
     if value is None:
         return None
     text = timezone.localtime(value).isoformat()

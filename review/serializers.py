@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from collect.models import PAIR_FIELDS, Domain, Level, Pair, RemovalReason, TaskType
 from collect.serializers import category_field
-from moisson.api import FindingSerializer, iso_datetime
+from moisson.api import FindingSerializer, WrittenOut
 
 from .errors import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 from .models import VOTE_FIELDS, AuditAction, RejectionReason, Report, Review, Verdict
@@ -17,7 +17,7 @@ def _warnings(pair: Pair) -> list[dict]:
     return list(pair.current_revision.findings) if pair.current_revision is not None else []
 
 
-class ReviewItemSerializer(serializers.ModelSerializer):
+class ReviewItemSerializer(WrittenOut, serializers.ModelSerializer):
     """The pair handed to a reviewer. Blind review: nothing about its author nor the other votes."""
 
     revision = serializers.IntegerField(source="revision_number", read_only=True)
@@ -39,24 +39,6 @@ class ReviewItemSerializer(serializers.ModelSerializer):
             "warnings",
         ]
         read_only_fields = fields
-
-    def to_representation(self, pair: Pair) -> dict:
-        # Written out rather than DRF's loop over its fields, as PairSerializer (issue 14): the same answer,
-        # which tests/review/test_api_representation.py compares with the declared fields' one.
-        return {
-            "id": str(pair.id),
-            "revision": pair.revision_number,
-            "question": pair.question,
-            "context": pair.context,
-            "answer": pair.answer,
-            "task_type": pair.task_type,
-            "domain": pair.domain,
-            "level": pair.level,
-            "final_answer": pair.final_answer,
-            "final_answer_checked": pair.final_answer_checked,
-            "held_until": iso_datetime(pair.held_until),
-            "warnings": self.get_warnings(pair),
-        }
 
     @extend_schema_field(FindingSerializer(many=True))
     def get_warnings(self, pair: Pair) -> list[dict]:
@@ -115,7 +97,7 @@ class ReviewRequestSerializer(serializers.Serializer):
     )
 
 
-class ReviewResultSerializer(serializers.ModelSerializer):
+class ReviewResultSerializer(WrittenOut, serializers.ModelSerializer):
     """The recorded vote and where it left the pair."""
 
     revision = serializers.IntegerField(source="revision.number", read_only=True)
@@ -125,17 +107,6 @@ class ReviewResultSerializer(serializers.ModelSerializer):
         model = Review
         fields = ["id", "pair", "revision", "verdict", "status", "created_at"]
         read_only_fields = fields
-
-    def to_representation(self, review: Review) -> dict:
-        # Written out, as ReviewItemSerializer; reads the review's pair and revision.
-        return {
-            "id": review.id,
-            "pair": review.pair_id,
-            "revision": review.revision.number,
-            "verdict": review.verdict,
-            "status": review.pair.status,
-            "created_at": iso_datetime(review.created_at),
-        }
 
 
 class ReportRequestSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
-"""The next pair and a vote's result are written by hand (issue 14), and must stay what their declared fields,
-the ones the OpenAPI schema describes, would write. A vote answers from the service's review, not from the
-database read again: it must answer what the database holds."""
+"""The next pair and a vote's result are written through moisson.api.WrittenOut (issue 14), and must stay what
+their declared fields, the ones the OpenAPI schema describes, would write. A vote answers from the service's
+review, not from the database read again: it must answer what the database holds."""
 
 import pytest
 from django.urls import reverse
@@ -27,15 +27,15 @@ def test_the_next_pair_is_written_as_its_declared_fields():
     finding = {"code": "near_duplicate", "field": "question", "level": "warning", "message": "Proche"}
     Revision.objects.filter(pk=pair.current_revision_id).update(findings=[finding])
     handed = next_pair_for(make_user())
-    by_hand, generic = both_ways(ReviewItemSerializer(), handed)
-    assert by_hand == generic
-    assert b'"held_until":"' in by_hand
+    written, generic = both_ways(ReviewItemSerializer(), handed)
+    assert written == generic
+    assert b'"held_until":"' in written
 
 
 def test_a_pair_without_revision_nor_hold_is_written_as_its_declared_fields():
     pair = make_pair(status=Status.DRAFT)
-    by_hand, generic = both_ways(ReviewItemSerializer(), pair)
-    assert by_hand == generic
+    written, generic = both_ways(ReviewItemSerializer(), pair)
+    assert written == generic
 
 
 @pytest.mark.parametrize("votes_before", [0, 1])
@@ -44,10 +44,10 @@ def test_a_votes_result_is_written_as_its_declared_fields_from_the_database(vote
     for _ in range(votes_before):
         vote(pair)
     review = vote(pair)  # the second approval validates the pair
-    by_hand, generic = both_ways(ReviewResultSerializer(), review)
-    assert by_hand == generic
+    written, generic = both_ways(ReviewResultSerializer(), review)
+    assert written == generic
     from_database = Review.objects.select_related("pair", "revision").get(pk=review.pk)
-    assert by_hand == both_ways(ReviewResultSerializer(), from_database)[1]
+    assert written == both_ways(ReviewResultSerializer(), from_database)[1]
 
 
 def test_the_api_answers_a_vote_with_the_pairs_state_as_stored(other_api, other_contributor, contributor):
