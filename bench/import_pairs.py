@@ -59,10 +59,10 @@ def _psql_url(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def copy_database(url: str, name: str) -> None:
+def server_arguments(url: str) -> list[str]:
+    """createdb's and dropdb's options for the server of a database URL."""
     parts = urlsplit(url)
-    template = parts.path.lstrip("/")
-    args = [
+    return [
         "-h",
         parts.hostname or "127.0.0.1",
         "-p",
@@ -70,10 +70,16 @@ def copy_database(url: str, name: str) -> None:
         "-U",
         parts.username or "postgres",
     ]
-    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True, capture_output=True)
+
+
+def copy_database(url: str, name: str) -> None:
+    template = urlsplit(url).path.lstrip("/")
+    drop_database(url, name)
     for attempt in range(10):
         # createdb -T fails while someone else is connected to the template: wait for them.
-        done = subprocess.run(["createdb", *args, "-T", template, name], capture_output=True, text=True)
+        done = subprocess.run(
+            ["createdb", *server_arguments(url), "-T", template, name], capture_output=True, text=True
+        )
         if done.returncode == 0:
             return
         time.sleep(1 + attempt)
@@ -81,16 +87,9 @@ def copy_database(url: str, name: str) -> None:
 
 
 def drop_database(url: str, name: str) -> None:
-    parts = urlsplit(url)
-    args = [
-        "-h",
-        parts.hostname or "127.0.0.1",
-        "-p",
-        str(parts.port or 5432),
-        "-U",
-        parts.username or "postgres",
-    ]
-    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True, capture_output=True)
+    subprocess.run(
+        ["dropdb", *server_arguments(url), "--if-exists", "--force", name], check=True, capture_output=True
+    )
 
 
 def time_import(path: Path, *, code: Path, url: str, name: str) -> tuple[float, float, str]:
