@@ -39,7 +39,11 @@ def alice_starts_a_pair(
     page = context.new_page()
     problems.watch(page)
     page.goto(reverse("collect:write"))
-    fill_pair_form(page, question=ALICE_QUESTION)
+    # The live check (0.6 s after the last key) is answered before her session ends: sent after it, it would
+    # be refused (403), as for anyone whose session expires with the page open, and the test would depend on
+    # how fast the machine gets to its next step. The steps after this one come before the autosave (3 s).
+    with page.expect_response(lambda response: response.url.endswith(reverse("collect:live_check"))):
+        fill_pair_form(page, question=ALICE_QUESTION)
     return page
 
 
