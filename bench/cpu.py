@@ -31,18 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latency import count_queries, endpoints  # noqa: E402
 from load import BASE_DIR, DEFAULT_URL  # noqa: E402
-
-WORDS = (  # as bench/locustfile.py writes its new pairs  # noqa: SIM905
-    "le la les un une des du de et ou mais donc car pourquoi comment quand qui que est sont a ont fait peut "
-    "doit calcul triangle aire théorème équation fonction histoire révolution roi siècle philosophie liberté "
-    "langue grammaire accord verbe cellule énergie atome lumière planète climat eau forêt santé sommeil"
-).split()
+from vocabulary import sentence  # noqa: E402
 
 
 def new_pair(rng: random.Random) -> dict:
     return {
-        "question": " ".join(rng.choices(WORDS, k=12)).capitalize() + f" ({time.time_ns() % 10**9}) ?",
-        "answer": " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
+        "question": sentence(rng, 12) + f" ({time.time_ns() % 10**9}) ?",
+        "answer": sentence(rng, 40) + ".",
         "task_type": "open_qa",
         "domain": rng.choice(["maths", "sciences", "french", "other"]),
         "declaration": True,

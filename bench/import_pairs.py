@@ -24,21 +24,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vocabulary import sentence  # noqa: E402
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
-# The vocabulary of bench/locustfile.py (which cannot be imported without locust and a seeded session file).
-WORDS = (  # noqa: SIM905
-    "le la les un une des du de et ou mais donc car pourquoi comment quand qui que est sont a ont fait peut "
-    "doit calcul triangle aire théorème équation fonction histoire révolution roi siècle philosophie liberté "
-    "langue grammaire accord verbe cellule énergie atome lumière planète climat eau forêt santé sommeil "
-    "recette cuisine budget impôt contrat loi ordinateur programme boucle musique roman poème exemple"
-).split()
 DOMAINS = ["maths", "sciences", "french", "history_geography", "computing", "practical_life", "other"]
 TASK_TYPES = ["open_qa", "explanation", "advice"]
-
-
-def sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choices(WORDS, k=words)).capitalize()
 
 
 def write_pairs(path: Path, count: int, *, seed: int = 14) -> None:

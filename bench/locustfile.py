@@ -16,24 +16,15 @@ import time
 from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
+from vocabulary import sentence
 
 _SEEDED = json.loads(Path(os.environ["BENCH_SESSIONS"]).read_text())
 SESSIONS: dict[str, dict[str, str]] = _SEEDED["accounts"]
 ACCOUNTS = sorted(SESSIONS)
 PAIR_IDS: list[str] = _SEEDED["pairs"]
 _next_account = itertools.count()
-WORDS = (  # noqa: SIM905
-    "le la les un une des du de et ou mais donc car pourquoi comment quand qui que est sont a ont fait peut "
-    "doit calcul triangle aire théorème équation fonction histoire révolution roi siècle philosophie liberté "
-    "langue grammaire accord verbe cellule énergie atome lumière planète climat eau forêt santé sommeil "
-    "recette cuisine budget impôt contrat loi ordinateur programme boucle musique roman poème exemple"
-).split()
 # (kind, seconds, status) of every request, kept in memory and written once at the end.
 RECORDS: list[tuple[str, float, int]] = []
-
-
-def sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choices(WORDS, k=words)).capitalize()
 
 
 @events.request.add_listener
