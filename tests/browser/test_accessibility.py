@@ -19,7 +19,7 @@ from collect.models import Status
 from tests.factories import make_moderator, make_pair, make_user
 from tests.fixtures.browser import DESKTOP, PHONE, PageProblems, browser_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.any_database, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 # The rules axe calls WCAG 2.1 A and AA, plus its best practices (landmarks, headings, labels).

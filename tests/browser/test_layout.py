@@ -39,6 +39,7 @@ def overflow(page: Page, path: str) -> str | None:
     return None
 
 
+@pytest.mark.any_database
 @pytest.mark.django_db(transaction=True)
 def test_every_main_page_fits_a_360_px_phone(
     browser: Browser, live_server: LiveServer, page_problems: PageProblems, settings: Settings, tmp_path: Path
