@@ -9,7 +9,7 @@ for invalid input and `findings` when a check of SPEC §3 refused a pair.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -98,25 +98,41 @@ class WrittenOut:
     """For a read-only ModelSerializer: its answer written from its declared fields without DRF's generic loop
     over them, which cost more than the query on an API list page (issue 14).
 
-    Each declared field becomes, once per serializer, a plain function of the instance: its method for a
-    SerializerMethodField, the related id for a primary-key relation, `iso_datetime` for a moment, the text
-    of a UUID, and the attribute itself for the rest (text, numbers, booleans, choices and JSON, which DRF
-    writes unchanged). Same keys, order and values as DRF's loop: tests/collect/test_api_representation.py
-    and tests/review/test_api_representation.py compare the two.
+    Each declared field becomes a plain function of the instance: its method for a SerializerMethodField, the
+    related id for a primary-key relation, `iso_datetime` for a moment, the text of a UUID, and the attribute
+    itself for the rest (text, numbers, booleans, choices and JSON, which DRF writes unchanged). Same keys,
+    order and values as DRF's loop: tests/collect/test_api_representation.py and
+    tests/review/test_api_representation.py compare the two.
+
+    These functions are made once per class, not per serializer: building a ModelSerializer's fields (model
+    introspection and deep copies) cost about as much as writing a page of 50 pairs. A class whose fields
+    could change with the request (its own `get_fields`) is planned per serializer instead.
     """
+
+    _plans: ClassVar[dict[type, list[tuple[str, str | None, Any]]]] = {}
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         writers = self.__dict__.get("_writers")
         if writers is None:
             writers = self.__dict__["_writers"] = [
-                (name, _writer(self, field)) for name, field in self.fields.items()
+                (name, getattr(self, method) if method else write) for name, method, write in self._plan()
             ]
         return {name: write(instance) for name, write in writers}
 
+    def _plan(self) -> list[tuple[str, str | None, Any]]:
+        """(name, method of a SerializerMethodField or None, writer of any other field), in field order."""
+        cls = type(self)
+        plan = WrittenOut._plans.get(cls)
+        if plan is None:
+            plan = [(name, *_planned(field)) for name, field in self.fields.items()]
+            if cls.get_fields is serializers.ModelSerializer.get_fields:
+                WrittenOut._plans[cls] = plan
+        return plan
 
-def _writer(serializer: serializers.Serializer, field: serializers.Field) -> Any:
+
+def _planned(field: serializers.Field) -> tuple[str | None, Any]:
     if isinstance(field, serializers.SerializerMethodField):
-        return getattr(serializer, field.method_name)
+        return field.method_name, None
     path = list(field.source_attrs)
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         path[-1] += "_id"  # as DRF's pk-only optimisation: no query for the related row
@@ -130,7 +146,7 @@ def _writer(serializer: serializers.Serializer, field: serializers.Field) -> Any
                 return None
         return convert(value) if convert else value
 
-    return write
+    return None, write
 
 
 def iso_datetime(value: datetime | None) -> str | None:

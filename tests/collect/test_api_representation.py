@@ -70,3 +70,40 @@ def test_dates_are_written_in_the_current_time_zone_as_drf_writes_them(zone):
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         written, generic = as_read_by(None, pair)
     assert written == generic
+
+
+def test_the_plan_is_made_once_per_class_and_each_serializer_answers_its_own_request(monkeypatch):
+    author = make_user()
+    pair = make_pair(author=author)
+    finding = {"code": "near_duplicate", "field": "question", "level": "warning", "message": "Proche"}
+    Revision.objects.filter(pk=pair.current_revision_id).update(findings=[finding])
+    pair = Pair.objects.select_related("author", "current_revision").get(pk=pair.pk)
+    as_read_by(make_user(), pair)  # plans PairSerializer
+    built = []
+    monkeypatch.setattr(PairSerializer, "get_fields", lambda self: built.append(self) or {})
+    # The next serializers reuse the plan (no fields built) but their methods read their own request: the
+    # warnings go to the author only, whoever read the pair before.
+    by_author = _written_for(author, pair)
+    by_other = _written_for(make_user(), pair)
+    assert built == []
+    assert by_author["warnings"] == [finding]
+    assert by_other["warnings"] == []
+
+
+def _written_for(user: User, pair: Pair) -> dict:
+    request = APIRequestFactory().get("/")
+    request.user = user
+    return PairSerializer(context={"request": request}).to_representation(pair)
+
+
+def test_a_serializer_with_fields_of_its_own_making_is_planned_every_time():
+    class Narrowed(PairSerializer):
+        def get_fields(self):
+            fields = super().get_fields()
+            if not self.context.get("full"):
+                fields = {"id": fields["id"]}
+            return fields
+
+    pair = make_pair()
+    assert list(Narrowed(context={}).to_representation(pair)) == ["id"]
+    assert "status" in Narrowed(context={"full": True}).to_representation(pair)
