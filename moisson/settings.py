@@ -267,13 +267,16 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Scripts come only from our own static files (no inline script anywhere: STYLE.md), and the browser
-# talks to no one else (SPEC §7). Inline styles stay allowed for the admin and the API docs' widgets.
+# Scripts and styles come only from our own static files (no inline script nor style anywhere: STYLE.md),
+# and the browser talks to no one else (SPEC §7). The one exception is DRF's browsable API pages, which are
+# allowed inline styles (not scripts) by moisson/renderers.py; the admin needs none (Django 5.2's admin writes
+# a <style> block only for a change list without any actions bar, which no ModelAdmin here asks for).
+# tests/browser/test_content_security_policy.py visits the pages, the admin's included, in a real browser.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -321,6 +324,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "moisson.api.exception_handler",
+    # DRF's own pair, with its HTML pages allowed the inline styles of DRF's templates (moisson/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "moisson.renderers.BrowsableAPIRenderer",
+    ],
     # A JSON parser that refuses oversized and absurdly nested bodies with a 4xx instead of a 500.
     "DEFAULT_PARSER_CLASSES": [
         "moisson.parsers.JSONParser",

@@ -85,3 +85,32 @@ def test_the_header_is_the_same_as_django_csp_s_own_middleware():
     expected = theirs.process_response(request, HttpResponse())["Content-Security-Policy"]
 
     assert answered(HttpResponse())["Content-Security-Policy"] == expected
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    """`"default-src 'self'; img-src 'self' data:"` as {"default-src": ["'self'"], "img-src": [...]}."""
+    parts = (directive.split() for directive in policy.split(";") if directive.strip())
+    return {name: sources for name, *sources in parts}
+
+
+def test_pages_may_use_no_inline_style_nor_inline_script(client: Client):
+    policy = directives(client.get("/guide/")["Content-Security-Policy"])
+
+    assert policy["style-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+
+
+def test_the_api_s_json_keeps_the_site_s_policy(client: Client):
+    response = client.get("/api/v1/pairs/", HTTP_ACCEPT="application/json")
+
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Security-Policy"] == build_policy()
+
+
+def test_drf_s_browsable_api_pages_alone_may_use_inline_styles_but_not_scripts(client: Client):
+    response = client.get("/api/v1/pairs/", HTTP_ACCEPT="text/html")
+
+    policy = directives(response["Content-Security-Policy"])
+    assert response["Content-Type"].startswith("text/html")
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert policy["script-src"] == ["'self'"]
