@@ -27,7 +27,7 @@ from tests.browser.test_writing import ANSWER_WITH_PHONE, FIRST_CHECK_TIMEOUT_MS
 from tests.factories import make_moderator, make_pair, make_release, make_user, make_validated_pairs
 from tests.fixtures.browser import DESKTOP, PageProblems, browser_page, fill_pair_form
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.any_database, pytest.mark.django_db(transaction=True)]
 
 # Added to every document before its own scripts (Playwright's init scripts are not subject to the page's
 # policy): each violation is sent to the test as it happens, even on a page the browser leaves at once.
