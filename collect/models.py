@@ -145,9 +145,13 @@ class PairQuerySet(models.QuerySet):
         """
         return (
             self.reviewable_by(reviewer, domains=domains, levels=levels)
-            .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
+            .not_held(now)
             .order_by("review_count", "submitted_at")
         )
+
+    def not_held(self, now: datetime) -> "PairQuerySet":
+        """Pairs nobody holds for review at `now`: never handed out, let go, or their hold lapsed."""
+        return self.filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
 
     def in_moderation(self) -> "PairQuerySet":
         """Disputed pairs and pairs with an open report, oldest first (SPEC §5): the web page and the API."""

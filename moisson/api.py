@@ -37,6 +37,19 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class TryLater(exceptions.APIException):
+    """A rule of the site pauses this action for the caller for `wait` seconds: a 429, whose Retry-After DRF's
+    handler writes from `wait`. (The API's rate limits answer the same status through DRF's throttles.)"""
+
+    status_code = 429
+    default_detail = _("Too many requests in a short time. Please wait a moment.")
+    default_code = "throttled"
+
+    def __init__(self, detail: str, *, wait: int, code: str | None = None) -> None:
+        super().__init__(detail, code)
+        self.wait = wait
+
+
 class ChecksFailed(exceptions.ValidationError):
     """A blocking check refused the text. Carries the findings so the client can show them where they are."""
 

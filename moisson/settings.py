@@ -402,6 +402,17 @@ MOISSON_MINHASH_PERMUTATIONS = env_int("MOISSON_MINHASH_PERMUTATIONS", 128)
 MOISSON_MINHASH_BANDS = env_int("MOISSON_MINHASH_BANDS", 32)
 MOISSON_NEAR_DUPLICATE_THRESHOLD = env_float("MOISSON_NEAR_DUPLICATE_THRESHOLD", 0.7)
 MOISSON_REVIEW_HOLD_SECONDS = env_int("MOISSON_REVIEW_HOLD_SECONDS", 300)
+# Walking the queue (docs/RELIABILITY.md, "Threat model", step 4). The next pair is drawn at random among the
+# first N of the review queue (fewest reviews, then oldest), so that skipping does not walk it in an order one
+# can predict (1: always the first, the strict order). A reviewer who passed on MOISSON_REVIEW_SKIPS_PER_HOUR
+# pairs within the last hour is handed no new pair until fewer remain within the hour; skipping itself is
+# never refused (SPEC §4). 0: no cap.
+MOISSON_REVIEW_PICK_AMONG = env_int("MOISSON_REVIEW_PICK_AMONG", 10)
+if MOISSON_REVIEW_PICK_AMONG < 1:
+    raise ImproperlyConfigured(
+        f"MOISSON_REVIEW_PICK_AMONG must be 1 or more, got {MOISSON_REVIEW_PICK_AMONG}"
+    )
+MOISSON_REVIEW_SKIPS_PER_HOUR = env_int("MOISSON_REVIEW_SKIPS_PER_HOUR", 20)
 MOISSON_QUORUM_MIN_APPROVALS = env_int("MOISSON_QUORUM_MIN_APPROVALS", 2)
 MOISSON_QUORUM_MARGIN = env_int("MOISSON_QUORUM_MARGIN", 2)
 MOISSON_DISPUTE_AFTER_REVIEWS = env_int("MOISSON_DISPUTE_AFTER_REVIEWS", 5)

@@ -2,7 +2,7 @@
 
 Thin callers of review.services, like the web pages: the service decides, the view translates its refusals
 into status codes (own pair 403, a second vote, a stale revision or a pair not handed out 409, a malformed
-vote 400).
+vote 400, no new pair after too many skips 429 with Retry-After).
 """
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from collect.models import Pair, Status
 from collect.serializers import PairSerializer
-from moisson.api import Conflict, IsContributor, IsModerator, error_responses
+from moisson.api import Conflict, IsContributor, IsModerator, TryLater, error_responses
 
-from .errors import InvalidReview, NotAllowed, OwnPair, ReviewRefused, StaleRevision
+from .errors import InvalidReview, NotAllowed, OwnPair, ReviewRefused, StaleRevision, TooManySkips
 from .models import VOTE_FIELDS, Report, Review
 from .moderation import decide_pair
 from .reports import report_pair
@@ -45,6 +45,8 @@ def _refusal(refused: ReviewRefused) -> exceptions.APIException:
         return exceptions.PermissionDenied(message)
     if isinstance(refused, InvalidReview):
         return exceptions.ValidationError({"non_field_errors": [message]})
+    if isinstance(refused, TooManySkips):
+        return TryLater(message, wait=refused.retry_after, code="too_many_skips")
     # StaleRevision, AlreadyReviewed, and an InvalidAction the state of the pair forbids.
     return Conflict(message)
 
@@ -61,7 +63,11 @@ PAIR_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, descr
 
 
 class NextPairView(generics.GenericAPIView):
-    """The next pair to review, held for the caller for a few minutes (MOISSON_REVIEW_HOLD_SECONDS)."""
+    """The next pair to review, held for the caller for a few minutes (MOISSON_REVIEW_HOLD_SECONDS).
+
+    After MOISSON_REVIEW_SKIPS_PER_HOUR skips within an hour, no new pair: a 429 `too_many_skips` whose
+    Retry-After says when one can be handed out again (the pair one holds is still served).
+    """
 
     permission_classes = [IsContributor]
     serializer_class = ReviewItemSerializer
@@ -78,20 +84,25 @@ class NextPairView(generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         filters = NextPairFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        # A filter left out means "as in my profile", not "everything".
-        pair = next_pair_for(
-            request.user,
-            domains=filters.validated_data["domain"] if "domain" in request.query_params else None,
-            levels=filters.validated_data["level"] if "level" in request.query_params else None,
-            by_need=filters.validated_data["by_need"],
-        )
+        try:
+            # A filter left out means "as in my profile", not "everything".
+            pair = next_pair_for(
+                request.user,
+                domains=filters.validated_data["domain"] if "domain" in request.query_params else None,
+                levels=filters.validated_data["level"] if "level" in request.query_params else None,
+                by_need=filters.validated_data["by_need"],
+            )
+        except ReviewRefused as refused:
+            raise _refusal(refused) from None
         if pair is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(self.get_serializer(pair).data)
 
 
 class SkipView(generics.GenericAPIView):
-    """Pass on a pair: it is not handed to the caller again, and is free for others at once."""
+    """Pass on a pair: it is not handed to the caller again, and is free for others at once. Always possible;
+    after MOISSON_REVIEW_SKIPS_PER_HOUR skips within an hour, the next pair endpoint answers 429 for a while.
+    """
 
     permission_classes = [IsContributor]
     serializer_class = SkipSerializer

@@ -49,6 +49,15 @@ class TooManyMessages(ReviewRefused):
     """The contact form was used too often from one address: a flood, or a robot."""
 
 
+class TooManySkips(ReviewRefused):
+    """The reviewer passed on MOISSON_REVIEW_SKIPS_PER_HOUR pairs within the last hour: no new pair is handed
+    to them for `retry_after` seconds (docs/RELIABILITY.md, "Threat model", step 4)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def _check_length(text: str, limit: int, message: str) -> None:
     if len(text) > limit:
         raise InvalidReview(message % {"limit": limit})

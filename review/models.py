@@ -132,13 +132,21 @@ class Skip(models.Model):
 
     # Named: the review queue (Pair.objects.reviewable_by) reads skips through it, without importing review.
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="skips")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: skip_recent and the (reviewer, pair) unique constraint start with it.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             # Its index serves next_pair_for's "not skipped" subquery.
             models.UniqueConstraint(fields=["reviewer", "pair"], name="one_skip_per_pair"),
+        ]
+        indexes = [
+            # next_pair_for's cap on skips: one reviewer's skips of the last hour, a range of at most
+            # MOISSON_REVIEW_SKIPS_PER_HOUR entries.
+            models.Index(fields=["reviewer", "created_at"], name="skip_recent"),
         ]
 
     def __str__(self) -> str:

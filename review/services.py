@@ -20,6 +20,7 @@ from .errors import (
     ReviewRefused,
     StaleRevision,
     TooManyMessages,
+    TooManySkips,
 )
 from .moderation import (
     DECIDED,
@@ -62,6 +63,7 @@ __all__ = [
     "ReviewRefused",
     "StaleRevision",
     "TooManyMessages",
+    "TooManySkips",
     "accept_suggestion",
     "contributor_summary",
     "decide_pair",

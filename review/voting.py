@@ -5,13 +5,15 @@ same moment are counted one after the other, never over each other, and the quor
 transaction.
 """
 
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Exists, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from collect.coverage import LEVEL_WHEN_NONE, Cell, most_needed
@@ -28,12 +30,15 @@ from .errors import (
     NotHanded,
     OwnPair,
     StaleRevision,
+    TooManySkips,
     _check_length,
 )
 from .models import Handout, RejectionReason, Review, Skip, SuggestionState, Verdict
 
 # How many of the most needed coverage cells a reviewer who asks for them is served from, in turn.
 REVIEW_NEEDED_CELLS = 5
+# The period of MOISSON_REVIEW_SKIPS_PER_HOUR.
+SKIP_WINDOW = timedelta(hours=1)
 
 
 def next_pair_for(
@@ -45,10 +50,14 @@ def next_pair_for(
 ) -> Pair | None:
     """The pair to hand to this reviewer now, held for them for MOISSON_REVIEW_HOLD_SECONDS.
 
-    The pair they already hold comes first (reloading the page shows the same pair); otherwise the pending
-    pair with the fewest reviews, then the oldest, that nobody else holds. `domains` and `levels` default to
-    the reviewer's profile preferences; an empty list means "all". With `by_need`, pairs of the most
-    needed coverage cells (collect.coverage) come first, most needed cell first.
+    The pair they already hold comes first (reloading the page shows the same pair); otherwise a pair drawn
+    at random among the first MOISSON_REVIEW_PICK_AMONG pending pairs that nobody else holds, fewest reviews
+    first, then oldest. `domains` and `levels` default to the reviewer's profile preferences; an empty list
+    means "all". With `by_need`, pairs of the most needed coverage cells (collect.coverage) come first, most
+    needed cell first.
+
+    Raises TooManySkips, instead of handing out a new pair, to a reviewer who passed on
+    MOISSON_REVIEW_SKIPS_PER_HOUR pairs within the last hour (the pair they hold stays theirs).
     """
     domains = reviewer.review_domains if domains is None else domains
     levels = reviewer.review_levels if levels is None else levels
@@ -68,24 +77,106 @@ def next_pair_for(
                 .first()
             )
         if pair is None:
-            free = Pair.objects.review_queue(
-                reviewer, domains=domains, levels=levels, now=now
+            free = _unless_skipped_too_much(
+                Pair.objects.review_queue(reviewer, domains=domains, levels=levels, now=now),
+                reviewer=reviewer,
+                now=now,
             ).select_related("current_revision")
             # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
             # then the whole queue, when no needed cell has a pair for this reviewer.
             cells = most_needed(REVIEW_NEEDED_CELLS) if by_need else []
             queues = [free.filter(part) for cell in cells for part in _cell_filters(cell)]
             for queue in [*queues, free]:
-                if connection.features.has_select_for_update_skip_locked:
-                    # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
-                    queue = queue.select_for_update(skip_locked=True, of=("self",))
-                pair = queue.first()
+                pair = _locked(_drawn(queue, now=now)).first()
                 if pair is not None:
                     break
+            if pair is None:
+                _refuse_if_skipped_too_much(reviewer=reviewer, now=now)
+                if _locks_rows() and settings.MOISSON_REVIEW_PICK_AMONG > 1:
+                    # Or every one of the first pairs was being handed to other reviewers at this very moment
+                    # (as many at once as MOISSON_REVIEW_PICK_AMONG): the first pair nobody is taking, if any.
+                    pair = _locked(free).first()
             if pair is None:
                 return None
         hand_out(reviewer=reviewer, pair=pair, now=now, holds_others=bool(held.keys() - {pair.pk}))
     return pair
+
+
+def _drawn(queue: QuerySet[Pair], *, now: datetime) -> QuerySet[Pair]:
+    """The first MOISSON_REVIEW_PICK_AMONG pairs of `queue`, in random order: the first of them that the
+    database locks is the pair handed out. Empty when all of them are being handed to others right now.
+
+    Handing out the very first pair would let someone who skips pair after pair walk the queue in a known
+    order, down to the pair a friend wrote (docs/RELIABILITY.md, "Threat model", step 4). The database draws
+    (ORDER BY RANDOM()) as it locks the row: one statement, one row locked. Drawing in Python would mean
+    reading the candidates under a lock first, and a reviewer asking at the same moment would then find them
+    all locked. The draw only has to be unknown to the reviewer, who sees one pair of it: PostgreSQL seeds
+    RANDOM() from the system's random source (on SQLite, in development, Django calls Python's random()).
+    """
+    among = settings.MOISSON_REVIEW_PICK_AMONG
+    if among == 1:
+        return queue
+    # The candidates are the first entries of the queue's index range (LIMIT), read without a lock. Around
+    # them, only what someone else may change at this moment is checked again (a hand-out, a decision, a
+    # withdrawal), which PostgreSQL re-checks on a row it locks just after it changed: repeating all of the
+    # queue's conditions doubled the time to plan the statement (4.5 ms against 1.5 ms).
+    return (
+        Pair.objects.awaiting_review()
+        .not_held(now)
+        .filter(pk__in=queue.values("pk")[:among])
+        .select_related("current_revision")
+        .order_by("?")
+    )
+
+
+def _locks_rows() -> bool:
+    return connection.features.has_select_for_update_skip_locked
+
+
+def _locked(queue: QuerySet[Pair]) -> QuerySet[Pair]:
+    if _locks_rows():
+        # Concurrent reviewers skip the row another one is taking instead of queueing behind it.
+        return queue.select_for_update(skip_locked=True, of=("self",))
+    return queue
+
+
+def _recent_skips(reviewer: User, now: datetime) -> QuerySet[Skip]:
+    """The reviewer's skips within SKIP_WINDOW: a range of the index skip_recent."""
+    return Skip.objects.filter(reviewer=reviewer, created_at__gt=now - SKIP_WINDOW)
+
+
+def _unless_skipped_too_much(queue: QuerySet[Pair], *, reviewer: User, now: datetime) -> QuerySet[Pair]:
+    """`queue`, empty for a reviewer who passed on MOISSON_REVIEW_SKIPS_PER_HOUR pairs within the hour.
+
+    A condition of the queue's own read rather than a statement before it: most hand-outs follow a vote,
+    not a skip, and this costs them no round trip. It does not depend on the pair, so the database checks it
+    once per read, on at most MOISSON_REVIEW_SKIPS_PER_HOUR entries of skip_recent ("is there an N-th skip
+    within the hour").
+    """
+    cap = settings.MOISSON_REVIEW_SKIPS_PER_HOUR
+    if cap <= 0:
+        return queue
+    return queue.filter(~Exists(_recent_skips(reviewer, now)[cap - 1 :]))
+
+
+def _refuse_if_skipped_too_much(*, reviewer: User, now: datetime) -> None:
+    """Raise TooManySkips if the reviewer passed on MOISSON_REVIEW_SKIPS_PER_HOUR pairs within the hour, with
+    the time until fewer remain: an hour after the N-th most recent. Called once the queue gave nothing."""
+    cap = settings.MOISSON_REVIEW_SKIPS_PER_HOUR
+    if cap <= 0:
+        return
+    newest_first = _recent_skips(reviewer, now).order_by("-created_at")
+    nth = next(iter(newest_first.values_list("created_at", flat=True)[cap - 1 : cap]), None)
+    if nth is None:
+        return
+    seconds = max(1, math.ceil((nth + SKIP_WINDOW - now).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    message = ngettext(
+        "You have skipped many pairs in a short time. You can review others again in %(minutes)d minute.",
+        "You have skipped many pairs in a short time. You can review others again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    raise TooManySkips(message, retry_after=seconds)
 
 
 def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None, holds_others: bool = True) -> None:

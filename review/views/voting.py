@@ -15,7 +15,14 @@ from collect.models import Pair, Status
 from collect.services import SubmissionRefused
 from collect.statistics import site_statistics
 from moisson.http import has_query_parameter, uuid_or_404
-from review.errors import AlreadyReviewed, InvalidReview, NotHanded, ReviewRefused, StaleRevision
+from review.errors import (
+    AlreadyReviewed,
+    InvalidReview,
+    NotHanded,
+    ReviewRefused,
+    StaleRevision,
+    TooManySkips,
+)
 from review.forms import QueueFilterForm, ReportForm, ReviewForm
 from review.models import VOTE_FIELDS, Review
 from review.moderation import DECIDED
@@ -32,6 +39,7 @@ def next_pair(request: HttpRequest) -> HttpResponse:
     """GET: the pair to review now. POST: a vote on it, then the tally."""
     domains, levels, filter_form = _queue_filter(request)
     by_need = bool(request.session.get(QUEUE_FILTER_SESSION_KEY, {}).get("by_need"))
+    paused = ""
     if request.method == "POST":
         form = ReviewForm(request.POST)
         pair = _posted_pair(request)
@@ -56,7 +64,11 @@ def next_pair(request: HttpRequest) -> HttpResponse:
             return redirect("review:next")
         # Otherwise the same pair again, with the form's errors.
     else:
-        pair = next_pair_for(request.user, domains=domains, levels=levels, by_need=by_need)
+        try:
+            pair = next_pair_for(request.user, domains=domains, levels=levels, by_need=by_need)
+        except TooManySkips as refused:
+            # Too many skips within the hour: the page says when new pairs come, in place of a pair.
+            pair, paused = None, str(refused)
         form = None
         if pair is not None:
             # Suggesting an edit starts from the current text: a suggestion equal to it is no suggestion.
@@ -73,6 +85,7 @@ def next_pair(request: HttpRequest) -> HttpResponse:
             "pair": pair,
             "revision": pair.current_revision if pair is not None else None,
             "form": form,
+            "paused": paused,
             "filter_form": filter_form,
             # The figure of the home page, from the same cache (collect.statistics).
             "pending_count": site_statistics()["by_status"][Status.PENDING],

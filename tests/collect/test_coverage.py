@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,6 +142,7 @@ def test_the_coverage_api_is_read_only(client):
     assert client.post("/api/v1/stats/coverage/").status_code in (403, 405)
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_a_reviewer_who_asks_for_it_gets_the_most_needed_cell_first():
     target("maths", "college", "reasoning", 50)
     target("arts", "lycee", "open_qa", 2)

@@ -1,5 +1,6 @@
 """Serving the most needed coverage cells first stays an index read (PostgreSQL's planner)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from collect.coverage import most_needed
 from collect.models import CoverageTarget, Domain, Level, Pair, Status, TaskType
-from review.voting import _cell_filters, next_pair_for
+from review.voting import _cell_filters, _drawn, _locked, next_pair_for
 from tests.factories import make_user
 
 pytestmark = [
@@ -53,15 +54,21 @@ def test_the_need_first_queue_reads_the_per_cell_index():
     [cell] = most_needed(1)
     reviewer = make_user()
 
-    plans = []
+    plans, draws = [], []
     for part in _cell_filters(cell):
         with transaction.atomic():
-            queue = Pair.objects.review_queue(reviewer, now=timezone.now()).filter(part)
+            now = timezone.now()
+            queue = Pair.objects.review_queue(reviewer, now=now).filter(part)
             plans.append(queue.select_for_update(skip_locked=True, of=("self",))[:1].explain())
+            # next_pair_for's statement: a draw among the first MOISSON_REVIEW_PICK_AMONG of the range.
+            draws.append(_locked(_drawn(queue, now=now))[:1].explain())
 
-    assert len(plans) == 2
+    assert len(plans) == len(draws) == 2
     for plan in plans:
         assert "pair_review_queue_by_cell" in plan
         assert "Sort" not in plan
+    for plan in draws:
+        assert "pair_review_queue_by_cell" in plan
+        assert re.findall(r"Sort Key: (.*)", plan) == ["(random())"]
     handed = next_pair_for(reviewer, by_need=True)
     assert (handed.domain, handed.level, handed.task_type) == ("maths", "adulte", "reasoning")

@@ -3,11 +3,12 @@
 SQLite serialises every write transaction, so there is nothing to race there: these tests need PostgreSQL.
 """
 
+import threading
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from accounts.models import User
@@ -84,6 +85,29 @@ def test_concurrent_reviewers_are_handed_different_pairs():
     results = run_together([lambda r=r: next_pair_for(r) for r in reviewers])
     assert all(isinstance(result, Pair) for result in results)
     assert {result.pk for result in results} == {pair.pk for pair in pairs}
+
+
+@override_settings(MOISSON_REVIEW_PICK_AMONG=3)
+def test_while_the_first_pairs_are_all_being_handed_out_the_next_free_one_is():
+    pairs = [make_pair() for _ in range(5)]
+    locked, done = threading.Event(), threading.Event()
+
+    def hand_out_the_first_three_elsewhere() -> None:
+        # Another reviewer's hand-out, still running: their rows locked, not yet marked as held.
+        with transaction.atomic():
+            list(Pair.objects.filter(pk__in=[pair.pk for pair in pairs[:3]]).select_for_update())
+            locked.set()
+            done.wait(timeout=30)
+        connection.close()
+
+    elsewhere = threading.Thread(target=hand_out_the_first_three_elsewhere)
+    elsewhere.start()
+    try:
+        assert locked.wait(timeout=30)
+        assert next_pair_for(make_user()) == pairs[3]
+    finally:
+        done.set()
+        elsewhere.join()
 
 
 def make_moderator_by_permission() -> User:

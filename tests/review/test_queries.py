@@ -1,19 +1,21 @@
 """List pages never issue one query per row, and the review queue is read through its index."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from collect.models import Domain, Pair, Revision, Status, TaskType
-from review.models import AuditAction
-from review.services import decide_pair, next_pair_for, report_pair, skip_pair
+from review import voting
+from review.models import AuditAction, Skip
+from review.services import TooManySkips, decide_pair, next_pair_for, report_pair, skip_pair
 from tests.factories import make_pair, make_user, vote
 from tests.fixtures.api import api_client
 
@@ -43,6 +45,7 @@ def with_near_duplicates(pair: Pair, count: int) -> Pair:
     return pair
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_the_review_page_costs_the_same_whatever_the_queue_and_the_near_duplicates(django_assert_num_queries):
     with_near_duplicates(make_pair(), 1)
     baseline = queries_of(client_for(make_user()), reverse("review:next"))
@@ -138,15 +141,14 @@ def test_the_audit_log_costs_the_same_for_one_entry_or_many(moderator, django_as
         client.get(reverse("review:audit"))
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner and SKIP LOCKED")
-def test_picking_the_next_pair_reads_the_review_queue_index():
-    # Like a real queue: many authors, some reviews and skips, statistics up to date.
+def a_queue_as_in_production() -> User:
+    """20,000 pending pairs by many authors, some reviews and skips, statistics up to date; and the reviewer
+    who asks, with skips of their own."""
     authors = User.objects.bulk_create(
         User(username=f"auteur{n}", email=f"auteur{n}@example.org") for n in range(200)
     )
     start = timezone.now() - timedelta(days=30)
-    Pair.objects.bulk_create(
+    pairs = Pair.objects.bulk_create(
         (
             Pair(
                 author=authors[n % len(authors)],
@@ -165,11 +167,33 @@ def test_picking_the_next_pair_reads_the_review_queue_index():
         ),
         batch_size=5_000,
     )
+    # Other reviewers' skips, so that the planner has a table worth an index to read them from.
+    Skip.objects.bulk_create(
+        (
+            Skip(
+                reviewer=authors[n % 100],
+                pair=pairs[(n * 7) % len(pairs)],
+                created_at=start + timedelta(minutes=n),
+            )
+            for n in range(10_000)
+        ),
+        batch_size=5_000,
+        ignore_conflicts=True,
+    )
     reviewer = make_user()
+    # Their skips of past days: the cap on skips reads the last hour's only.
+    Skip.objects.bulk_create(Skip(reviewer=reviewer, pair=pair, created_at=start) for pair in pairs[-2_000:])
     for pair in Pair.objects.order_by("submitted_at")[:5]:
         skip_pair(reviewer=reviewer, pair=pair)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    return reviewer
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner and SKIP LOCKED")
+def test_picking_the_next_pair_reads_the_review_queue_index():
+    reviewer = a_queue_as_in_production()
     with transaction.atomic():
         plan = (
             Pair.objects.review_queue(reviewer, now=timezone.now())
@@ -178,6 +202,25 @@ def test_picking_the_next_pair_reads_the_review_queue_index():
         )
     assert "pair_review_queue" in plan
     assert "Sort" not in plan
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner and SKIP LOCKED")
+def test_drawing_the_next_pair_reads_a_range_of_the_review_queue_index_and_of_the_reviewers_skips():
+    # The statement next_pair_for runs: the draw among the first MOISSON_REVIEW_PICK_AMONG, with the cap on
+    # skips. Only the drawn candidates are sorted (at random), never the queue.
+    reviewer = a_queue_as_in_production()
+    now = timezone.now()
+    with transaction.atomic():
+        free = voting._unless_skipped_too_much(
+            Pair.objects.review_queue(reviewer, now=now), reviewer=reviewer, now=now
+        )
+        plan = voting._locked(voting._drawn(free, now=now))[:1].explain(analyze=True)
+    assert "Index Scan using pair_review_queue" in plan
+    assert re.findall(r"Sort Key: (.*)", plan) == ["(random())"]
+    assert re.search(r"Sort .*actual time=\S+ rows=1 ", plan)  # the sort stops at the first row...
+    assert re.search(r"Limit .*actual time=\S+ rows=10 ", plan)  # ...of the ten candidates read
+    assert "skip_recent" in plan
 
 
 def next_pair_statements(reviewer: User) -> tuple[Pair | None, list[str]]:
@@ -200,6 +243,7 @@ def test_the_next_pair_after_a_vote_has_no_hold_to_check_nor_to_let_go():
     assert "EXISTS" not in on_pairs[0].upper()
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_taking_a_new_pair_still_lets_an_expired_hold_go():
     reviewer = make_user()
     old, new = make_pair(), make_pair()
@@ -209,6 +253,7 @@ def test_taking_a_new_pair_still_lets_an_expired_hold_go():
     assert list(Pair.objects.filter(held_by=reviewer)) == [new]
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_asking_again_serves_the_held_pair_while_it_is_still_reviewable():
     reviewer = make_user()
     held, other = make_pair(), make_pair()
@@ -232,3 +277,41 @@ def test_a_vote_through_the_api_reads_the_pair_once_and_answers_without_reading_
     assert len([sql for sql in statements if '"collect_pair"."question"' in sql]) == 1
     assert not [sql for sql in statements if sql.startswith('SELECT "review_review"."id"')]
     assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) <= 1
+
+
+def test_the_draw_and_the_cap_on_skips_cost_no_statement_when_a_pair_is_handed_out():
+    # Measured against the strict order without a cap, for a reviewer who skipped pairs lately.
+    reviewer = make_user()
+    for pair in [make_pair() for _ in range(15)][:3]:
+        skip_pair(reviewer=reviewer, pair=pair)
+    counts = []
+    for among, cap in [(1, 0), (10, 20)]:
+        with override_settings(MOISSON_REVIEW_PICK_AMONG=among, MOISSON_REVIEW_SKIPS_PER_HOUR=cap):
+            pair, statements = next_pair_statements(reviewer)
+        assert pair is not None
+        Pair.objects.filter(held_by=reviewer).update(held_by=None, held_until=None)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_a_reviewer_paused_by_the_cap_on_skips_costs_one_statement_more_than_an_empty_queue():
+    # Compared with an empty queue in the strict order without a cap: the read of what one holds, the
+    # queue's read, then one read of the reviewer's skips (savepoints aside).
+    with override_settings(MOISSON_REVIEW_PICK_AMONG=1, MOISSON_REVIEW_SKIPS_PER_HOUR=0):
+        pair, empty = next_pair_statements(make_user())
+    assert pair is None
+    reviewer = make_user()
+    for pair in [make_pair() for _ in range(4)][:3]:
+        skip_pair(reviewer=reviewer, pair=pair)
+    with (
+        override_settings(MOISSON_REVIEW_SKIPS_PER_HOUR=3),
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(TooManySkips),
+    ):
+        next_pair_for(reviewer)
+    paused = [query["sql"] for query in queries.captured_queries]
+    assert len(reads(paused)) == len(reads(empty)) + 1 == 3
+
+
+def reads(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.startswith("SELECT")]

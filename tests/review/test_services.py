@@ -41,6 +41,7 @@ def test_next_pair_is_never_the_reviewers_own(contributor):
     assert next_pair_for(contributor) is None
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_next_pair_is_the_one_with_fewest_reviews_then_the_oldest(contributor):
     reviewed = aged(make_pair(), minutes=30)
     vote(reviewed)
@@ -86,6 +87,7 @@ def test_next_pair_is_held_for_the_reviewer(contributor):
     assert pair.held_until > timezone.now() + timedelta(seconds=200)
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_a_held_pair_goes_to_another_reviewer_only_when_nothing_else_remains(contributor, other_contributor):
     first = aged(make_pair(), minutes=10)
     second = make_pair()
@@ -128,6 +130,7 @@ def test_next_pair_can_be_restricted_to_domains(contributor):
     assert next_pair_for(contributor, domains=[Domain.HEALTH]) == health
 
 
+@override_settings(MOISSON_REVIEW_PICK_AMONG=1)  # the strict order of the queue
 def test_a_level_filter_keeps_pairs_without_a_level(contributor):
     aged(make_pair(level=Level.HIGH_SCHOOL), minutes=20)
     any_level = aged(make_pair(level=""), minutes=10)
