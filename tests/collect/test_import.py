@@ -131,7 +131,7 @@ def test_running_the_import_twice_imports_each_pair_once(mixed_file):
 def test_a_dry_run_checks_every_row_and_saves_nothing(mixed_file):
     output = run(mixed_file, "--dry-run")
 
-    assert "rien n'a été enregistré" in output
+    assert "rien n’a été enregistré" in output
     assert "2 paires importées" in output
     assert not Pair.objects.exists()
 

@@ -1,18 +1,32 @@
 """French typography: a non-breaking space before « : ; ! ? » and inside « », so that no line of a phone
-screen starts with a lone "?" (issue 12). Checked on the French catalogue, which holds the words of every
-page, and on the French the prose templates write as is: the writing guide's examples."""
+screen starts with a lone "?" (issue 12), and the typographic apostrophe ’ rather than the typewriter's '.
+Checked on the French catalogue, which holds the words of every page, on the French the prose templates
+write as is (the writing guide's examples), and on the pages rendered without the request (the 500 and
+both 503), whose words are all the reader sees when something went wrong."""
 
+import html
 import re
 from pathlib import Path
 
 import polib
 from django.conf import settings
+from django.test import RequestFactory
+from django.utils import translation
+
+from moisson.database import database_unavailable
+from moisson.errors import server_error
+from moisson.overload import overloaded
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # A breakable space (plain space, tab or line break) where French wants a non-breaking one.
 BREAKABLE_BEFORE_SIGN = re.compile(r"[ \t\n]+[:;!?»]")
 BREAKABLE_AFTER_QUOTE = re.compile(r"«[ \t\n]+")
+# No space at all ("perdu: votre", "«oui»"). A sign counts when a space or the end follows it, as after a
+# word: "10:30" and "/?page=2" are not French punctuation.
+GLUED_SIGN = re.compile(r"[^\s\u00a0\u202f][:;!?](?=\s|$)|[^\s\u00a0\u202f]»|«[^\s\u00a0\u202f]")
+# The typewriter's apostrophe inside a word ("l'accueil"), where French prints ’.
+STRAIGHT_APOSTROPHE = re.compile(r"\w'\w")
 # The prose pages: one template each, their words in the catalogue, but the guide's examples are French
 # data written in the template itself.
 PROSE_TEMPLATES = [
@@ -29,14 +43,31 @@ NOT_TEXT = re.compile(
 )
 
 
-def breakable_spaces(text: str) -> list[str]:
-    found = BREAKABLE_BEFORE_SIGN.findall(text) + BREAKABLE_AFTER_QUOTE.findall(text)
+def spacing_faults(text: str) -> list[str]:
+    """Where a non-breaking space is wanted and a breakable one, or none, stands."""
+    found = (
+        BREAKABLE_BEFORE_SIGN.findall(text) + BREAKABLE_AFTER_QUOTE.findall(text) + GLUED_SIGN.findall(text)
+    )
     return [repr(match) for match in found]
 
 
+def straight_apostrophes(text: str) -> list[str]:
+    return [repr(match) for match in STRAIGHT_APOSTROPHE.findall(text)]
+
+
 def test_breakable_spaces_are_found_and_non_breaking_ones_are_not():
-    assert breakable_spaces("Pourquoi ? « oui »") == ["' ?'", "' »'", "'« '"]
-    assert breakable_spaces("Pourquoi\u00a0? «\u00a0oui\u00a0»\u00a0: non\u202f; https://a.fr/?b=c") == []
+    assert spacing_faults("Pourquoi ? « oui »") == ["' ?'", "' »'", "'« '"]
+    assert spacing_faults("Pourquoi\u00a0? «\u00a0oui\u00a0»\u00a0: non\u202f; https://a.fr/?b=c") == []
+
+
+def test_missing_spaces_are_found_but_not_in_times_nor_addresses():
+    assert spacing_faults("perdu: votre texte; «oui», fin!") == ["'u:'", "'e;'", "'«o'", "'i»'", "'n!'"]
+    assert spacing_faults("à 10:30, https://a.fr/?page=2") == []
+
+
+def test_straight_apostrophes_inside_words_are_found_and_typographic_ones_are_not():
+    assert straight_apostrophes("L'erreur s’est produite") == ['"L\'e"']
+    assert straight_apostrophes("« l’accueil », 'guide'") == []
 
 
 def test_french_catalogue_uses_non_breaking_spaces_before_high_signs_and_inside_quotes():
@@ -44,7 +75,17 @@ def test_french_catalogue_uses_non_breaking_spaces_before_high_signs_and_inside_
     wrong = {}
     for entry in po.translated_entries():
         for text in [entry.msgstr, *entry.msgstr_plural.values()]:
-            if text and breakable_spaces(text):
+            if text and spacing_faults(text):
+                wrong[entry.msgid] = text
+    assert wrong == {}
+
+
+def test_french_catalogue_uses_typographic_apostrophes():
+    po = polib.pofile(str(CATALOGUE))
+    wrong = {}
+    for entry in po.translated_entries():
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if text and straight_apostrophes(text):
                 wrong[entry.msgid] = text
     assert wrong == {}
 
@@ -52,7 +93,31 @@ def test_french_catalogue_uses_non_breaking_spaces_before_high_signs_and_inside_
 def test_french_written_in_the_prose_templates_uses_non_breaking_spaces_before_high_signs_and_inside_quotes():
     wrong = {}
     for name in PROSE_TEMPLATES:
-        found = breakable_spaces(NOT_TEXT.sub("", (TEMPLATES / name).read_text()))
+        found = spacing_faults(NOT_TEXT.sub("", (TEMPLATES / name).read_text()))
+        if found:
+            wrong[name] = found
+    assert wrong == {}
+
+
+def visible_text(page: bytes) -> str:
+    """What a reader sees of a page: its text without the markup, entities read (' is written &#x27;)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", page.decode()))
+
+
+def test_the_pages_rendered_without_the_request_follow_french_typography():
+    request = RequestFactory()
+    with translation.override("fr"):
+        pages = {
+            "500": server_error(request.get("/")),
+            "503 overload": overloaded(request.get("/", HTTP_ACCEPT_LANGUAGE="fr")),
+            "503 lost database": database_unavailable(request.get("/")),
+            "503 lost database, form kept": database_unavailable(request.post("/", {"comment": "Très bien"})),
+        }
+    wrong = {}
+    for name, response in pages.items():
+        text = visible_text(response.content)
+        assert "Moisson" in text
+        found = spacing_faults(text) + straight_apostrophes(text)
         if found:
             wrong[name] = found
     assert wrong == {}

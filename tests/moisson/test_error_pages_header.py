@@ -1,7 +1,9 @@
 """The pages that answer without knowing who is reading (the 500, the overload's 503 and the 503 of a lost
 database) show a neutral header: the site's name and the guide, never "Log in" nor an account link, which
-would make a signed-in volunteer think they had been signed out and had lost their work."""
+would make a signed-in volunteer think they had been signed out and had lost their work. Rendered without
+the request, they have no CSRF token either: they offer no form that Django would refuse ("Page expirée")."""
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -104,3 +106,66 @@ def test_the_500_page_is_rendered_without_the_database() -> None:
 
     assert response.status_code == 500
     assert_neutral_header(response.content.decode())
+
+
+def unsendable_forms(page: str) -> list[str]:
+    """The opening tags of the page's POST forms without a CSRF token, which Django refuses with a 403."""
+    forms = re.findall(r"<form\b.*?</form>", page, re.DOTALL)
+    return [
+        form.split(">", 1)[0] + ">"
+        for form in forms
+        if 'method="post"' in form.split(">", 1)[0]
+        and not re.search(r'name="csrfmiddlewaretoken" value="[^"]+"', form)
+    ]
+
+
+def test_the_500_page_offers_no_form_that_cannot_be_sent(someone: Client, crash) -> None:
+    crash(RuntimeError("an unexpected bug"))
+
+    page = someone.get(reverse("collect:statistics"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert unsendable_forms(page) == []
+
+
+def test_the_overload_503_page_offers_no_form_that_cannot_be_sent(someone: Client, server_full: None) -> None:
+    page = someone.get(reverse("collect:guide"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert unsendable_forms(page) == []
+
+
+def test_the_503_page_of_a_lost_database_offers_no_form_that_cannot_be_sent(someone: Client, crash) -> None:
+    crash(OperationalError("server closed the connection unexpectedly"))
+
+    page = someone.get(reverse("collect:statistics"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert unsendable_forms(page) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.moisson.database_error_urls")
+def test_the_503_page_of_a_lost_database_sends_a_form_again_with_the_token_it_was_sent_with() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("collect:guide"))
+    token = client.cookies["csrftoken"].value
+
+    sent = {"comment": "Très bien", "csrfmiddlewaretoken": token}
+    page = client.post("/test-base-perdue/", sent).content.decode()
+
+    assert '<form method="post" action="/test-base-perdue/">' in page
+    assert unsendable_forms(page) == []
+
+
+@pytest.mark.django_db
+def test_an_ordinary_page_still_offers_the_language_form_and_it_changes_the_language() -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("collect:guide")).content.decode()
+    form = page.split(f'<form action="{reverse("set_language")}"', 1)[1].split("</form>", 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    response = client.post(
+        reverse("set_language"),
+        {"language": "en", "next": reverse("collect:guide"), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert 'lang="en"' in client.get(response.url).content.decode()
