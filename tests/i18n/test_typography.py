@@ -1,16 +1,19 @@
 """French typography: a non-breaking space before « : ; ! ? » and inside « », so that no line of a phone
 screen starts with a lone "?" (issue 12), and the typographic apostrophe ’ rather than the typewriter's '.
-Checked on the French catalogue, which holds the words of every page, on the French the prose templates
-write as is (the writing guide's examples), and on the pages rendered without the request (the 500 and
-both 503), whose words are all the reader sees when something went wrong."""
+Checked on the French catalogue, which holds the words of every page, and on the French written outside
+it: the French the prose templates write as is (the writing guide's examples, checked on the guide as
+rendered in French), and the pages rendered without the request (the 500 and both 503), whose words are
+all the reader sees when something went wrong."""
 
 import html
 import re
 from pathlib import Path
 
 import polib
+import pytest
 from django.conf import settings
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from moisson.database import database_unavailable
@@ -121,3 +124,13 @@ def test_the_pages_rendered_without_the_request_follow_french_typography():
         if found:
             wrong[name] = found
     assert wrong == {}
+
+
+@pytest.mark.django_db
+def test_the_guide_as_rendered_in_french_follows_french_typography(client: Client) -> None:
+    # Its examples of pairs are French written in the template itself, outside the catalogue.
+    page = client.get(reverse("collect:guide"), headers={"accept-language": "fr"})
+
+    text = visible_text(page.content)
+    assert "Pourquoi entend-on le tonnerre" in text
+    assert spacing_faults(text) + straight_apostrophes(text) == []
