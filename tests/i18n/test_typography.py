@@ -2,8 +2,9 @@
 screen starts with a lone "?" (issue 12), and the typographic apostrophe ’ rather than the typewriter's '.
 Checked on the French catalogue, which holds the words of every page, and on the French written outside
 it: the French the prose templates write as is (the writing guide's examples, checked on the guide as
-rendered in French), and the pages rendered without the request (the 500 and both 503), whose words are
-all the reader sees when something went wrong."""
+rendered in French), the pages rendered without the request (the 500 and both 503), whose words are all
+the reader sees when something went wrong, and the dataset card and CONTRIBUTORS.md, written into every
+release by export.card."""
 
 import html
 import re
@@ -16,9 +17,11 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from export.card import CardInfo, render_card, render_contributors
 from moisson.database import database_unavailable
 from moisson.errors import server_error
 from moisson.overload import overloaded
+from tests.export.test_card import make_card_info, make_rich_card_info, sections
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -133,4 +136,41 @@ def test_the_guide_as_rendered_in_french_follows_french_typography(client: Clien
 
     text = visible_text(page.content)
     assert "Pourquoi entend-on le tonnerre" in text
+    assert spacing_faults(text) + straight_apostrophes(text) == []
+
+
+def markdown_prose(markdown: str) -> str:
+    """What a reader of a Markdown file reads as French: code (fenced blocks, `inline`), which keeps the
+    syntax of its language ("role: string", a BibTeX "}:"), and the alignment rows of tables ("---:") are
+    left out."""
+    markdown = re.sub(r"^```.*?^```$|`[^`\n]*`", "", markdown, flags=re.DOTALL | re.MULTILINE)
+    return re.sub(r"^\|[ |:-]+\|$", "", markdown, flags=re.MULTILINE)
+
+
+def test_markdown_prose_leaves_code_and_table_alignment_out():
+    markdown = "Texte\u00a0: `role: string`\n```python\nx = 'a'  # it's\n```\n| a | b |\n| --- | ---: |\n"
+
+    assert markdown_prose(markdown) == "Texte\u00a0: \n\n| a | b |\n\n"
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        make_rich_card_info(),
+        make_rich_card_info(hub_repo=None, previous_version=None, coverage_targets={}),
+        make_card_info(held_back=0, preference_split_counts={}, labels={}),
+    ],
+    ids=["rich", "no hub, first release", "bare"],
+)
+def test_the_french_section_of_the_dataset_card_follows_french_typography(info: CardInfo) -> None:
+    french = markdown_prose(sections(render_card(info))["Français"])
+
+    assert "Collecte et relecture" in french
+    assert spacing_faults(french) + straight_apostrophes(french) == []
+
+
+@pytest.mark.parametrize("rows", [[], [("Noé", 3)]], ids=["nobody credited", "one contributor"])
+def test_the_french_of_contributors_md_follows_french_typography(rows: list[tuple[str, int]]) -> None:
+    text = markdown_prose(render_contributors(rows))
+
     assert spacing_faults(text) + straight_apostrophes(text) == []
