@@ -3,8 +3,11 @@ screen starts with a lone "?" (issue 12), and the typographic apostrophe ’ rat
 Checked on the French catalogue, which holds the words of every page, and on the French written outside
 it: the French the prose templates write as is (the writing guide's examples, checked on the guide as
 rendered in French), the pages rendered without the request (the 500 and both 503), whose words are all
-the reader sees when something went wrong, and the dataset card and CONTRIBUTORS.md, written into every
-release by export.card."""
+the reader sees when something went wrong, the dataset card and CONTRIBUTORS.md, written into every
+release by export.card, the e-mails sent through allauth, and the strings of the scripts.
+
+The demo pairs (collect/demo/pairs.json, seed_demo) are left as they are: they stand for contributors'
+texts, which the site publishes as typed, keyboard apostrophes included."""
 
 import html
 import re
@@ -13,6 +16,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -22,9 +26,11 @@ from moisson.database import database_unavailable
 from moisson.errors import server_error
 from moisson.overload import overloaded
 from tests.export.test_card import make_card_info, make_rich_card_info, sections
+from tests.factories import make_user
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
+SCRIPTS = Path(settings.BASE_DIR) / "static" / "js"
 # A breakable space (plain space, tab or line break) where French wants a non-breaking one.
 BREAKABLE_BEFORE_SIGN = re.compile(r"[ \t\n]+[:;!?»]")
 BREAKABLE_AFTER_QUOTE = re.compile(r"«[ \t\n]+")
@@ -174,3 +180,49 @@ def test_the_french_of_contributors_md_follows_french_typography(rows: list[tupl
     text = markdown_prose(render_contributors(rows))
 
     assert spacing_faults(text) + straight_apostrophes(text) == []
+
+
+@pytest.mark.django_db
+def test_the_emails_sent_through_allauth_follow_french_typography() -> None:
+    # Their templates are allauth's, and so is their French unless our catalogue gives it.
+    camille = make_user(username="camille", email_verified=True)
+    french = {"headers": {"accept-language": "fr"}}
+    signup = {
+        "email": "nouvelle@example.org",
+        "username": "nouvelle",
+        "password1": "un-mot-de-passe-solide-42",
+        "password2": "un-mot-de-passe-solide-42",
+    }
+    taken = signup | {"username": "homonyme", "email": camille.email}
+    Client().post(reverse("account_signup"), signup, **french)
+    Client().post(reverse("account_signup"), taken, **french)
+    Client().post(reverse("account_reset_password"), {"email": camille.email}, **french)
+    Client().post(reverse("account_reset_password"), {"email": "inconnue@example.org"}, **french)
+
+    assert [message.subject for message in mail.outbox] == [
+        "[Moisson] Confirmez votre adresse e-mail",
+        "[Moisson] Ce compte existe déjà",
+        "[Moisson] E-mail de réinitialisation de mot de passe",
+        "[Moisson] Compte inconnu",
+    ]
+    wrong = {}
+    for message in mail.outbox:
+        text = f"{message.subject}\n{message.body}"
+        found = spacing_faults(text) + straight_apostrophes(text)
+        if found:
+            wrong[message.subject] = found
+    assert wrong == {}
+
+
+def test_the_strings_of_the_scripts_follow_french_typography() -> None:
+    # Their French is a fallback, shown when the page left out its translated text (data-saved-text...);
+    # their other strings (selectors, names) hold no apostrophe inside a word nor a space before a sign.
+    strings = {
+        literal: script.name
+        for script in sorted(SCRIPTS.glob("*.js"))
+        for literal in re.findall(r'"([^"\n]*)"', script.read_text(encoding="utf-8"))
+    }
+
+    assert "Brouillon enregistré à " in strings
+    assert {literal: name for literal, name in strings.items() if straight_apostrophes(literal)} == {}
+    assert {literal: name for literal, name in strings.items() if spacing_faults(literal)} == {}
