@@ -128,7 +128,7 @@ def render_contributors(rows: list[tuple[str, int]]) -> str:
     lines = [
         "# Contributeurs · Contributors",
         "",
-        "Les personnes qui ont choisi d'être citées, par pseudonyme, avec le nombre de leurs paires publiées "
+        "Les personnes qui ont choisi d’être citées, par pseudonyme, avec le nombre de leurs paires publiées "
         "dans cette version. Les autres auteurs ne sont pas nommés.",
         "",
         "The people who chose to be credited, by pseudonym, with the number of their pairs published in this "
@@ -136,7 +136,7 @@ def render_contributors(rows: list[tuple[str, int]]) -> str:
         "",
     ]
     if not ordered:
-        lines += ["Personne n'a encore demandé à être cité. · Nobody has asked to be credited yet.", ""]
+        lines += ["Personne n’a encore demandé à être cité. · Nobody has asked to be credited yet.", ""]
         return "\n".join(lines)
     lines += ["| Pseudonyme · Pseudonym | Paires · Pairs |", "| --- | ---: |"]
     lines += [f"| {_cell(name)} | {count} |" for name, count in ordered]

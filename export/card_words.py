@@ -5,6 +5,9 @@ the words. A heading or sentence given in one language and forgotten in the othe
 not a section that silently drifts (tests/export/test_card.py compares the bullets, tables and `{names}` of
 both). `{names}` in a sentence are filled by `str.format` with the release's figures, see
 `export.card._figures`.
+
+The French follows the catalogue's typography: the apostrophe ’, and a non-breaking space (written
+`\\u00a0`, so that it shows) before : ; ! ? (tests/i18n/test_typography.py).
 """
 
 from dataclasses import dataclass
@@ -53,48 +56,49 @@ FRENCH = CardWords(
     language="Français",
     description_heading="Description",
     description=(
-        "{name} est un jeu de données d'instructions en français : des paires question/réponse écrites par "
-        "des bénévoles francophones, sans texte généré par une machine, puis relues par d'autres bénévoles. "
-        "Cette version ({version}, publiée le {date}) contient {total} paires. Site du projet : {site_url}"
+        "{name} est un jeu de données d’instructions en français\u00a0: des paires question/réponse écrites "
+        "par des bénévoles francophones, sans texte généré par une machine, puis relues par d’autres "
+        "bénévoles. Cette version ({version}, publiée le {date}) contient {total} paires. Site du "
+        "projet\u00a0: {site_url}"
     ),
     collection_heading="Collecte et relecture",
     collection=(
-        "Chaque paire est écrite par un contributeur inscrit, qui déclare qu'il s'agit de son propre texte, "
+        "Chaque paire est écrite par un contributeur inscrit, qui déclare qu’il s’agit de son propre texte, "
         "non généré par une machine, et accepte la licence.",
-        "À l'écriture, des vérifications automatiques bloquent les données personnelles (adresses "
+        "À l’écriture, des vérifications automatiques bloquent les données personnelles (adresses "
         "électroniques, téléphones, NIR, IBAN, numéros de carte), les doublons exacts et les textes qui ne "
-        "sont pas en français ; les quasi-doublons sont signalés aux relecteurs.",
-        "La relecture est en aveugle : le relecteur ne voit ni le nom de l'auteur ni les autres votes. "
+        "sont pas en français\u00a0; les quasi-doublons sont signalés aux relecteurs.",
+        "La relecture est en aveugle\u00a0: le relecteur ne voit ni le nom de l’auteur ni les autres votes. "
         "Personne ne relit ses propres paires.",
-        "Une paire est validée dès qu'elle a au moins {min_approvals} approbations et que les approbations "
-        "dépassent les rejets d'au moins {margin}. Après {dispute_after} relectures sans décision, ou sur "
+        "Une paire est validée dès qu’elle a au moins {min_approvals} approbations et que les approbations "
+        "dépassent les rejets d’au moins {margin}. Après {dispute_after} relectures sans décision, ou sur "
         "signalement, elle part en modération.",
-        "Les modérateurs tranchent les cas disputés et signalés et traitent les demandes de retrait ; "
+        "Les modérateurs tranchent les cas disputés et signalés et traitent les demandes de retrait\u00a0; "
         "chacune de leurs actions est journalisée. Seules les paires validées sont publiées.",
-        "Une paire validée n'est jamais modifiée en place : une correction est une nouvelle révision qui "
-        "repasse en relecture, et la version publiée reste la dernière révision validée (colonne "
-        "`revision`, avec les votes portant sur cette révision) jusqu'à ce que la correction soit validée.",
+        "Une paire validée n’est jamais modifiée en place\u00a0: une correction est une nouvelle révision "
+        "qui repasse en relecture, et la version publiée reste la dernière révision validée (colonne "
+        "`revision`, avec les votes portant sur cette révision) jusqu’à ce que la correction soit validée.",
         "Au moment de construire chaque version, chaque ligne publiée (des deux configurations) repasse les "
-        "vérifications automatiques de données personnelles ; une ligne qui échoue est retenue et listée "
-        "dans `release.json` (`held_back`, motif `personal_data`). Ces vérifications automatiques réduisent "
-        "le risque sans pouvoir garantir l'absence de toute donnée personnelle : signalez-nous ce qui leur "
-        "aurait échappé ({site_url}).",
+        "vérifications automatiques de données personnelles\u00a0; une ligne qui échoue est retenue et "
+        "listée dans `release.json` (`held_back`, motif `personal_data`). Ces vérifications automatiques "
+        "réduisent le risque sans pouvoir garantir l’absence de toute donnée personnelle\u00a0: "
+        "signalez-nous ce qui leur aurait échappé ({site_url}).",
     ),
-    no_row_held_back="Dans cette version, aucune ligne n'a été retenue.",
+    no_row_held_back="Dans cette version, aucune ligne n’a été retenue.",
     rows_held_back=(
-        "Dans cette version : {held_back} paire(s) et {preferences_held_back} paire(s) de préférences "
+        "Dans cette version\u00a0: {held_back} paire(s) et {preferences_held_back} paire(s) de préférences "
         "retenues."
     ),
     fields_heading="Champs",
     column_headings=("Colonne", "Type", "Signification"),
     preferences_heading="Paires de préférences (configuration `preferences`)",
     preferences=(
-        "Tirées de l'historique de relecture, pour l'apprentissage par préférences (DPO) : au format "
+        "Tirées de l’historique de relecture, pour l’apprentissage par préférences (DPO)\u00a0: au format "
         "conversationnel de préférences lu par `DPOTrainer` de TRL. Le côté préféré est toujours une "
-        "révision validée ; le côté écarté est la révision qu'elle a remplacée. Même partition que la "
+        "révision validée\u00a0; le côté écarté est la révision qu’elle a remplacée. Même partition que la "
         "configuration principale (selon `pair_id`)."
     ),
-    no_preferences_yet="Cette version n'en contient pas encore : la configuration n'est pas déclarée.",
+    no_preferences_yet="Cette version n’en contient pas encore\u00a0: la configuration n’est pas déclarée.",
     statistics_heading="Statistiques",
     split="Partition",
     task_type="Type de tâche",
@@ -110,17 +114,17 @@ FRENCH = CardWords(
     licence_heading="Licence",
     licence=(
         "Chaque paire est publiée sous la licence acceptée par son auteur, indiquée dans la colonne "
-        "`license` ; par défaut {licence}."
+        "`license`\u00a0; par défaut {licence}."
     ),
     attribution_heading="Attribution",
     attribution=(
-        "Les auteurs qui l'ont choisi sont cités par leur pseudonyme dans `CONTRIBUTORS.md` et dans la "
+        "Les auteurs qui l’ont choisi sont cités par leur pseudonyme dans `CONTRIBUTORS.md` et dans la "
         "colonne `author`. Les adresses électroniques ne quittent jamais la base de données."
     ),
     citation_heading="Citation",
     changelog_heading="Journal des modifications",
-    first_release="Première version : {total} paires.",
-    since_previous="Depuis {previous_version} : {added} paires ajoutées, {removed} retirées.",
+    first_release="Première version\u00a0: {total} paires.",
+    since_previous="Depuis {previous_version}\u00a0: {added} paires ajoutées, {removed} retirées.",
     removal_reason="Motif de retrait",
 )
 
@@ -213,32 +217,33 @@ FIELDS = [
     (
         "context",
         "string",
-        "texte auquel la question se réfère ; chaîne vide s'il n'y en a pas",
+        "texte auquel la question se réfère\u00a0; chaîne vide s’il n’y en a pas",
         "text the question refers to; empty string when there is none",
     ),
-    ("answer", "string", "la réponse écrite par l'auteur", "the answer written by the author"),
+    ("answer", "string", "la réponse écrite par l’auteur", "the answer written by the author"),
     (
         "messages",
         "list<struct<role: string, content: string>>",
-        "forme conversationnelle : un tour `user` (contexte puis question) et un tour `assistant` (réponse)",
+        "forme conversationnelle\u00a0: un tour `user` (contexte puis question) et un tour `assistant` "
+        "(réponse)",
         "chat form: a `user` turn (context then question) and an `assistant` turn (answer)",
     ),
     ("task_type", "string", "type de tâche (voir les statistiques)", "task type (see the statistics)"),
     ("domain", "string", "domaine (voir les statistiques)", "domain (see the statistics)"),
-    ("level", "string, nullable", "niveau scolaire, s'il y en a un", "school level, when there is one"),
+    ("level", "string, nullable", "niveau scolaire, s’il y en a un", "school level, when there is one"),
     (
         "license",
         "string",
-        "licence acceptée par l'auteur pour cette paire",
+        "licence acceptée par l’auteur pour cette paire",
         "licence the author granted for this pair",
     ),
     (
         "author",
         "string, nullable",
-        "pseudonyme public de l'auteur, seulement s'il a choisi d'être cité",
+        "pseudonyme public de l’auteur, seulement s’il a choisi d’être cité",
         "public pseudonym of the author, only if they opted in to attribution",
     ),
-    ("created_at", "timestamp[us, UTC]", "date d'écriture de la paire", "when the pair was written"),
+    ("created_at", "timestamp[us, UTC]", "date d’écriture de la paire", "when the pair was written"),
     (
         "validated_at",
         "timestamp[us, UTC]",
@@ -247,11 +252,11 @@ FIELDS = [
     ),
     ("revision", "int32", "numéro de la révision publiée", "number of the published revision"),
     ("review_count", "int32", "nombre de relectures de cette révision", "number of reviews of this revision"),
-    ("approvals", "int32", "nombre d'approbations parmi ces relectures", "number of approvals among them"),
+    ("approvals", "int32", "nombre d’approbations parmi ces relectures", "number of approvals among them"),
     (
         "correctness_mean",
         "float32, nullable",
-        "note moyenne d'exactitude (1 à 5) donnée par les relecteurs",
+        "note moyenne d’exactitude (1 à 5) donnée par les relecteurs",
         "mean correctness rating (1 to 5) given by reviewers",
     ),
     (
@@ -263,15 +268,15 @@ FIELDS = [
     (
         "final_answer",
         "string, nullable",
-        "réponse finale courte (nombre, mot, lettre), normalisée : minuscules, virgule décimale, sans "
-        "séparateur de milliers ; null s'il n'y en a pas",
+        "réponse finale courte (nombre, mot, lettre), normalisée\u00a0: minuscules, virgule décimale, sans "
+        "séparateur de milliers\u00a0; null s’il n’y en a pas",
         "short final answer (number, word, letter), normalised: lower case, decimal comma, no thousands "
         "separator; null when there is none",
     ),
     (
         "final_answer_checked",
         "bool",
-        "vrai si le site a calculé lui-même la valeur attendue (calcul, lettres d'un mot) et qu'elle "
+        "vrai si le site a calculé lui-même la valeur attendue (calcul, lettres d’un mot) et qu’elle "
         "correspond à `final_answer`",
         "true when the site computed the expected value itself (arithmetic, letters of a word) and it "
         "matches `final_answer`",
@@ -279,7 +284,7 @@ FIELDS = [
     (
         "source",
         "string, nullable",
-        "pour une paire importée d'un jeu de données ouvert : le nom de cette source ; null sinon",
+        "pour une paire importée d’un jeu de données ouvert\u00a0: le nom de cette source\u00a0; null sinon",
         "for a pair imported from an open dataset: the name of that source; null otherwise",
     ),
     (
@@ -297,7 +302,8 @@ PREFERENCE_FIELDS = [
     (
         "id",
         "string",
-        "identifiant de la ligne : celui de la paire, puis les numéros des révisions préférée et écartée",
+        "identifiant de la ligne\u00a0: celui de la paire, puis les numéros des révisions préférée et "
+        "écartée",
         "id of the row: the pair's id, then the numbers of the chosen and the rejected revisions",
     ),
     (
@@ -309,27 +315,27 @@ PREFERENCE_FIELDS = [
     (
         "prompt",
         "list<struct<role: string, content: string>>",
-        "le tour `user` : contexte puis question de la révision validée",
+        "le tour `user`\u00a0: contexte puis question de la révision validée",
         "the `user` turn: context then question of the validated revision",
     ),
     (
         "chosen",
         "list<struct<role: string, content: string>>",
-        "le tour `assistant` préféré : la réponse validée par les relecteurs",
+        "le tour `assistant` préféré\u00a0: la réponse validée par les relecteurs",
         "the preferred `assistant` turn: the answer validated by reviewers",
     ),
     (
         "rejected",
         "list<struct<role: string, content: string>>",
-        "le tour `assistant` écarté : la réponse de la révision précédente",
+        "le tour `assistant` écarté\u00a0: la réponse de la révision précédente",
         "the rejected `assistant` turn: the answer of the earlier revision",
     ),
     (
         "source",
         "string",
-        "`suggested_edit` : la correction proposée par un relecteur, acceptée par l'auteur puis validée, "
-        "face à la révision qu'elle remplace ; `correction` : une révision rejetée ou renvoyée en relecture "
-        "par un modérateur, puis corrigée et validée, face à cette révision",
+        "`suggested_edit`\u00a0: la correction proposée par un relecteur, acceptée par l’auteur puis "
+        "validée, face à la révision qu’elle remplace\u00a0; `correction`\u00a0: une révision rejetée ou "
+        "renvoyée en relecture par un modérateur, puis corrigée et validée, face à cette révision",
         "`suggested_edit`: a reviewer's edit accepted by the author and then validated, against the "
         "revision it replaced; `correction`: a revision rejected, or sent back to review by a moderator, "
         "then corrected and validated, against that revision",
@@ -337,7 +343,7 @@ PREFERENCE_FIELDS = [
     (
         "license",
         "string",
-        "licence acceptée par l'auteur pour cette paire",
+        "licence acceptée par l’auteur pour cette paire",
         "licence the author granted for this pair",
     ),
     (

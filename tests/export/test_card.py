@@ -242,7 +242,7 @@ def test_labels_are_shown_next_to_codes_in_each_sections_language() -> None:
 def test_changelog_gives_added_removed_and_removal_reasons() -> None:
     card = render_card(make_card_info())
 
-    assert "Depuis v1.1.0 : 300 paires ajoutées, 4 retirées." in card
+    assert "Depuis v1.1.0\u00a0: 300 paires ajoutées, 4 retirées." in card
     assert "Since v1.1.0: 300 pairs added, 4 removed." in card
     assert "| `takedown` | 3 |" in card
 
@@ -250,7 +250,7 @@ def test_changelog_gives_added_removed_and_removal_reasons() -> None:
 def test_first_release_changelog_says_so() -> None:
     card = render_card(make_card_info(previous_version=None, added=2000, removed=0, removals_by_reason={}))
 
-    assert "Première version : 2000 paires." in card
+    assert "Première version\u00a0: 2000 paires." in card
     assert "First release: 2000 pairs." in card
 
 
@@ -291,7 +291,7 @@ def test_preferences_configuration_is_left_out_while_it_has_no_row() -> None:
     card = render_card(make_card_info(preference_split_counts={"train": 0, "test": 0}))
 
     assert [config["config_name"] for config in front_matter(card)["configs"]] == ["default"]
-    assert "Cette version n'en contient pas encore" in card
+    assert "Cette version n’en contient pas encore" in card
     assert "This release holds none yet" in card
 
 
@@ -363,7 +363,7 @@ def test_held_back_rows_are_counted_at_the_end_of_the_collection_bullets() -> No
     card = render_card(make_rich_card_info())
 
     assert (
-        "(https://moisson.example.org).\n  Dans cette version : 2 paire(s) et 1 paire(s) de préférences "
+        "(https://moisson.example.org).\n  Dans cette version\u00a0: 2 paire(s) et 1 paire(s) de préférences "
         in card
     )
     assert "\n  In this release: 2 pair(s) and 1 preference pair(s) held back.\n" in card
@@ -372,7 +372,7 @@ def test_held_back_rows_are_counted_at_the_end_of_the_collection_bullets() -> No
 def test_card_says_when_no_row_was_held_back() -> None:
     card = render_card(make_card_info(held_back=0, preferences_held_back=0))
 
-    assert "\n  Dans cette version, aucune ligne n'a été retenue.\n" in card
+    assert "\n  Dans cette version, aucune ligne n’a été retenue.\n" in card
     assert "\n  In this release, no row was held back.\n" in card
 
 
@@ -380,7 +380,7 @@ def test_quorum_settings_are_in_both_languages() -> None:
     card = render_card(make_card_info(quorum_min_approvals=3, quorum_margin=1, dispute_after_reviews=7))
 
     assert (
-        "au moins 3 approbations et que les approbations dépassent les rejets d'au moins 1. Après 7 " in card
+        "au moins 3 approbations et que les approbations dépassent les rejets d’au moins 1. Après 7 " in card
     )
     assert "at least 3 approvals and approvals exceed rejections by at least 1. After 7 reviews" in card
 

@@ -85,7 +85,7 @@ def test_the_card_says_rows_are_checked_again_and_how_many_were_held_back() -> N
     card = (make_release().directory / "README.md").read_text(encoding="utf-8")
 
     assert "repasse les vérifications automatiques de données personnelles" in card
-    assert "Dans cette version : 1 paire(s) et 0 paire(s) de préférences retenues." in card
+    assert "Dans cette version\u00a0: 1 paire(s) et 0 paire(s) de préférences retenues." in card
     assert "goes through the automatic personal-data checks again" in card
     assert "In this release: 1 pair(s) and 0 preference pair(s) held back." in card
 
