@@ -72,3 +72,20 @@ def test_my_pairs_show_states_in_french(contributor, contributor_client: Client)
 
     assert "Chez les modérateurs" in page
     assert ">disputed<" not in page
+
+
+def test_the_moderation_history_gives_each_reason_in_french_typography(moderator, moderator_client) -> None:
+    pair = make_pair(status=Status.DISPUTED)
+    reason = "Texte copié depuis un manuel."
+    decide_pair(
+        moderator=moderator,
+        pair=pair,
+        action=AuditAction.REMOVE,
+        reason=reason,
+        removal_reason=RemovalReason.COPYRIGHT,
+    )
+
+    page = french_page(moderator_client, reverse("review:moderate", args=[pair.pk]))
+
+    assert f"\u00a0: {reason}" in page
+    assert f": {reason}" not in page.replace(f"\u00a0: {reason}", "")
