@@ -263,7 +263,7 @@ def write_sessions(var_dir: Path, *, usernames: list[str] | None = None) -> Path
     for user in people.only("pk", "password", "username"):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "accounts.authentication.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         token = (
