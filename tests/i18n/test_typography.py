@@ -10,13 +10,18 @@ The demo pairs (collect/demo/pairs.json, seed_demo) are left as they are: they s
 texts, which the site publishes as typed, keyboard apostrophes included."""
 
 import html
+import json
 import re
 from pathlib import Path
 
 import polib
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core import mail
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -226,3 +231,130 @@ def test_the_strings_of_the_scripts_follow_french_typography() -> None:
     assert "Brouillon enregistré à " in strings
     assert {literal: name for literal, name in strings.items() if straight_apostrophes(literal)} == {}
     assert {literal: name for literal, name in strings.items() if spacing_faults(literal)} == {}
+
+
+def reader_text(page: bytes) -> str:
+    """What a reader reads of a page: its visible text, and the strings an allauth script shows (the e-mail
+    page's confirmation dialog is French in a JSON data block), without the JSON's own syntax."""
+    source = page.decode()
+    shown = [
+        value
+        for data in re.findall(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', source, re.DOTALL)
+        for value in json_strings(json.loads(data))
+    ]
+    source = re.sub(r"<script.*?</script>", "", source, flags=re.DOTALL)
+    return "\n".join([visible_text(source.encode()), *shown])
+
+
+def json_strings(data: object) -> list[str]:
+    if isinstance(data, dict):
+        return [text for value in data.values() for text in json_strings(value)]
+    if isinstance(data, list):
+        return [text for value in data for text in json_strings(value)]
+    return [data] if isinstance(data, str) else []
+
+
+def allauth_pages() -> dict[str, bytes]:
+    """Every page of allauth that Moisson serves (compte/, allauth.account only) as a French reader sees it,
+    with its forms' error states and the banner messages allauth adds, signed out then signed in. Login,
+    logout, sign-up and "verification sent" use Moisson's templates but allauth's forms and messages.
+    Re-authentication by code, which allauth offers on the re-authentication page, is left out."""
+    pages = {}
+
+    def see(name: str, response: HttpResponse) -> None:
+        assert response.status_code == 200, name
+        pages[name] = response.content
+
+    camille = make_user(username="camille", email_verified=True)
+    dominique = make_user(username="dominique")
+    EmailAddress.objects.create(user=dominique, email=dominique.email, verified=False, primary=True)
+    out = Client(headers={"accept-language": "fr"})
+    see("login", out.get(reverse("account_login")))
+    see("login, wrong password", out.post(reverse("account_login"), {"login": "camille", "password": "non"}))
+    see("sign-up", out.get(reverse("account_signup")))
+    weak = {"email": "x@example.org", "username": "camille", "password1": "password", "password2": "autre"}
+    see("sign-up, errors", out.post(reverse("account_signup"), weak))
+    see("password reset", out.get(reverse("account_reset_password")))
+    see("password reset, error", out.post(reverse("account_reset_password"), {"email": "pas-une-adresse"}))
+    see("password reset sent", out.get(reverse("account_reset_password_done")))
+    bad_key = reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "faux"})
+    see("password reset, bad link", out.get(bad_key))
+    key = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(camille), "key": default_token_generator.make_token(camille)},
+    )
+    form = out.get(key, follow=True)
+    see("password reset, new password", form)
+    set_url = form.redirect_chain[-1][0]
+    see(
+        "password reset, mismatch", out.post(set_url, {"password1": "solide-mot-42", "password2": "autre-43"})
+    )
+    new_password = {"password1": "un-mot-de-passe-solide-42", "password2": "un-mot-de-passe-solide-42"}
+    see("password reset, done", out.post(set_url, new_password, follow=True))
+    see("confirmation link, bad", out.get(reverse("account_confirm_email", args=["faux"])))
+    unverified = {"login": "dominique", "password": "demo-moisson"}
+    see("login, unverified address", out.post(reverse("account_login"), unverified, follow=True))
+    confirm = reverse(
+        "account_confirm_email", args=[EmailConfirmationHMAC(dominique.emailaddress_set.get()).key]
+    )
+    see("confirmation link", out.get(confirm))
+    see("confirmation link, confirmed", out.post(confirm, follow=True))
+    see("inactive account", Client(headers={"accept-language": "fr"}).get(reverse("account_inactive")))
+
+    me = Client(headers={"accept-language": "fr"})
+    signin = {"login": "camille", "password": "un-mot-de-passe-solide-42"}
+    see("login, signed in", me.post(reverse("account_login"), signin, follow=True))
+    see("password reset, signed in", me.get(reverse("account_reset_password")))
+    emails = reverse("account_email")
+    see("e-mail addresses", me.get(emails))
+    see("e-mail addresses, own address", me.post(emails, {"action_add": "", "email": camille.email}))
+    see("e-mail addresses, bad address", me.post(emails, {"action_add": "", "email": "pas"}))
+    see("e-mail added", me.post(emails, {"action_add": "", "email": "deux@example.org"}, follow=True))
+    see("e-mail resent", me.post(emails, {"action_send": "", "email": "deux@example.org"}, follow=True))
+    unverified_primary = {"action_primary": "", "email": "deux@example.org"}
+    see("e-mail primary, unverified", me.post(emails, unverified_primary, follow=True))
+    remove_primary = {"action_remove": "", "email": camille.email}
+    see("e-mail primary, not removed", me.post(emails, remove_primary, follow=True))
+    see("e-mail removed", me.post(emails, {"action_remove": "", "email": "deux@example.org"}, follow=True))
+    change = reverse("account_change_password")
+    see("password change", me.get(change))
+    see(
+        "password change, errors", me.post(change, {"oldpassword": "non", "password1": "a", "password2": "b"})
+    )
+    changed = {
+        "oldpassword": "un-mot-de-passe-solide-42",
+        "password1": "autre-solide-43",
+        "password2": "autre-solide-43",
+    }
+    see("password changed", me.post(change, changed, follow=True))
+    see("re-authentication", me.get(reverse("account_reauthenticate")))
+    see("re-authentication, wrong", me.post(reverse("account_reauthenticate"), {"password": "non"}))
+    see("logout", me.get(reverse("account_logout")))
+    see("logged out", me.post(reverse("account_logout"), follow=True))
+
+    no_password = make_user(username="sanspasse", email_verified=True)
+    no_password.set_unusable_password()
+    no_password.save(update_fields=["password"])
+    no_address = make_user(username="sansadresse", email="")
+    other = Client(headers={"accept-language": "fr"})
+    other.force_login(no_password)
+    set_password = reverse("account_set_password")
+    see("password set", other.get(set_password))
+    see("password set, mismatch", other.post(set_password, {"password1": "a", "password2": "b"}))
+    see("password set, done", other.post(set_password, changed | {"oldpassword": ""}, follow=True))
+    other.force_login(no_address)
+    see("e-mail addresses, none", other.get(emails))
+    return pages
+
+
+@pytest.mark.django_db
+def test_allauths_pages_their_errors_and_messages_follow_french_typography() -> None:
+    # Their templates, form errors and messages are allauth's, and so is their French unless our catalogue
+    # gives it.
+    pages = {name: reader_text(content) for name, content in allauth_pages().items()}
+
+    assert "Vous avez confirmé dominique@example.org." in pages["confirmation link, confirmed"]
+    assert "Mot de passe modifié avec succès." in pages["password changed"]
+    assert "Voulez-vous vraiment retirer cette adresse e-mail" in pages["e-mail addresses"]
+    wrong = {name: spacing_faults(text) + straight_apostrophes(text) for name, text in pages.items()}
+    assert {name: found for name, found in wrong.items() if found} == {}
