@@ -43,9 +43,9 @@ def test_the_need_first_queue_reads_the_per_cell_index():
                 review_count=n % 3,
                 submitted_at=start + timedelta(seconds=n),
             )
-            # Enough rows for the planner to weigh a sort against the index; a larger table only favours
-            # the index more.
-            for n in range(4_000)
+            # Spread over every cell, as a real queue: each cell needs enough rows for the planner to take
+            # the first pairs of its range from the index rather than sort the cell (4,000 were too few).
+            for n in range(20_000)
         ),
         batch_size=5_000,
     )
