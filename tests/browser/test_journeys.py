@@ -216,7 +216,9 @@ def test_the_moderator_settles_a_dispute_and_a_visitor_loads_the_release(
         time.sleep(0.5)
         release.refresh_from_db()
     assert release.state == ReleaseState.PUBLISHED, release.error
-    page.reload()
+    # The page reloads itself once its progress request sees the build end (static/js/release.js); a
+    # reload of our own would race it (net::ERR_ABORTED). Without a real worker there was no progress bar.
+    expect(page.locator("[data-release-progress]")).to_have_count(0, timeout=15_000)
     expect(page.locator("main")).to_contain_text(release.version)
     shoot(page, "c4-published")
 
