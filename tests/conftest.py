@@ -11,7 +11,7 @@ from tests.factories import make_moderator, make_user
 
 # Fixtures any test may ask for, declared once here rather than imported into conftests (pytest reads
 # `pytest_plugins` only in the root conftest).
-pytest_plugins = ["tests.fixtures.api", "tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.browser", "tests.fixtures.errors"]
 
 
 @pytest.fixture(autouse=True, scope="session")

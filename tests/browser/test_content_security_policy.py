@@ -26,6 +26,7 @@ from review.reports import report_pair
 from tests.browser.test_writing import ANSWER_WITH_PHONE, FIRST_CHECK_TIMEOUT_MS, QUESTION
 from tests.factories import make_moderator, make_pair, make_release, make_user, make_validated_pairs
 from tests.fixtures.browser import DESKTOP, PageProblems, browser_page, fill_pair_form
+from tests.fixtures.errors import crash_with
 
 pytestmark = [pytest.mark.browser, pytest.mark.any_database, pytest.mark.django_db(transaction=True)]
 
@@ -95,13 +96,6 @@ def visit(
     yield visit_as
     for page in pages.values():
         page.context.close()
-
-
-def crash_with(exception: Exception) -> Callable[..., None]:
-    def crash(*args: object, **kwargs: object) -> None:
-        raise exception
-
-    return crash
 
 
 def test_no_page_is_refused_anything_by_the_content_security_policy(

@@ -4,7 +4,7 @@ would make a signed-in volunteer think they had been signed out and had lost the
 the request, they have no CSRF token either: they offer no form that Django would refuse ("Page expirée")."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.db import OperationalError
@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from moisson.errors import server_error
-from moisson.overload import requests_in_flight
+from tests.fixtures.errors import crash_with
 
 # Where the header of the other pages sends a visitor to sign in, and a signed-in person to their account.
 ACCOUNT_PATHS = [
@@ -26,25 +26,10 @@ ACCOUNT_PATHS = [
 ACCOUNT_WORDS = ["Se connecter", "Créer un compte", "Se déconnecter", "Mon compte", "Log in", "My account"]
 
 
-def crash_with(exception: Exception) -> Callable[..., None]:
-    def crash(*args: object, **kwargs: object) -> None:
-        raise exception
-
-    return crash
-
-
 @pytest.fixture
 def crash(monkeypatch: pytest.MonkeyPatch) -> Callable[[Exception], None]:
     """`crash(exception)`: the statistics page raises it from now on."""
     return lambda exception: monkeypatch.setattr("collect.views.site_statistics", crash_with(exception))
-
-
-@pytest.fixture
-def server_full(settings) -> Iterator[None]:
-    settings.MOISSON_MAX_IN_FLIGHT = 1
-    assert requests_in_flight.try_enter(limit=1)
-    yield
-    requests_in_flight.leave()
 
 
 @pytest.fixture(params=["signed out", "signed in"])

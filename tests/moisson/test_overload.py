@@ -1,7 +1,6 @@
 """Honest overload (issue 14): beyond the requests a process may serve at once, an immediate 503."""
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.http import HttpRequest, HttpResponse
@@ -9,15 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from moisson.overload import OverloadMiddleware, requests_in_flight
-
-
-@pytest.fixture
-def server_full(settings) -> Iterator[None]:
-    """The process already serves as many requests as it may: one, taken here as a request in progress."""
-    settings.MOISSON_MAX_IN_FLIGHT = 1
-    assert requests_in_flight.try_enter(limit=1)
-    yield
-    requests_in_flight.leave()
 
 
 @pytest.mark.django_db
