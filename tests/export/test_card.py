@@ -58,6 +58,15 @@ def make_rich_card_info(**fields: object) -> CardInfo:
     return make_card_info(**(rich | fields))
 
 
+# Three shapes of card: with everything, without a hub nor a previous release, and bare.
+CARD_SHAPES = [
+    make_rich_card_info(),
+    make_rich_card_info(hub_repo=None, previous_version=None, coverage_targets={}),
+    make_card_info(held_back=0, preference_split_counts={}, labels={}),
+]
+CARD_SHAPE_NAMES = ["rich", "no hub, first release", "bare"]
+
+
 def sections(card: str) -> dict[str, str]:
     """The card's language sections by heading: {"Français": "...", "English": "..."}."""
     parts = re.split(r"^## (.+)$", card, flags=re.MULTILINE)
@@ -317,15 +326,7 @@ def test_preference_counts_by_source_are_in_the_statistics() -> None:
     assert 'load_dataset("moisson/moisson-fr", "preferences", revision="v1.2.0")' in card
 
 
-@pytest.mark.parametrize(
-    "info",
-    [
-        make_rich_card_info(),
-        make_rich_card_info(hub_repo=None, previous_version=None, coverage_targets={}),
-        make_card_info(held_back=0, preference_split_counts={}, labels={}),
-    ],
-    ids=["rich", "no hub, first release", "bare"],
-)
+@pytest.mark.parametrize("info", CARD_SHAPES, ids=CARD_SHAPE_NAMES)
 def test_french_and_english_sections_have_the_same_layout(info: CardInfo) -> None:
     by_language = sections(render_card(info))
 

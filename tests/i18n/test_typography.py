@@ -30,7 +30,7 @@ from export.card import CardInfo, render_card, render_contributors
 from moisson.database import database_unavailable
 from moisson.errors import server_error
 from moisson.overload import overloaded
-from tests.export.test_card import make_card_info, make_rich_card_info, sections
+from tests.export.test_card import CARD_SHAPE_NAMES, CARD_SHAPES, sections
 from tests.factories import make_user
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -164,15 +164,7 @@ def test_markdown_prose_leaves_code_and_table_alignment_out():
     assert markdown_prose(markdown) == "Texte\u00a0: \n\n| a | b |\n\n"
 
 
-@pytest.mark.parametrize(
-    "info",
-    [
-        make_rich_card_info(),
-        make_rich_card_info(hub_repo=None, previous_version=None, coverage_targets={}),
-        make_card_info(held_back=0, preference_split_counts={}, labels={}),
-    ],
-    ids=["rich", "no hub, first release", "bare"],
-)
+@pytest.mark.parametrize("info", CARD_SHAPES, ids=CARD_SHAPE_NAMES)
 def test_the_french_section_of_the_dataset_card_follows_french_typography(info: CardInfo) -> None:
     french = markdown_prose(sections(render_card(info))["Français"])
 
