@@ -25,7 +25,6 @@ except the review pages' hand-outs (as bench/cpu.py).
 
 import argparse
 import contextlib
-import json
 import os
 import random
 import statistics
@@ -36,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latency import endpoints  # noqa: E402
-from load import BASE_DIR, DEFAULT_URL  # noqa: E402
+from load import django_in_this_process  # noqa: E402
 
 
 def main() -> None:
@@ -48,13 +47,7 @@ def main() -> None:
     parser.add_argument("--pages", action="store_true", help="whole requests instead of lookups")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moisson.settings")
-    import django
-
-    django.setup()
-    seeded = json.loads(Path(os.environ.get("VAR_DIR", BASE_DIR / "var"), "bench-sessions.json").read_text())
+    seeded = django_in_this_process()
     if args.pages:
         pages(seeded, rounds=args.rounds)
     else:

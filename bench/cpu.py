@@ -20,7 +20,6 @@ review next" the reload of the pair just handed out.
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -30,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latency import count_queries, endpoints  # noqa: E402
-from load import BASE_DIR, DEFAULT_URL  # noqa: E402
+from load import django_in_this_process  # noqa: E402
 from vocabulary import sentence  # noqa: E402
 
 
@@ -64,16 +63,10 @@ def main() -> None:
     parser.add_argument("--writes", action="store_true", help="also measure a vote and a new pair")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moisson.settings")
-    import django
-
-    django.setup()
+    seeded = django_in_this_process()
     from django.conf import settings
     from django.test import Client
 
-    seeded = json.loads(Path(os.environ.get("VAR_DIR", BASE_DIR / "var"), "bench-sessions.json").read_text())
     accounts = [seeded["accounts"][name] for name in sorted(seeded["accounts"])]
     paths = endpoints(random.Random(1), seeded["pairs"])
     client = Client()

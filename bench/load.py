@@ -30,6 +30,20 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
+
+
+def django_in_this_process() -> dict:
+    """Django set up here, as production (DEBUG off) on BENCH_DATABASE_URL, for the scripts that call its
+    handler directly (cpu.py, auth.py); the accounts and pairs bench/seed.py wrote to bench-sessions.json."""
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moisson.settings")
+    import django
+
+    django.setup()
+    return json.loads(Path(os.environ.get("VAR_DIR", BASE_DIR / "var"), "bench-sessions.json").read_text())
+
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
