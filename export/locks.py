@@ -48,12 +48,17 @@ def _build_lock(version: str) -> Iterator[bool]:
 
 
 def _fail_interrupted(release: Release) -> bool:
-    """Mark failed a release still `building` whose lock the caller holds; True when it was."""
-    failed = Release.objects.filter(pk=release.pk, state=ReleaseState.BUILDING).update(
-        state=ReleaseState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
-    )
+    """Mark failed a release still `building` whose lock the caller holds; True when it was.
+
+    Its files go first: whoever sees the release `failed` (a page, a test, the next build) finds nothing
+    of it left on disk. Holding the lock, nobody else writes them meanwhile.
+    """
+    building = Release.objects.filter(pk=release.pk, state=ReleaseState.BUILDING)
+    if not building.exists():
+        return False
+    _remove_temporary_directories(release.version)
+    failed = building.update(state=ReleaseState.FAILED, error=INTERRUPTED, finished_at=timezone.now())
     if failed:
-        _remove_temporary_directories(release.version)
         logger.warning("Release %s was interrupted: marked failed", release.version)
     return bool(failed)
 

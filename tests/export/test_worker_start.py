@@ -7,6 +7,7 @@ import pytest
 from celery.signals import worker_ready
 from django.db import connection
 
+import export.locks
 from export import tasks  # noqa: F401  (the worker imports it at start: that connects the receiver)
 from export.models import Release, ReleaseState
 from export.services import INTERRUPTED
@@ -63,5 +64,28 @@ def test_a_real_worker_cleans_a_killed_build_when_it_starts(tmp_path: Path, rele
             time.sleep(0.5)
             release.refresh_from_db()
 
+    assert release.state == ReleaseState.FAILED
+    assert not temporary.exists()
+
+
+@pytest.mark.django_db
+def test_the_files_of_an_interrupted_build_are_gone_before_it_shows_failed(
+    releases_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page or a script polling the release must never see it `failed` with its files still on disk.
+    release, temporary = killed_build(releases_root)
+    seen_while_removing = []
+    remove = export.locks._remove_temporary_directories
+
+    def remove_and_look(version: str) -> None:
+        seen_while_removing.append(Release.objects.get(pk=release.pk).state)
+        remove(version)
+
+    monkeypatch.setattr(export.locks, "_remove_temporary_directories", remove_and_look)
+
+    worker_ready.send(sender=None)
+
+    assert seen_while_removing == [ReleaseState.BUILDING]
+    release.refresh_from_db()
     assert release.state == ReleaseState.FAILED
     assert not temporary.exists()
