@@ -19,6 +19,7 @@ from accounts.models import User
 from collect.coverage import LEVEL_WHEN_NONE, Cell, most_needed
 from collect.final_answer import FINAL_ANSWER_TASK_TYPES, normalise
 from collect.models import Pair, Status
+from moisson.compiled import CompiledQuery, Param
 from moisson.text import normalize_text
 
 from . import quorum
@@ -62,32 +63,26 @@ def next_pair_for(
     domains = reviewer.review_domains if domains is None else domains
     levels = reviewer.review_levels if levels is None else levels
     now = timezone.now()
+    # The statements below are the ORM's (see the queries at the end of this module), compiled once per
+    # process thread and shape: on launch day, building and compiling them cost more than running them.
+    values = {"reviewer": reviewer.pk, "domains": domains, "levels": levels, "now": now}
+    shape = _queue_shape(domains=domains, levels=levels)
     with transaction.atomic():
         # What the reviewer holds, in one light query. Usually nothing (a vote lets its pair go): then neither
         # the check of a held pair below nor letting go of an older hold costs a query.
-        held = dict(Pair.objects.filter(held_by=reviewer).values_list("pk", "held_until"))
+        held = dict(HELD.rows(reviewer=reviewer.pk))
         pair = None
         if any(until is not None and until > now for until in held.values()):
             # Still to be reviewable by them (not skipped, reported, withdrawn... since, and in the asked
             # domains). The revision comes with the pair: the page and the API show its warnings.
-            candidates = Pair.objects.reviewable_by(reviewer, domains=domains, levels=levels)
-            pair = (
-                candidates.filter(held_by=reviewer, held_until__gt=now)
-                .select_related("current_revision")
-                .first()
-            )
+            pair = STILL_HELD.first(shape[:2], **values)
         if pair is None:
-            free = _unless_skipped_too_much(
-                Pair.objects.review_queue(reviewer, domains=domains, levels=levels, now=now),
-                reviewer=reviewer,
-                now=now,
-            ).select_related("current_revision")
+            values["since"] = now - SKIP_WINDOW
             # One needed cell at a time, each an ordered range of the index pair_review_queue_by_cell;
             # then the whole queue, when no needed cell has a pair for this reviewer.
             cells = most_needed(REVIEW_NEEDED_CELLS) if by_need else []
-            queues = [free.filter(part) for cell in cells for part in _cell_filters(cell)]
-            for queue in [*queues, free]:
-                pair = _locked(_drawn(queue, now=now)).first()
+            for part in [*(part for cell in cells for part in _cell_parts(cell)), None]:
+                pair = DRAWN.first((*shape, part is not None), **values, **(part or {}))
                 if pair is not None:
                     break
             if pair is None:
@@ -95,14 +90,25 @@ def next_pair_for(
                 if _locks_rows() and settings.MOISSON_REVIEW_PICK_AMONG > 1:
                     # Or every one of the first pairs was being handed to other reviewers at this very moment
                     # (as many at once as MOISSON_REVIEW_PICK_AMONG): the first pair nobody is taking, if any.
-                    pair = _locked(free).first()
+                    pair = FIRST_FREE.first(shape, **values)
             if pair is None:
                 return None
         hand_out(reviewer=reviewer, pair=pair, now=now, holds_others=bool(held.keys() - {pair.pk}))
     return pair
 
 
-def _drawn(queue: QuerySet[Pair], *, now: datetime) -> QuerySet[Pair]:
+def _queue_shape(*, domains: list[str], levels: list[str]) -> tuple:
+    """What changes the SQL of the hand-out's statements rather than their values."""
+    return (
+        len(domains),
+        len(levels),
+        settings.MOISSON_REVIEW_PICK_AMONG,
+        settings.MOISSON_REVIEW_SKIPS_PER_HOUR,
+        _locks_rows(),
+    )
+
+
+def _drawn(queue: QuerySet[Pair], *, now: datetime | Param) -> QuerySet[Pair]:
     """The first MOISSON_REVIEW_PICK_AMONG pairs of `queue`, in random order: the first of them that the
     database locks is the pair handed out. Empty when all of them are being handed to others right now.
 
@@ -140,13 +146,15 @@ def _locked(queue: QuerySet[Pair]) -> QuerySet[Pair]:
     return queue
 
 
-def _recent_skips(reviewer: User, now: datetime) -> QuerySet[Skip]:
-    """The reviewer's skips within SKIP_WINDOW: a range of the index skip_recent."""
-    return Skip.objects.filter(reviewer=reviewer, created_at__gt=now - SKIP_WINDOW)
+def _recent_skips(reviewer: User | Param, since: datetime | Param) -> QuerySet[Skip]:
+    """The reviewer's skips since `since` (SKIP_WINDOW ago): a range of the index skip_recent."""
+    return Skip.objects.filter(reviewer=reviewer, created_at__gt=since)
 
 
-def _unless_skipped_too_much(queue: QuerySet[Pair], *, reviewer: User, now: datetime) -> QuerySet[Pair]:
-    """`queue`, empty for a reviewer who passed on MOISSON_REVIEW_SKIPS_PER_HOUR pairs within the hour.
+def _unless_skipped_too_much(
+    queue: QuerySet[Pair], *, reviewer: User | Param, since: datetime | Param
+) -> QuerySet[Pair]:
+    """`queue`, empty for a reviewer who passed on MOISSON_REVIEW_SKIPS_PER_HOUR pairs since `since`.
 
     A condition of the queue's own read rather than a statement before it: most hand-outs follow a vote,
     not a skip, and this costs them no round trip. It does not depend on the pair, so the database checks it
@@ -156,7 +164,7 @@ def _unless_skipped_too_much(queue: QuerySet[Pair], *, reviewer: User, now: date
     cap = settings.MOISSON_REVIEW_SKIPS_PER_HOUR
     if cap <= 0:
         return queue
-    return queue.filter(~Exists(_recent_skips(reviewer, now)[cap - 1 :]))
+    return queue.filter(~Exists(_recent_skips(reviewer, since)[cap - 1 :]))
 
 
 def _refuse_if_skipped_too_much(*, reviewer: User, now: datetime) -> None:
@@ -165,7 +173,7 @@ def _refuse_if_skipped_too_much(*, reviewer: User, now: datetime) -> None:
     cap = settings.MOISSON_REVIEW_SKIPS_PER_HOUR
     if cap <= 0:
         return
-    newest_first = _recent_skips(reviewer, now).order_by("-created_at")
+    newest_first = _recent_skips(reviewer, now - SKIP_WINDOW).order_by("-created_at")
     nth = next(iter(newest_first.values_list("created_at", flat=True)[cap - 1 : cap]), None)
     if nth is None:
         return
@@ -205,12 +213,16 @@ def hand_out(*, reviewer: User, pair: Pair, now: datetime | None = None, holds_o
         )
 
 
-def _cell_filters(cell: Cell) -> list[Q]:
-    """The parts of a coverage cell, each one ordered range of pair_review_queue_by_cell. Pairs without a
-    level count in the LEVEL_WHEN_NONE column: asked as one `level IN (...)`, PostgreSQL would walk the
-    whole review queue instead (250 ms with 150,000 pending pairs, against 0.1 ms per range)."""
+def _cell_parts(cell: Cell) -> list[dict[str, str]]:
+    """The parts of a coverage cell, each one ordered range of pair_review_queue_by_cell, as the values of
+    the hand-out's statement for a cell. Pairs without a level count in the LEVEL_WHEN_NONE column: asked as
+    one `level IN (...)`, PostgreSQL would walk the whole review queue instead (250 ms with 150,000 pending
+    pairs, against 0.1 ms per range)."""
     levels = [cell.level, ""] if cell.level == LEVEL_WHEN_NONE else [cell.level]
-    return [Q(domain=cell.domain, task_type=cell.task_type, level=level) for level in levels]
+    return [
+        {"cell_domain": cell.domain, "cell_task_type": cell.task_type, "cell_level": level}
+        for level in levels
+    ]
 
 
 def record_review(
@@ -422,3 +434,69 @@ def _was_handed(*, reviewer: User, pair: Pair) -> bool:
     if pair.held_by_id == reviewer.pk:
         return True
     return handout.handed_at >= timezone.now() - timedelta(seconds=settings.MOISSON_REVIEW_HOLD_SECONDS)
+
+
+# The hand-out's statements (next_pair_for), built by the ORM with Params where the values go and compiled
+# once per thread and shape (moisson.compiled): the reviewer's id, their domains and levels, the time, and a
+# coverage cell's parts are values; how many domains and levels, the settings read and whether the database
+# locks rows are the shape.
+
+
+def _reviewer() -> Param:
+    return Param("reviewer", User._meta.pk)
+
+
+def _preferences(domain_count: int, level_count: int) -> dict[str, list[Param]]:
+    pair = Pair._meta
+    return {
+        "domains": Param.items("domains", pair.get_field("domain"), domain_count),
+        "levels": Param.items("levels", pair.get_field("level"), level_count),
+    }
+
+
+def _now() -> Param:
+    return Param("now", Pair._meta.get_field("held_until"))
+
+
+def _free(domain_count: int, level_count: int) -> QuerySet[Pair]:
+    """The review queue for the reviewer: pairs nobody holds, unless they skipped too much this hour."""
+    queue = Pair.objects.review_queue(_reviewer(), **_preferences(domain_count, level_count), now=_now())
+    since = Param("since", Skip._meta.get_field("created_at"))
+    return _unless_skipped_too_much(queue, reviewer=_reviewer(), since=since).select_related(
+        "current_revision"
+    )
+
+
+def _in_cell(queue: QuerySet[Pair]) -> QuerySet[Pair]:
+    pair = Pair._meta
+    return queue.filter(
+        domain=Param("cell_domain", pair.get_field("domain")),
+        task_type=Param("cell_task_type", pair.get_field("task_type")),
+        level=Param("cell_level", pair.get_field("level")),
+    )
+
+
+def _build_drawn(
+    domain_count: int, level_count: int, _among: int, _cap: int, _locks: bool, in_cell: bool
+) -> QuerySet[Pair]:
+    queue = _free(domain_count, level_count)
+    return _locked(_drawn(_in_cell(queue) if in_cell else queue, now=_now()))[:1]
+
+
+# The reviewer's holds: (pair id, held until).
+HELD = CompiledQuery(lambda: Pair.objects.filter(held_by=_reviewer()).values_list("pk", "held_until"))
+# The pair the reviewer holds, if it is still reviewable by them.
+STILL_HELD = CompiledQuery(
+    lambda domain_count, level_count: (
+        Pair.objects.reviewable_by(_reviewer(), **_preferences(domain_count, level_count))
+        .filter(held_by=_reviewer(), held_until__gt=_now())
+        .select_related("current_revision")
+        .order_by("pk")[:1]
+    )
+)
+# A pair drawn among the first of the queue (or of one part of a coverage cell), locked for the reviewer.
+DRAWN = CompiledQuery(_build_drawn)
+# The first pair of the queue nobody is taking right now.
+FIRST_FREE = CompiledQuery(
+    lambda domain_count, level_count, _among, _cap, _locks: _locked(_free(domain_count, level_count))[:1]
+)

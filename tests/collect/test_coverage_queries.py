@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import User
 from collect.coverage import most_needed
 from collect.models import CoverageTarget, Domain, Level, Pair, Status, TaskType
-from review.voting import _cell_filters, _drawn, _locked, next_pair_for
+from review.voting import next_pair_for
 from tests.factories import make_user
+from tests.review.test_queries import plan_of_the_draw
 
 pytestmark = [
     pytest.mark.django_db,
@@ -54,21 +55,22 @@ def test_the_need_first_queue_reads_the_per_cell_index():
     [cell] = most_needed(1)
     reviewer = make_user()
 
-    plans, draws = [], []
-    for part in _cell_filters(cell):
+    plans = []
+    for level in ("adulte", ""):  # the two parts of the cell, each a range of the index
         with transaction.atomic():
-            now = timezone.now()
-            queue = Pair.objects.review_queue(reviewer, now=now).filter(part)
+            queue = Pair.objects.review_queue(reviewer, now=timezone.now()).filter(
+                domain=cell.domain, task_type=cell.task_type, level=level
+            )
             plans.append(queue.select_for_update(skip_locked=True, of=("self",))[:1].explain())
-            # next_pair_for's statement: a draw among the first MOISSON_REVIEW_PICK_AMONG of the range.
-            draws.append(_locked(_drawn(queue, now=now))[:1].explain())
+    # next_pair_for's statement, as sent: a draw among the first MOISSON_REVIEW_PICK_AMONG of the range.
+    handed = []
+    draws = plan_of_the_draw(lambda: handed.append(next_pair_for(reviewer, by_need=True)))
 
-    assert len(plans) == len(draws) == 2
     for plan in plans:
         assert "pair_review_queue_by_cell" in plan
         assert "Sort" not in plan
+    assert len(draws) == 1  # the cell's first part had pairs for this reviewer
     for plan in draws:
         assert "pair_review_queue_by_cell" in plan
         assert re.findall(r"Sort Key: (.*)", plan) == ["(random())"]
-    handed = next_pair_for(reviewer, by_need=True)
-    assert (handed.domain, handed.level, handed.task_type) == ("maths", "adulte", "reasoning")
+    assert (handed[0].domain, handed[0].level, handed[0].task_type) == ("maths", "adulte", "reasoning")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from collect.models import Pair
-from moisson.compiled import CompiledGet
+from moisson.compiled import CompiledGet, CompiledQuery, Param
 from tests.factories import make_pair, make_user
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +89,47 @@ def test_another_thread_compiles_for_its_own_connection():
     thread.join()
     assert seen["user"] == user
     assert seen["connection"] is not users.local.compiled.connection
+
+
+# CompiledQuery: a queryset built with Params, compiled once per thread and shape.
+
+
+def pairs_in(domain_count: int) -> object:
+    domains = Param.items("domains", Pair._meta.get_field("domain"), domain_count)
+    return Pair.objects.filter(author=Param("author", User._meta.pk), domain__in=domains).order_by("pk")
+
+
+def test_a_compiled_query_finds_what_the_orm_finds_for_each_call_s_values():
+    ana, bea = make_user(), make_user()
+    for author in (ana, bea):
+        make_pair(author=author, domain="maths")
+        make_pair(author=author, domain="french")
+    query = CompiledQuery(pairs_in)
+    for author in (ana, bea):
+        for domains in (["maths"], ["french"], ["maths", "french"]):
+            found = query.objects((len(domains),), author=author.pk, domains=domains)
+            expected = list(Pair.objects.filter(author=author, domain__in=domains).order_by("pk"))
+            assert found == expected
+            assert [field_values(pair) for pair in found] == [field_values(pair) for pair in expected]
+
+
+def test_a_compiled_query_is_built_once_per_shape_and_its_values_go_in_as_parameters():
+    author = make_user()
+    make_pair(author=author, domain="maths")
+    built = []
+    query = CompiledQuery(lambda count: built.append(count) or pairs_in(count))
+    query.objects((1,), author=author.pk, domains=["maths"])
+    statements = sql_of(lambda: query.objects((1,), author=author.pk + 1, domains=["french"]))
+    query.objects((2,), author=author.pk, domains=["maths", "french"])
+    assert built == [1, 2]
+    assert len(statements) == 1 and "french" in statements[0]  # this call's values, not the first one's
+
+
+def test_a_compiled_values_query_gives_the_orm_s_tuples():
+    pair = make_pair(held_by=make_user(), held_until=timezone.now())
+    query = CompiledQuery(
+        lambda: Pair.objects.filter(held_by=Param("user", User._meta.pk)).values_list("pk", "held_until")
+    )
+    assert query.rows(user=pair.held_by_id) == list(
+        Pair.objects.filter(held_by=pair.held_by).values_list("pk", "held_until")
+    )

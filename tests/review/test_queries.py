@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from collect.models import Domain, Pair, Revision, Status, TaskType
-from review import voting
 from review.models import AuditAction, Skip
 from review.services import TooManySkips, decide_pair, next_pair_for, report_pair, skip_pair
 from tests.factories import make_pair, make_user, vote
@@ -204,18 +203,28 @@ def test_picking_the_next_pair_reads_the_review_queue_index():
     assert "Sort" not in plan
 
 
+def plan_of_the_draw(call: object, *, analyze: bool = False) -> list[str]:
+    """The plans of the draws `call` sends (next_pair_for's statements with RANDOM()), as sent: the SQL
+    compiled once, with this call's values."""
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    draws = [query["sql"] for query in queries.captured_queries if "RANDOM()" in query["sql"]]
+    plans = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in draws:
+            cursor.execute(("EXPLAIN ANALYZE " if analyze else "EXPLAIN ") + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        transaction.set_rollback(True)
+    return plans
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner and SKIP LOCKED")
 def test_drawing_the_next_pair_reads_a_range_of_the_review_queue_index_and_of_the_reviewers_skips():
     # The statement next_pair_for runs: the draw among the first MOISSON_REVIEW_PICK_AMONG, with the cap on
     # skips. Only the drawn candidates are sorted (at random), never the queue.
     reviewer = a_queue_as_in_production()
-    now = timezone.now()
-    with transaction.atomic():
-        free = voting._unless_skipped_too_much(
-            Pair.objects.review_queue(reviewer, now=now), reviewer=reviewer, now=now
-        )
-        plan = voting._locked(voting._drawn(free, now=now))[:1].explain(analyze=True)
+    [plan] = plan_of_the_draw(lambda: next_pair_for(reviewer), analyze=True)
     assert "Index Scan using pair_review_queue" in plan
     assert re.findall(r"Sort Key: (.*)", plan) == ["(random())"]
     assert re.search(r"Sort .*actual time=\S+ rows=1 ", plan)  # the sort stops at the first row...
