@@ -21,6 +21,9 @@ from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.query import MAX_GET_RESULTS, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
+# Compiled statements kept per CompiledQuery and thread.
+MAX_SHAPES = 64
+
 
 class Param(Expression):
     """The place of a value that each call of a CompiledQuery gives (`values[name]`, or its `index`-th item
@@ -127,6 +130,8 @@ class CompiledQuery:
         by_shape = self.local.__dict__.setdefault("by_shape", {})
         compiled = by_shape.get(shape)
         if compiled is None or compiled.connection is not connections[compiled.connection.alias]:
+            if len(by_shape) >= MAX_SHAPES:
+                by_shape.clear()  # shapes a client chose (lists of every length): memory stays bounded
             compiled = by_shape[shape] = compile_queryset(self.build(*shape))
         return compiled
 

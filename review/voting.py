@@ -60,8 +60,9 @@ def next_pair_for(
     Raises TooManySkips, instead of handing out a new pair, to a reviewer who passed on
     MOISSON_REVIEW_SKIPS_PER_HOUR pairs within the last hour (the pair they hold stays theirs).
     """
-    domains = reviewer.review_domains if domains is None else domains
-    levels = reviewer.review_levels if levels is None else levels
+    # Sets of choices: the same choice twice changes nothing, and would only make one more statement.
+    domains = sorted(set(reviewer.review_domains if domains is None else domains))
+    levels = sorted(set(reviewer.review_levels if levels is None else levels))
     now = timezone.now()
     # The statements below are the ORM's (see the queries at the end of this module), compiled once per
     # process thread and shape: on launch day, building and compiling them cost more than running them.

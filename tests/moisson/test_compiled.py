@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from collect.models import Pair
-from moisson.compiled import CompiledGet, CompiledQuery, Param
+from moisson.compiled import MAX_SHAPES, CompiledGet, CompiledQuery, Param
 from tests.factories import make_pair, make_user
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +133,11 @@ def test_a_compiled_values_query_gives_the_orm_s_tuples():
     assert query.rows(user=pair.held_by_id) == list(
         Pair.objects.filter(held_by=pair.held_by).values_list("pk", "held_until")
     )
+
+
+def test_the_shapes_kept_are_bounded_whatever_lengths_a_client_sends():
+    author = make_user()
+    query = CompiledQuery(pairs_in)
+    for count in range(1, MAX_SHAPES * 2):
+        query.objects((count,), author=author.pk, domains=["maths"] * count)
+    assert len(query.local.by_shape) <= MAX_SHAPES

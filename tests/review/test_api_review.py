@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collect.models import Domain, Pair, Status
@@ -70,6 +72,15 @@ def test_the_next_pair_can_be_chosen_by_domain(other_api, contributor):
     maths = make_pair(author=contributor, status=Status.PENDING, domain=Domain.MATHS)
     response = other_api.get(NEXT_URL, {"domain": "maths"})
     assert response.json()["id"] == str(maths.pk)
+
+
+def test_a_domain_asked_many_times_is_asked_once(other_api, contributor):
+    # Each length of list would otherwise be one more statement compiled and kept (moisson.compiled).
+    maths = make_pair(author=contributor, status=Status.PENDING, domain=Domain.MATHS)
+    with CaptureQueriesContext(connection) as queries:
+        response = other_api.get(NEXT_URL, {"domain": ["maths"] * 50})
+    assert response.json()["id"] == str(maths.pk)
+    assert all(query["sql"].count("'maths'") <= 1 for query in queries.captured_queries)
 
 
 def test_reviewing_needs_the_charter_accepted(contributor):
