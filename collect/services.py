@@ -229,8 +229,11 @@ class DuplicateLookup:
     def _counts(self, evaluation: Evaluation, *, skip: Pair | None) -> Counter:
         counts: Counter = Counter()
         for key in evaluation.bands:
-            counts.update(self._stored.get(key, ()))
-            counts.update(pair.pk for pair in self._added.get(key, ()))
+            # Most keys match nothing: testing is much cheaper than updating with nothing.
+            if key in self._stored:
+                counts.update(self._stored[key])
+            if key in self._added:
+                counts.update(pair.pk for pair in self._added[key])
         if skip is not None:
             counts.pop(skip.pk, None)
         return counts
