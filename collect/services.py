@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -407,14 +407,17 @@ def _insert(model: type[Model], objs: list[Model]) -> None:
     for obj, pk in zip(unnumbered, _next_ids(model, len(unnumbered)), strict=True):
         obj.pk = pk
     fields = [field for field in meta.concrete_fields if not field.generated]
+    # The connection itself, as bulk_create hands it to the fields: through the `connection` proxy, each of
+    # their reads of it would first look the connection up again.
+    db = connections[connection.alias]
     rows = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        rows.append([field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields])
+        rows.append([field.get_db_prep_save(field.pre_save(obj, add=True), db) for field in fields])
     _copy(model, fields, rows)
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
 
 
 def _next_ids(model: type[Model], count: int) -> list[int]:
