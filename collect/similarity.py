@@ -82,6 +82,8 @@ def signatures(texts: list[str]) -> list[bytes]:
     for each permutation, the minimum over the shingles), written out here so that stored signatures never
     depend on which version of a library is installed, and without its import (scipy, about 1 s).
     """
+    if not texts:
+        return []
     hashes: list[int] = []
     ends = []
     for text in texts:

@@ -209,6 +209,17 @@ def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
     assert "0 paire importée" in output
 
 
+def test_a_batch_whose_rows_were_all_imported_before_is_skipped(tmp_path):
+    """Finishing an interrupted import: a batch with nothing left to check imports nothing."""
+    path = write_rows(tmp_path / "paires.jsonl", [ROWS[0], ROWS[1]])
+    by_batches(path)
+
+    refused, output = by_batches(path)
+
+    assert refused == {}
+    assert "0 paire importée, 2 déjà importées auparavant, 0 refusée." in output
+
+
 def test_a_batch_reads_the_database_a_fixed_number_of_times(tmp_path, django_assert_max_num_queries):
     rows = [
         row(

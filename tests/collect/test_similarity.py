@@ -10,6 +10,7 @@ from collect.similarity import (
     content_hash,
     normalise,
     signature,
+    signatures,
     similarity,
 )
 
@@ -188,3 +189,7 @@ def test_accents_dropped_are_the_combining_marks_of_any_character() -> None:
 
     assert _without_accents(every) == unicodedata.normalize("NFC", expected)
     assert _without_accents("Été, côte, coté, naïve, ñandú") == "Ete, cote, cote, naive, nandu"
+
+
+def test_signatures_of_no_text_are_no_signatures() -> None:
+    assert signatures([]) == []
