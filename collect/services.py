@@ -393,9 +393,10 @@ def record_new_pairs(items: list[tuple[Pair, Evaluation]], *, by: User, note: st
 
 def _insert(model: type[Model], objs: list[Model]) -> None:
     """Save new instances of `model` as `bulk_create` does, each value prepared by its field (`pre_save`,
-    then `get_db_prep_save`), but with PostgreSQL's COPY: for a batch of 500 pairs, bulk_create spends ten
+    then `get_db_prep_save`), but with PostgreSQL's COPY: for a batch of 500 pairs, bulk_create spends four
     times as long building, and psycopg splitting, its huge INSERT. An instance without a primary key gets
-    one from the table's sequence, in order, as bulk_create would give it. Other databases: bulk_create."""
+    one from the table's sequence, in order, as bulk_create would give it. Values that bulk_create would
+    compile into its SQL (expressions, database defaults) cannot be copied. Other databases: bulk_create."""
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs)
         return
@@ -421,7 +422,8 @@ def _insert(model: type[Model], objs: list[Model]) -> None:
 
 
 def _next_ids(model: type[Model], count: int) -> list[int]:
-    """`count` values of the sequence of `model`'s primary key (an identity column), taken in one query."""
+    """`count` values of the sequence of `model`'s primary key (an identity column), taken in one query, in
+    ascending order as an INSERT of `count` rows would take them."""
     if not count:
         return []
     table = connection.ops.quote_name(model._meta.db_table)

@@ -57,9 +57,9 @@ def normalize_text(text: str) -> str:
 
 
 class CharacterMap(dict):
-    """A `str.translate` table that `function` fills as characters are met (a character's code point in, its
-    replacement's code point out, None to drop it): the function runs once per character in the life of the
-    process, and translating a text then runs at C speed instead of a Python loop over its characters."""
+    """A `str.translate` table that `function` fills as characters are met (a character in, the code point
+    it becomes out, or None to drop it): the function runs once per character in the life of the process,
+    and translating a text then runs at C speed instead of a Python loop over its characters."""
 
     def __init__(self, function: Callable[[str], int | None]) -> None:
         super().__init__()
