@@ -18,7 +18,7 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from moisson.findings import ERROR, PLACES, WARNING, Finding
 from moisson.personal_data import find_personal_data
-from moisson.text import fold_confusables
+from moisson.text import CharacterMap, fold_confusables
 
 
 def check_pair_text(*, question: str, context: str, answer: str, task_type: str = "") -> list[Finding]:
@@ -134,6 +134,9 @@ LANGUAGE_SAMPLE_CHARS = 4_000
 # Code, addresses and links are not prose; left in, they make any text look English.
 _NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|https?://\S+|www\.\S+|\S+@\S+", re.DOTALL)
 
+# What counts as a letter: `str.isalpha`. Counted by dropping the other characters (see CharacterMap).
+_LETTERS_ONLY = CharacterMap(lambda character: ord(character) if character.isalpha() else None)
+
 _detector: LanguageDetector | None = None
 _detector_lock = threading.Lock()
 
@@ -158,7 +161,7 @@ def language_verdicts(texts: list[str]) -> list[LanguageVerdict]:
     # Judged as a reader sees it: lookalike letters of other scripts and invisible characters would make a
     # French (or English) text look like something else.
     proses = [_NOT_PROSE.sub(" ", fold_confusables(text[:LANGUAGE_SAMPLE_CHARS])) for text in texts]
-    letters = [sum(character.isalpha() for character in prose) for prose in proses]
+    letters = [len(prose.translate(_LETTERS_ONLY)) for prose in proses]
     judged = [index for index, count in enumerate(letters) if count >= MIN_LETTERS_TO_JUDGE]
     detector = _language_detector()
     if len(judged) <= 1:

@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -65,6 +66,12 @@ _PARQUET_BATCH_ROWS = 1000
 BATCH_ROWS = 500
 
 IMPORTED, ALREADY, REFUSED = "imported", "already", "refused"
+# The values a row may give each category, read once: an enum's `values` are computed at each call.
+_CHOICES = (
+    ("task_type", frozenset(TaskType.values), gettext_lazy("task type")),
+    ("domain", frozenset(Domain.values), gettext_lazy("domain")),
+    ("level", frozenset(["", *Level.values]), gettext_lazy("school level")),
+)
 
 
 @dataclass(frozen=True)
@@ -152,11 +159,7 @@ def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
         "final_answer": text(columns.final_answer),
     }
     problems = []
-    for name, choices, label in (
-        ("task_type", TaskType.values, _("task type")),
-        ("domain", Domain.values, _("domain")),
-        ("level", ["", *Level.values], _("school level")),
-    ):
+    for name, choices, label in _CHOICES:
         if data[name] not in choices:
             problems.append(_("Unknown %(what)s: “%(value)s”.") % {"what": label, "value": data[name][:50]})
     source_id = text(columns.id)

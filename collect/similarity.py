@@ -13,7 +13,7 @@ import unicodedata
 import numpy as np
 from django.conf import settings
 
-from moisson.text import fold_confusables, normalize_text
+from moisson.text import CharacterMap, fold_confusables, normalize_text
 
 # Normalisation turns every whitespace character, this one included, into a space: it cannot occur in a
 # normalised field, so "ab" + "c" and "a" + "bc" never hash the same.
@@ -51,16 +51,14 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_PUNCTUATION_TO_SPACE).split())
 
 
-class _PunctuationToSpace(dict):
-    """A `str.translate` table turning every punctuation character (Unicode category P*) into a space and
-    keeping the others, filled as characters are met: each is looked up in Unicode's tables once."""
-
-    def __missing__(self, code: int) -> int:
-        value = self[code] = 32 if unicodedata.category(chr(code)).startswith("P") else code
-        return value
-
-
-_PUNCTUATION_TO_SPACE = _PunctuationToSpace()
+# Every punctuation character (Unicode category P*) becomes a space; the others stay.
+_PUNCTUATION_TO_SPACE = CharacterMap(
+    lambda character: 32 if unicodedata.category(character).startswith("P") else ord(character)
+)
+# Combining marks (category Mn: the accents of a decomposed text) are dropped; the others stay.
+_NO_COMBINING_MARKS = CharacterMap(
+    lambda character: None if unicodedata.category(character) == "Mn" else ord(character)
+)
 
 
 def content_hash(*, question: str, context: str, answer: str) -> str:
@@ -84,6 +82,8 @@ def signatures(texts: list[str]) -> list[bytes]:
     for each permutation, the minimum over the shingles), written out here so that stored signatures never
     depend on which version of a library is installed, and without its import (scipy, about 1 s).
     """
+    if not texts:
+        return []
     hashes: list[int] = []
     ends = []
     for text in texts:
@@ -162,8 +162,7 @@ def similarities(sig: bytes, others: list[bytes]) -> list[float]:
 
 
 def _without_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_NO_COMBINING_MARKS))
 
 
 def _shingles(normalised: str) -> set[str]:

@@ -17,7 +17,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from disarm import skeleton_key
 
@@ -54,6 +54,20 @@ def normalize_text(text: str) -> str:
     # Line by line rather than with a regex: a regex anchored at line ends backtracks quadratically on a
     # long run of spaces.
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+class CharacterMap(dict):
+    """A `str.translate` table that `function` fills as characters are met (a character in, the code point
+    it becomes out, or None to drop it): the function runs once per character in the life of the process,
+    and translating a text then runs at C speed instead of a Python loop over its characters."""
+
+    def __init__(self, function: Callable[[str], int | None]) -> None:
+        super().__init__()
+        self._function = function
+
+    def __missing__(self, code: int) -> int | None:
+        value = self[code] = self._function(chr(code))
+        return value
 
 
 def has_bidi_controls(text: str) -> bool:

@@ -1,7 +1,15 @@
 import pytest
 from pytest_django import Settings
 
-from collect.checks import Finding, check_language, check_lengths, check_pair_text, find_personal_data
+from collect.checks import (
+    Finding,
+    LanguageVerdict,
+    check_language,
+    check_lengths,
+    check_pair_text,
+    find_personal_data,
+    language_verdict,
+)
 
 GOOD_QUESTION = "Pourquoi la mer est-elle salée ?"
 GOOD_ANSWER = (
@@ -444,3 +452,11 @@ def test_a_foreign_context_outside_translations_only_warns():
         task_type="summarization",
     )
     assert [(f.code, f.field, f.level) for f in findings] == [("language_unsure", "context", "warning")]
+
+
+def test_only_letters_count_towards_the_length_needed_to_judge_the_language() -> None:
+    """Letters are what `str.isalpha` says, accented ones included; digits, "²", punctuation and spaces do
+    not count."""
+    fourteen = "Élève à l'école, ça" + " 1234567890 ²³ !?… « » "
+    assert language_verdict(fourteen + "noyau") == LanguageVerdict.TOO_SHORT
+    assert language_verdict(fourteen + "noyaux") != LanguageVerdict.TOO_SHORT

@@ -1,17 +1,19 @@
 """`import_pairs` by batches gives every row the verdict it gets when the rows are imported one by one."""
 
+import copy
 import io
 import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.db import connection, transaction
+from django.utils import timezone, translation
 
-from collect import importing
+from collect import importing, services
 from collect.importing import ColumnMap, import_account, import_row, map_row, read_rows
 from collect.management.commands import import_pairs as command
-from collect.models import Pair, PairBand, Status
+from collect.models import Pair, PairBand, Revision, Status
 from collect.similarity import band_keys, signature, signatures
 from tests.factories import make_pair
 
@@ -207,6 +209,17 @@ def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
     assert "0 paire importée" in output
 
 
+def test_a_batch_whose_rows_were_all_imported_before_is_skipped(tmp_path):
+    """Finishing an interrupted import: a batch with nothing left to check imports nothing."""
+    path = write_rows(tmp_path / "paires.jsonl", [ROWS[0], ROWS[1]])
+    by_batches(path)
+
+    refused, output = by_batches(path)
+
+    assert refused == {}
+    assert "0 paire importée, 2 déjà importées auparavant, 0 refusée." in output
+
+
 def test_a_batch_reads_the_database_a_fixed_number_of_times(tmp_path, django_assert_max_num_queries):
     rows = [
         row(
@@ -266,3 +279,54 @@ def test_a_batch_meeting_a_constraint_is_imported_again_row_by_row(tmp_path, mon
     assert list(Pair.objects.filter(source=SOURCE).values_list("source_id", flat=True)) == ["a1"]
     assert "existe déjà" in refused[2][0]
     assert "1 paire importée, 0 déjà importée auparavant, 1 refusée." in output
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: COPY")
+def test_pairs_written_with_copy_hold_every_column_bulk_create_writes(monkeypatch):
+    """On PostgreSQL, `record_new_pairs` writes with COPY; on other databases, with `bulk_create`. The same
+    pairs written both ways give the same rows, column for column."""
+    stored_pair()
+    author = import_account(source=SOURCE)
+    batches = []
+    monkeypatch.setattr(importing, "record_new_pairs", lambda items, **kwargs: batches.append(items))
+    raws = [raw if isinstance(raw, dict) else None for raw in ROWS]
+    importing.import_rows(
+        [map_row(number, raw, columns=ColumnMap()) for number, raw in enumerate(raws, start=1)],
+        author=author,
+        source=SOURCE,
+        license="CC0-1.0",
+    )
+    [items] = batches
+    # The values that differ from one write to the next (the time, new ids) are made the same.
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    monkeypatch.setattr(Revision._meta.get_field("created_at"), "_get_default", lambda: now)
+    first_ids = {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                 for model in (Revision, PairBand)}  # fmt: skip
+
+    def written(*, vendor: str) -> dict:
+        with connection.cursor() as cursor:
+            for model, first in first_ids.items():
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + 100])
+        with monkeypatch.context() as patch, transaction.atomic():
+            patch.setattr(connection, "vendor", vendor)
+            services.record_new_pairs(copy.deepcopy(items), by=author, note="Importé")
+        rows = {}
+        with connection.cursor() as cursor:
+            for table, condition in [
+                ("collect_pair", "source = %s"),
+                ("collect_revision", "pair_id IN (SELECT id FROM collect_pair WHERE source = %s)"),
+                ("collect_pairband", "pair_id IN (SELECT id FROM collect_pair WHERE source = %s)"),
+            ]:
+                cursor.execute(f"SELECT t::text FROM {table} t WHERE {condition} ORDER BY id", [SOURCE])
+                rows[table] = [text for (text,) in cursor.fetchall()]
+        Pair.objects.filter(source=SOURCE).delete()
+        return rows
+
+    with_copy, with_bulk_create = written(vendor="postgresql"), written(vendor="sqlite")
+
+    assert with_copy == with_bulk_create
+    assert len(with_copy["collect_pair"]) == len(items) > 3
+    assert any(evaluation.near_duplicates and evaluation.warnings for _pair, evaluation in items)

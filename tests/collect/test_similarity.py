@@ -1,7 +1,18 @@
+import sys
+import unicodedata
+
 import pytest
 from pytest_django import Settings
 
-from collect.similarity import band_keys, content_hash, normalise, signature, similarity
+from collect.similarity import (
+    _without_accents,
+    band_keys,
+    content_hash,
+    normalise,
+    signature,
+    signatures,
+    similarity,
+)
 
 SKY = (
     "Pourquoi le ciel est-il bleu pendant la journée ?\n"
@@ -167,3 +178,18 @@ def test_the_content_hash_of_french_text_did_not_change_with_folding() -> None:
     )
 
     assert digest == "b209c52b046e62fd3ec9bab5642d59c5658329bbeb701db51be700070de0a950"
+
+
+def test_accents_dropped_are_the_combining_marks_of_any_character() -> None:
+    """Signatures compare texts without what Unicode calls combining marks (category Mn), whatever the
+    script: every code point, decomposed, loses exactly those."""
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    decomposed = unicodedata.normalize("NFD", every)
+    expected = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+    assert _without_accents(every) == unicodedata.normalize("NFC", expected)
+    assert _without_accents("Été, côte, coté, naïve, ñandú") == "Ete, cote, cote, naive, nandu"
+
+
+def test_signatures_of_no_text_are_no_signatures() -> None:
+    assert signatures([]) == []

@@ -6,6 +6,7 @@ Each row goes through the checks of a typed pair, with the verdict it would get 
 imports only what is missing. See collect/importing.py.
 """
 
+import gc
 import itertools
 import json
 from contextlib import nullcontext
@@ -62,6 +63,17 @@ class Command(BaseCommand):
         parser.add_argument("--level", default=defaults.default_level, help="When no column says.")
 
     def handle(self, *args: object, **options: object) -> None:
+        # What is loaded by now (Django, the apps, their libraries) lives as long as the command: frozen, it
+        # is skipped by the garbage collector's passes, which the objects of each batch set off (they took
+        # 1 s of the 11 s of CPU of a 10,000-row import, 0.2 s since). Thawed at the end for a caller that
+        # goes on (tests).
+        gc.freeze()
+        try:
+            self._import(**options)
+        finally:
+            gc.unfreeze()
+
+    def _import(self, **options: object) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
