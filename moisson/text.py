@@ -59,14 +59,22 @@ def normalize_text(text: str) -> str:
 class CharacterMap(dict):
     """A `str.translate` table that `function` fills as characters are met (a character in, the code point
     it becomes out, or None to drop it): the function runs once per character in the life of the process,
-    and translating a text then runs at C speed instead of a Python loop over its characters."""
+    and translating a text then runs at C speed instead of a Python loop over its characters.
+
+    Only the characters below KEPT_BELOW are kept (the alphabets and punctuation of French texts, and those
+    of most others): a client sending texts made of every code point of Unicode would otherwise grow each
+    table of each server process to a million entries."""
+
+    KEPT_BELOW = 0x3000
 
     def __init__(self, function: Callable[[str], int | None]) -> None:
         super().__init__()
         self._function = function
 
     def __missing__(self, code: int) -> int | None:
-        value = self[code] = self._function(chr(code))
+        value = self._function(chr(code))
+        if code < self.KEPT_BELOW:
+            self[code] = value
         return value
 
 

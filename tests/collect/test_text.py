@@ -2,7 +2,7 @@ import pytest
 
 from collect.models import Pair
 from collect.services import save_draft, submit_pair
-from moisson.text import comparable_view, fold_confusables, normalize_text
+from moisson.text import CharacterMap, comparable_view, fold_confusables, normalize_text
 from tests.factories import pair_text
 
 
@@ -86,3 +86,12 @@ def test_the_view_skips_only_characters_that_fold_to_themselves():
         assert [text[origins[index]] for index in range(len(view))] == [
             c for c in text for _ in (_fold(c) if _NOT_PLAIN_ASCII.match(c) else c)
         ]
+
+
+def test_a_translate_table_keeps_only_the_characters_of_common_scripts():
+    # A text made of thousands of rare code points, sent again and again, must not grow the tables of every
+    # server process; the characters themselves are still translated.
+    table = CharacterMap(lambda character: ord(character) if character.isalpha() else None)
+    rare = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 5_000))  # CJK ideographs: letters
+    assert len((rare + "été !").translate(table)) == 5_003
+    assert len(table) < 10
