@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Expression, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,11 +104,16 @@ class PairQuerySet(models.QuerySet):
         return self.filter(author=user)
 
     def reviewable_by(
-        self, reviewer: "User", *, domains: list[str] | tuple = (), levels: list[str] | tuple = ()
+        self,
+        reviewer: "User | Expression",
+        *,
+        domains: list[str] | list[Expression] | tuple = (),
+        levels: list[str] | list[Expression] | tuple = (),
     ) -> "PairQuerySet":
         """Pending pairs this reviewer may judge: not theirs, not already judged (this revision) nor skipped,
         not reported by them, not by a suspended author; restricted to some domains and levels when given (a
-        pair without a school level suits every level)."""
+        pair without a school level suits every level). The reviewer, domains, levels (and `now` below) may
+        be placeholders of a compiled statement (moisson.compiled.Param, review.voting's hand-out)."""
         reviews, skips = self._pointing_here("reviews"), self._pointing_here("skips")
         pairs = (
             self.awaiting_review()
@@ -132,11 +137,11 @@ class PairQuerySet(models.QuerySet):
 
     def review_queue(
         self,
-        reviewer: "User",
+        reviewer: "User | Expression",
         *,
-        domains: list[str] | tuple = (),
-        levels: list[str] | tuple = (),
-        now: datetime,
+        domains: list[str] | list[Expression] | tuple = (),
+        levels: list[str] | list[Expression] | tuple = (),
+        now: datetime | Expression,
     ) -> "PairQuerySet":
         """The pairs nobody holds, in the order they are handed out: fewest reviews, then oldest.
 
@@ -149,7 +154,7 @@ class PairQuerySet(models.QuerySet):
             .order_by("review_count", "submitted_at")
         )
 
-    def not_held(self, now: datetime) -> "PairQuerySet":
+    def not_held(self, now: datetime | Expression) -> "PairQuerySet":
         """Pairs nobody holds for review at `now`: never handed out, let go, or their hold lapsed."""
         return self.filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
 
