@@ -20,6 +20,7 @@ from tests.browser.test_writing import (
     EDIT_URL,
     QUESTION,
     let_autosave_run,
+    let_the_retry_run,
     screenshot,
     write_page,
 )
@@ -85,7 +86,7 @@ def test_an_autosave_refused_during_an_overload_is_saved_once_the_crowd_has_gone
         let_autosave_run(page)
     assert refused.value.status == 503
     crowd.leave()
-    page.clock.run_for(16_000)
+    let_the_retry_run(page)
     expect(page).to_have_url(EDIT_URL)
     pair = Pair.objects.get(author=contributor)
     assert (pair.status, pair.question, pair.answer) == (Status.DRAFT, QUESTION, ANSWER)

@@ -1,6 +1,7 @@
 """The writing journey in a real browser: live checks, counters, drafts that are never lost, submission."""
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,19 @@ def write_page(open_page: Callable[..., Page], user: User, *, phone: bool = Fals
 
 def let_autosave_run(page: Page) -> None:
     page.clock.run_for(AUTOSAVE_DELAY_MS)
+
+
+def let_the_retry_run(page: Page, *, url: str = AUTOSAVE_URL, wait_ms: int = 16_000) -> None:
+    """Advance the page's clock until it sends `url` again after a failure. The page schedules its retry
+    when its request handler has read the failure, which may be a moment after Playwright saw it: a clock
+    advanced before that would leave the retry waiting forever."""
+    sent = []
+    page.on("request", lambda request: sent.append(request) if url in request.url else None)
+    deadline = time.monotonic() + 10
+    while not sent:
+        assert time.monotonic() < deadline, f"the page never sent {url} again"
+        page.clock.run_for(wait_ms)
+        time.sleep(0.05)  # real time for the page's handlers; the next call hands their events over
 
 
 def open_again(page: Page) -> None:
@@ -127,7 +141,7 @@ def test_a_failed_autosave_is_tried_again_until_the_server_has_the_draft(
     fill_pair_form(page, question=QUESTION, answer=ANSWER)
     with page.expect_event("requestfailed"):
         let_autosave_run(page)
-    page.clock.run_for(16_000)
+    let_the_retry_run(page)
     expect(page).to_have_url(EDIT_URL)
     assert Pair.objects.get(author=contributor).answer == ANSWER
 
