@@ -15,7 +15,7 @@ from accounts.services import moderators_group
 from collect.models import Domain, Pair, Revision, Status, TaskType
 from collect.services import submit_pair
 from collect.similarity import content_hash, signature
-from export.models import Release
+from export.models import Release, ReleaseState
 from export.services import build_release, start_release
 from review import services as review_services
 from review.models import Review, Verdict
@@ -234,6 +234,14 @@ def make_release(*, version: str | None = None) -> Release:
     """A release started and built at once, in the foreground, from the pairs there are (whatever state
     the build ends in; tests publish to no Hub unless they configure one)."""
     return build_release(start_release(by=None, version=version, enqueue=False).pk)
+
+
+def make_building_release(*, version: str = "v1.0.0", **fields: object) -> Release:
+    """A release row as a worker leaves it while it builds (its phase and counts in `fields`); nothing is
+    built."""
+    return Release.objects.create(
+        version=version, state=ReleaseState.BUILDING, started_at=timezone.now(), **fields
+    )
 
 
 def make_published_release(count: int = 3) -> Release:

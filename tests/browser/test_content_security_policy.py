@@ -13,18 +13,24 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
 from collect.models import Status
-from export.models import Release, ReleasePhase, ReleaseState
+from export.models import ReleasePhase
 from moisson.overload import requests_in_flight
 from review.reports import report_pair
 from tests.browser.test_writing import ANSWER_WITH_PHONE, FIRST_CHECK_TIMEOUT_MS, QUESTION
-from tests.factories import make_moderator, make_pair, make_release, make_user, make_validated_pairs
+from tests.factories import (
+    make_building_release,
+    make_moderator,
+    make_pair,
+    make_release,
+    make_user,
+    make_validated_pairs,
+)
 from tests.fixtures.browser import DESKTOP, PageProblems, browser_page, fill_pair_form
 from tests.fixtures.errors import crash_with
 
@@ -115,13 +121,8 @@ def test_no_page_is_refused_anything_by_the_content_security_policy(
     admin = make_user(username="admin", is_staff=True, is_superuser=True)
     validated = make_validated_pairs(3)
     release = make_release()
-    building = Release.objects.create(
-        version="v9.0.0",
-        state=ReleaseState.BUILDING,
-        started_at=timezone.now(),
-        phase=ReleasePhase.WRITING,
-        rows_written=10,
-        rows_expected=200,
+    building = make_building_release(
+        version="v9.0.0", phase=ReleasePhase.WRITING, rows_written=10, rows_expected=200
     )
     own = make_pair(author=alice, status=Status.PENDING)
     make_pair(author=bruno, status=Status.PENDING)  # for alice to review

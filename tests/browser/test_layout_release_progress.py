@@ -4,11 +4,10 @@ from collections.abc import Callable
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from export.models import Release, ReleasePhase, ReleaseState
-from tests.factories import make_moderator
+from tests.factories import make_building_release, make_moderator
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +17,7 @@ POLL_TIMEOUT_MS = 15_000
 
 @pytest.mark.django_db(transaction=True)
 def test_the_progress_bar_moves_while_the_release_builds(open_page: Callable[..., Page]) -> None:
-    release = Release.objects.create(
-        version="v1.0.0",
-        state=ReleaseState.BUILDING,
-        started_at=timezone.now(),
-        phase=ReleasePhase.WRITING,
-        rows_written=0,
-        rows_expected=200,
-    )
+    release = make_building_release(phase=ReleasePhase.WRITING, rows_written=0, rows_expected=200)
     page = open_page(make_moderator(), phone=True)
     page.goto(reverse("export:detail", args=[release.version]))
     expect(page.locator("#progress-text")).to_contain_text("0 lignes sur 200")

@@ -6,20 +6,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 import export.build
 import export.releases
 from export.models import Release, ReleasePhase, ReleaseState
-from tests.factories import make_release, make_validated_pairs
+from tests.factories import make_building_release, make_release, make_validated_pairs
 
 pytestmark = pytest.mark.django_db
-
-
-def building_release(**fields: object) -> Release:
-    return Release.objects.create(
-        version="v1.0.0", state=ReleaseState.BUILDING, started_at=timezone.now(), **fields
-    )
 
 
 def read_in_another_connection(release_id: int) -> tuple[str, int, int | None]:
@@ -97,13 +90,13 @@ def test_a_claimed_build_starts_at_the_snapshot_phase_with_no_rows(monkeypatch: 
 
 
 def test_progress_is_the_share_of_rows_written() -> None:
-    release = building_release(phase=ReleasePhase.WRITING, rows_written=250, rows_expected=1000)
+    release = make_building_release(phase=ReleasePhase.WRITING, rows_written=250, rows_expected=1000)
 
     assert release.progress_percent == 25
 
 
 def test_the_api_gives_the_phase_and_rows_of_a_build(moderator_client: Client) -> None:
-    building_release(phase=ReleasePhase.WRITING, rows_written=250, rows_expected=1000)
+    make_building_release(phase=ReleasePhase.WRITING, rows_written=250, rows_expected=1000)
 
     body = moderator_client.get(reverse("api:export_api:release-detail", args=["v1.0.0"])).json()
 
@@ -113,7 +106,7 @@ def test_the_api_gives_the_phase_and_rows_of_a_build(moderator_client: Client) -
 
 
 def test_the_release_page_shows_a_progress_bar_that_follows_the_build(moderator_client: Client) -> None:
-    building_release(phase=ReleasePhase.WRITING, rows_written=250, rows_expected=1000)
+    make_building_release(phase=ReleasePhase.WRITING, rows_written=250, rows_expected=1000)
 
     page = moderator_client.get(reverse("export:detail", args=["v1.0.0"])).content.decode()
 
