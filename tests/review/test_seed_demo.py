@@ -22,10 +22,14 @@ def seeded(django_db_setup: None, django_db_blocker) -> Iterator[None]:
 
 
 def test_demo_validated_pairs_were_approved_by_two_other_demo_users(seeded):
-    pair = Pair.objects.filter(status=Status.VALIDATED).first()
-    approvals = Review.objects.filter(pair=pair, verdict="approve")
-    assert approvals.count() == 2
-    assert pair.author_id not in approvals.values_list("reviewer", flat=True)
+    # Some demo pairs were validated, corrected and validated again: their current revision is the one
+    # that carries the two approvals (the first revision's stay on record).
+    validated = Pair.objects.filter(status=Status.VALIDATED)
+    assert validated.filter(revision_number__gt=1).exists()
+    for pair in validated:
+        approvals = Review.objects.filter(revision=pair.current_revision_id, verdict="approve")
+        assert approvals.count() == 2, pair.question
+        assert pair.author_id not in approvals.values_list("reviewer", flat=True)
 
 
 def test_demo_rejected_pairs_carry_reasons_and_comments(seeded):
