@@ -167,6 +167,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the statements repeated on a connection prepared once (moisson/postgresql).
+    # 0 keeps Django's client-side binding, for a pooler that cannot keep prepared statements.
+    DATABASES["default"]["ENGINE"] = "moisson.postgresql"
+    if prepare_threshold := env_int("DATABASE_PREPARE_THRESHOLD", 5):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": prepare_threshold}
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
