@@ -9,7 +9,9 @@ of this script (run from each checkout with `PYTHONPATH=<checkout>`) show what a
 Django handler directly (Django's test client, one handler for the whole run, as one gunicorn worker
 has), signed in as the `benchN` volunteers of bench/seed.py, with DEBUG off, on BENCH_DATABASE_URL. It
 leaves out the WSGI server and the network; bench/load.py measures those. Prints the median and p90 per
-endpoint (those of bench/latency.py), and the SQL queries of one request (the account's second).
+endpoint (those of bench/latency.py), and the SQL queries of one request (the account's second). With
+PostgreSQL on this machine, also the CPU its server process spent on each request ("db ms", read from
+`/proc/<pid>/schedstat` of the connection's backend: the work a prepared statement saves is there).
 
 With --writes, each round also measures the two writes of the launch mix (bench/locustfile.py), as the
 round's account: "api vote", a vote on the pair "api review next" just handed out, and "api new pair", a
@@ -25,6 +27,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,6 +58,20 @@ def vote_on(item: dict, rng: random.Random) -> dict:
     }
 
 
+def database_cpu_reader() -> Callable[[], float] | None:
+    """A function returning the CPU milliseconds spent so far by this connection's PostgreSQL server
+    process, or None where it cannot be read (SQLite, a database on another machine)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    schedstat = Path(f"/proc/{connection.connection.info.backend_pid}/schedstat")
+    if not schedstat.exists():
+        return None
+    return lambda: int(schedstat.read_text().split()[0]) / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -72,18 +89,23 @@ def main() -> None:
     client = Client()
     rng = random.Random(2)
     costs: dict[str, list[float]] = {}
+    database_costs: dict[str, list[float]] = {}
+    database_cpu = database_cpu_reader()
 
     def measure(name: str, url: str, headers: dict, body: dict | None, kept: bool) -> object:
+        database_started = database_cpu() if database_cpu else 0.0
         started = time.process_time()
         if body is None:
             response = client.get(url, **headers)
         else:
             response = client.post(url, body, content_type="application/json", **headers)
         used = (time.process_time() - started) * 1000
+        database_used = database_cpu() - database_started if database_cpu else 0.0
         if response.status_code not in ((200, 204) if body is None else (201,)):
             raise SystemExit(f"{name}: HTTP {response.status_code} {response.content[:300]!r}")
         if kept:
             costs.setdefault(name, []).append(used)
+            database_costs.setdefault(name, []).append(database_used)
         return response
 
     for round_number in range(args.rounds + 2):  # the first two rounds warm the caches and are dropped
@@ -114,10 +136,12 @@ def main() -> None:
             measure("api new pair", "/api/v1/pairs/", token, new_pair(rng), False)
         queries |= {"api vote": len(vote_queries), "api new pair": len(pair_queries)}
 
-    print(f"{'endpoint':<22} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    print(f"{'endpoint':<22} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'db ms':>7}")
     for name, values in costs.items():
         p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"{name:<22} {statistics.median(values):>10.1f} {p90:>8.1f} {queries.get(name, ''):>8}")
+        database = f"{statistics.median(database_costs[name]):.2f}" if database_cpu else "-"
+        median, count = statistics.median(values), queries.get(name, "")
+        print(f"{name:<22} {median:>10.1f} {p90:>8.1f} {count:>8} {database:>7}")
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"load average {os.getloadavg()[0]:.1f}, cache {cache}, sessions {settings.SESSION_ENGINE}")
     print(f"code measured: {settings.BASE_DIR}")
