@@ -42,7 +42,7 @@ first-release: seed
 	@$(BIN)/python manage.py release --sync --if-none \
 	  || echo "The first release could not be built; the site runs without it."
 
-# The production server (gunicorn, gunicorn.conf.py) and the Celery worker with the beat scheduler,
+# The production server (granian, or gunicorn with WEB_SERVER=gunicorn) and the Celery worker with the beat scheduler,
 # started and stopped together by moisson/serve.py: Ctrl+C or SIGTERM stops both cleanly.
 run: first-release
 	@exec $(BIN)/python -m moisson.serve

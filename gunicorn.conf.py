@@ -1,4 +1,5 @@
-"""Gunicorn settings for `make run` and for deployments: `gunicorn -c gunicorn.conf.py moisson.wsgi`.
+"""Gunicorn settings, for `WEB_SERVER=gunicorn` (moisson/serve.py; the default server is granian) or
+`gunicorn -c gunicorn.conf.py moisson.wsgi`.
 
 Everything comes from environment variables with defaults sized for a small machine (2 cores):
 
@@ -7,7 +8,7 @@ Everything comes from environment variables with defaults sized for a small mach
 | `HOST`, `PORT` | 127.0.0.1, 8000 | where to listen (`BIND` overrides both, e.g. `unix:/run/moisson.sock`) |
 | `WEB_WORKERS` | 2 | processes; about one per core |
 | `WEB_THREADS` | 16 | threads per process (see below) |
-| `WEB_TIMEOUT` | 30 | seconds before a stuck worker is restarted |
+| `WEB_TIMEOUT` | 30 | seconds before a worker whose main loop stops answering is restarted |
 | `WEB_PRELOAD` | true | load Django and the language detector once, before forking |
 
 Why more threads than `MOISSON_MAX_IN_FLIGHT` (moisson/overload.py): requests beyond the limit must reach
@@ -41,7 +42,7 @@ wsgi_app = "moisson.wsgi:application"
 accesslog = os.environ.get("WEB_ACCESS_LOG", None) or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# The master's own name in `ps`, so the launcher and the benchmarks find the web processes.
+# The master's own name in `ps`, to tell the web processes apart from the worker's.
 proc_name = "moisson-web"
 # Gunicorn 23+ opens a control socket in ~/.gunicorn by default, shared by every server of the account:
 # two checkouts served at once would fight over it. Nothing here uses it.

@@ -6,7 +6,7 @@
 Wall-clock latencies on this shared machine swing with the load of other processes; the CPU time a request
 uses in its own process (`time.process_time`) swings much less, so two commits compared in alternate runs
 of this script (run from each checkout with `PYTHONPATH=<checkout>`) show what a change saves. It calls the
-Django handler directly (Django's test client, one handler for the whole run, as one gunicorn worker
+Django handler directly (Django's test client, one handler for the whole run, as one web server worker
 has), signed in as the `benchN` volunteers of bench/seed.py, with DEBUG off, on BENCH_DATABASE_URL. It
 leaves out the WSGI server and the network; bench/load.py measures those. Prints the median and p90 per
 endpoint (those of bench/latency.py), and the SQL queries of one request (the account's second). With

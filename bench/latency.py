@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/latency.py [--requests 100]
 
-Starts the production server (gunicorn.conf.py, one worker so every request meets a warm process), then
+Starts the production server (moisson/serve.py, one worker so every request meets a warm process), then
 for each endpoint sends the requests one after the other as one signed-in volunteer and prints p50, p95
 and max in ms. "api list, any page" starts from a random position in the table (a cursor built on a
 random id), the page a crawler deep in the list would ask for. The queries per request are counted

@@ -3,14 +3,14 @@
     .venv/bin/python bench/load.py --users 50 200 400 --seconds 60          (after bench/seed.py N)
     .venv/bin/python bench/load.py --users 20 --seconds 15               (the short version, for CI)
 
-For each number of users: start the production web server as `make run` does (moisson/serve.py: gunicorn with
-gunicorn.conf.py, or granian with `--set WEB_SERVER=granian`) on BENCH_DATABASE_URL (default the
+For each number of users: start the production web server as `make run` does (moisson/serve.py: granian, or
+gunicorn with gunicorn.conf.py and `--set WEB_SERVER=gunicorn`) on BENCH_DATABASE_URL (default the
 `moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache, with a Celery
 worker beside it as in production (it refreshes the cached site figures); run locust headless
 with bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
 the first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in
 ms of the requests served, errors, and the 503s with their own p95 and maximum; then the CPU seconds used
-by the server (gunicorn and its workers), the Celery worker, the database (the PostgreSQL backends of this
+by the server (its master and workers), the Celery worker, the database (the PostgreSQL backends of this
 database, all born during the run since the server is new) and the client (locust), and the machine's load
 average.
 Never fails on timing: the figures are for bench/RESULTS.md.
@@ -126,7 +126,7 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen:
 def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
     env = server_environment(port, url=url, env_extra=env_extra)
     server = subprocess.Popen(
-        # The server `make run` starts: gunicorn (gunicorn.conf.py), or granian with --set WEB_SERVER=granian.
+        # The server `make run` starts: granian, or gunicorn with --set WEB_SERVER=gunicorn.
         [sys.executable, "-m", "moisson.serve", "--web"],
         cwd=BASE_DIR,
         env=env,

@@ -1,15 +1,18 @@
-"""`make run`: the web server (gunicorn, gunicorn.conf.py) and the Celery worker, started and stopped as one.
+"""`make run`: the web server (granian, or gunicorn with WEB_SERVER=gunicorn) and the Celery worker, started
+and stopped as one.
 
     python -m moisson.serve          (make run)
-    python -m moisson.serve --dev    (make dev: Django's development server instead of gunicorn)
-    python -m moisson.serve --web    (the production web server alone, as bench/load.py starts it)
+    python -m moisson.serve --dev    (make dev: Django's development server instead)
+    python -m moisson.serve --web    (the production web server alone: deployments, bench/load.py)
 
-`WEB_SERVER=granian` serves with granian (a Rust HTTP server, WSGI interface) instead of gunicorn, with the
-same variables as gunicorn.conf.py (HOST, PORT, WEB_WORKERS, WEB_THREADS as granian's blocking threads,
-WEB_BACKLOG, WEB_ACCESS_LOG, LOG_LEVEL) and the same preparation before the fork
-(moisson.wsgi.prepare_to_fork). A refused request (503) cost the server 0.4-0.5 ms of CPU under granian
-against 0.9-1.1 ms under gunicorn's gthread workers, on this 2-core machine. granian has no equivalent of
-WEB_TIMEOUT: a stuck request is not killed.
+The web server is granian (a Rust HTTP server, WSGI interface) by default, configured by the same variables
+as gunicorn.conf.py (HOST, PORT, WEB_WORKERS, WEB_THREADS as granian's blocking threads, WEB_BACKLOG,
+WEB_ACCESS_LOG, LOG_LEVEL) with the same preparation before the fork (moisson.wsgi.prepare_to_fork).
+Measured side by side under 200 simulated volunteers on two cores (bench/RESULTS.md), it served about 20 %
+more requests than gunicorn's gthread workers, with shorter waits, and a refused request (503) cost it
+0.4-0.5 ms of CPU against 0.9-1.1 ms. `WEB_SERVER=gunicorn` serves with gunicorn (gunicorn.conf.py) instead.
+Neither kills a request that takes too long: gunicorn's WEB_TIMEOUT restarts a worker whose main loop stops
+answering, which a gthread worker's does not do while one of its threads is stuck in a request.
 
 Ctrl+C or SIGTERM stops both cleanly and the command exits 0. The children run in sessions of their own,
 so the terminal's Ctrl+C reaches this process only: it then asks each child to stop once, with SIGTERM
@@ -42,10 +45,17 @@ def _start(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True, preexec_fn=_die_with_parent)
 
 
+def web_server() -> str:
+    server = os.environ.get("WEB_SERVER") or "granian"
+    if server not in ("granian", "gunicorn"):
+        raise SystemExit(f"WEB_SERVER must be granian or gunicorn, not {server!r}")
+    return server
+
+
 def web_command(python: str) -> list[str]:
-    if os.environ.get("WEB_SERVER", "gunicorn") == "granian":
-        return [python, "-m", "moisson.serve", "--web"]
-    return [python, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")]
+    if web_server() == "gunicorn":
+        return [python, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")]
+    return [python, "-m", "moisson.serve", "--web"]
 
 
 def serve_granian() -> None:
@@ -83,11 +93,11 @@ def serve_granian() -> None:
 
 def serve_web() -> None:
     """The production web server alone: granian here, or gunicorn in place of this process."""
-    if os.environ.get("WEB_SERVER", "gunicorn") == "granian":
-        serve_granian()
-    else:
+    if web_server() == "gunicorn":
         command = web_command(sys.executable)
         os.execv(command[0], command)
+    else:
+        serve_granian()
 
 
 def main(*, dev: bool = False) -> int:

@@ -1,8 +1,8 @@
 """`make run` stops cleanly on Ctrl+C and on SIGTERM (issue 12, bug 11), and serves on the port it is given.
 
-These start the real `make run` recipe (gunicorn with the preloaded language detector and the Celery
-worker), with the steps before it (install, migrate, seed, first release) marked as done with `make -o`,
-in a temporary VAR_DIR with the embedded defaults (SQLite, filesystem broker). About 15 s each.
+These start the real `make run` recipe (granian, or gunicorn, with the preloaded language detector, and
+the Celery worker), with the steps before it (install, migrate, seed, first release) marked as done with
+`make -o`, in a temporary VAR_DIR with the embedded defaults (SQLite, filesystem broker). About 15 s each.
 """
 
 import os
@@ -101,6 +101,7 @@ def test_ctrl_c_stops_make_run_cleanly(tmp_path: Path) -> None:
     assert process.returncode in (0, -signal.SIGINT), output
     assert not [sign for sign in SIGNS_OF_A_BAD_STOP if sign in output], output
     assert "Warm shutdown" in output
+    assert "granian" in output.lower()  # the default web server
     assert nothing_left_listening(port)
 
 
@@ -116,20 +117,34 @@ def test_sigterm_stops_make_run_cleanly_and_its_links_follow_the_port(tmp_path: 
     assert nothing_left_listening(port)
 
 
-def test_make_run_serves_with_granian_too_and_stops_cleanly(tmp_path: Path) -> None:
+def test_make_run_serves_with_gunicorn_too_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
-    process, log = start_make_run(tmp_path, port, WEB_SERVER="granian")
+    process, log = start_make_run(tmp_path, port, WEB_SERVER="gunicorn")
     wait_until_served(process, log, port)
     output = stop(process, log, signal.SIGINT, whole_group=True)
     assert process.returncode in (0, -signal.SIGINT), output
     assert not [sign for sign in SIGNS_OF_A_BAD_STOP if sign in output], output
-    assert "granian" in output.lower()
+    assert "Starting gunicorn" in output
+    assert "granian" not in output.lower()
     assert nothing_left_listening(port)
+
+
+def test_an_unknown_web_server_is_refused_by_name(tmp_path: Path) -> None:
+    port = free_port()
+    process, log = start_make_run(tmp_path, port, WEB_SERVER="uvicorn")
+    try:
+        process.wait(timeout=START_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        stop(process, log, signal.SIGTERM, whole_group=True)
+        pytest.fail("make run went on with an unknown web server:\n" + log.read_text())
+    output = log.read_text()
+    assert process.returncode != 0, output
+    assert "WEB_SERVER must be granian or gunicorn, not 'uvicorn'" in output
 
 
 def test_a_granian_worker_that_dies_is_started_again(tmp_path: Path) -> None:
     port = free_port()
-    process, log = start_make_run(tmp_path, port, WEB_SERVER="granian")
+    process, log = start_make_run(tmp_path, port)
     try:
         wait_until_served(process, log, port)
         # The web server's master runs `moisson.serve --web` under the launcher; its workers are forked from

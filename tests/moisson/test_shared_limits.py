@@ -1,7 +1,8 @@
 """Limits add up across processes when they share the Redis cache (issues 13 and 14).
 
 The probe got 56 of 60 wrong passwords through a 20/minute limit with 3 gunicorn workers, each counting
-in its own memory. Here three real gunicorn workers serve concurrent requests against one Redis cache.
+in its own memory. Here three real workers of the production web server (granian, the default, and
+gunicorn: moisson/serve.py) serve concurrent requests against one Redis cache.
 """
 
 import os
@@ -49,7 +50,7 @@ def wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> None
                 return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError("gunicorn did not start:\n" + log.read_text(errors="replace"))
+    raise AssertionError("the web server did not start:\n" + log.read_text(errors="replace"))
 
 
 def post_wrong_password(url: str, n: int) -> int:
@@ -72,14 +73,20 @@ def post_wrong_password(url: str, n: int) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_token_throttle_holds_across_several_gunicorn_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("web_server", ["granian", "gunicorn"])
+def test_the_token_throttle_holds_across_several_web_server_workers(tmp_path: Path, web_server: str) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("gunicorn's workers cannot see pytest's SQLite test database")
+        pytest.skip("the web server's workers cannot see pytest's SQLite test database")
     port = free_port()
-    empty_config = tmp_path / "gunicorn.conf.py"
-    empty_config.write_text("")  # the checkout's own gunicorn.conf.py would choose its own workers
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     env = os.environ | {
+        "WEB_SERVER": web_server,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": str(WORKERS),
+        # One request at a time per process, so that concurrent requests are spread over the processes.
+        "WEB_THREADS": "1",
+        "WEB_TIMEOUT": "120",
         "DATABASE_URL": worker_database_url(),
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # a fresh count, whatever Redis holds
         "API_THROTTLE_AUTH": f"{LIMIT}/minute",
@@ -90,12 +97,8 @@ def test_the_token_throttle_holds_across_several_gunicorn_workers(tmp_path: Path
     }
     with open(log, "wb") as output:
         server = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "moisson.wsgi:application"),
-                *("--config", str(empty_config), "--workers", str(WORKERS)),
-                # --preload: the app is imported once, before the fork, so no request waits for it.
-                *("--bind", f"127.0.0.1:{port}", "--timeout", "120", "--preload"),
-            ],
+            # As deployed: the app is loaded once, before the fork, so no request waits for it.
+            [sys.executable, "-m", "moisson.serve", "--web"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=output,
@@ -104,7 +107,7 @@ def test_the_token_throttle_holds_across_several_gunicorn_workers(tmp_path: Path
         try:
             wait_until_listening(port, server, log)
             url = f"http://127.0.0.1:{port}/api/v1/auth/token/"
-            # Concurrent requests: a sync worker serves one at a time, so all three workers take some.
+            # Concurrent requests: each process serves one at a time, so all three take some.
             with ThreadPoolExecutor(max_workers=WORKERS * 2) as pool:
                 statuses = list(pool.map(lambda n: post_wrong_password(url, n), range(REQUESTS)))
         finally:

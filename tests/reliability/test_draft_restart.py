@@ -1,9 +1,10 @@
 """An autosaved draft survives a server restart (issue 13, battery, faults).
 
-A real gunicorn (gunicorn.conf.py, DEBUG off) serves the writing page to a real browser (Debian's chromium);
-the page autosaves the text as a server draft; the server is then stopped (gracefully, as for a deployment,
-or killed outright, as in a crash) and started again on the same database. The contributor, in a browser
-that kept no copy of its own, finds the whole text in "Mes paires" and on the draft's edit page.
+The production web server (moisson/serve.py: granian by default, DEBUG off) serves the writing page to a
+real browser (Debian's chromium); the page autosaves the text as a server draft; the server is then stopped
+(gracefully, as for a deployment, or killed outright, as in a crash) and started again on the same
+database. The contributor, in a browser that kept no copy of its own, finds the whole text in "Mes paires"
+and on the draft's edit page.
 
 The server needs a database another process can open: on PostgreSQL pytest's test database, on SQLite a
 file database migrated in a temporary directory. The account and its session are created by a subprocess
@@ -95,11 +96,11 @@ def run_django(env: dict[str, str], *args: str) -> str:
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """gunicorn as deployed (gunicorn.conf.py), one worker; returns once it serves a page."""
+    """The web server as deployed (`moisson.serve --web`), one worker; returns once it serves a page."""
     env = env | {"HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": "1", "WEB_THREADS": "4"}
     with log.open("a") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "moisson.wsgi"],
+            [sys.executable, "-m", "moisson.serve", "--web"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=output,
@@ -122,7 +123,7 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
 
 
 def stop_server(server: subprocess.Popen, how: signal.Signals) -> None:
-    """Stop gunicorn's master and its worker: SIGTERM lets them finish, SIGKILL is a crash."""
+    """Stop the server's master and its worker: SIGTERM lets them finish, SIGKILL is a crash."""
     if server.poll() is None:
         os.killpg(server.pid, how)
     try:
@@ -160,7 +161,7 @@ def test_an_autosaved_draft_is_whole_after_the_server_restarts(
         run_django(env, "manage.py", "migrate", "--noinput", "-v0")
     session = json.loads(run_django(env, "-c", CREATE_CONTRIBUTOR))["session"]
     port = free_port()
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     problems = PageProblems()
 
     server = start_server(env, port, log)

@@ -1,4 +1,4 @@
-"""What gunicorn's master prepares before it forks the workers (gunicorn.conf.py, moisson.wsgi.warm_up)."""
+"""What the web server's master prepares before it forks the workers (moisson.wsgi.warm_up)."""
 
 import sys
 
