@@ -22,6 +22,7 @@ SIGINT several times, which made `make run` end with a Celery error and "Segment
 
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import subprocess
@@ -58,6 +59,14 @@ def web_command(python: str) -> list[str]:
     return [python, "-m", "moisson.serve", "--web"]
 
 
+class _IntendedThreads(logging.Filter):
+    """granian warns, at every start, when its threads outnumber the cores twice over: ours do on purpose
+    (see `blocking_threads` below), so the warning would only worry whoever reads the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Configuration allows spawning up to")
+
+
 def serve_granian() -> None:
     """granian in this process, its workers forked from it once the application is loaded and warmed up."""
     import gc
@@ -66,6 +75,7 @@ def serve_granian() -> None:
 
     from moisson.wsgi import WORKER_GC_THRESHOLD, prepare_to_fork
 
+    logging.getLogger("_granian").addFilter(_IntendedThreads())
     prepare_to_fork()
     gc.set_threshold(*WORKER_GC_THRESHOLD)
     threads = int(os.environ.get("WEB_THREADS", "16"))
