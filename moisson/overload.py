@@ -6,10 +6,10 @@ in the browser, where the writing page saves it at every keystroke) or, under /a
 Refusing costs a few milliseconds; waiting in a queue behind the requests already in progress cost every
 volunteer seconds at launch.
 
-gunicorn runs more threads than this limit (gunicorn.conf.py), so a request beyond it reaches this
-middleware and is refused here rather than waiting unseen in the server's own queue. Behind a proxy that
-stamps `X-Request-Start` (nginx: `proxy_set_header X-Request-Start "t=${msec}";`), a request that already
-waited more than `MOISSON_MAX_QUEUE_MS` is refused too.
+The web server runs more threads than this limit (WEB_THREADS: moisson/serve.py, gunicorn.conf.py), so a
+request beyond it reaches this middleware and is refused here rather than waiting unseen in the server's
+own queue. Behind a proxy that stamps `X-Request-Start` (nginx: `proxy_set_header X-Request-Start
+"t=${msec}";`), a request that already waited more than `MOISSON_MAX_QUEUE_MS` is refused too.
 """
 
 import functools

@@ -11,10 +11,11 @@ application = get_wsgi_application()
 def warm_up() -> None:
     """Do now, once, what every server process would otherwise do during its first requests.
 
-    gunicorn.conf.py calls this in the master before the workers fork, so that they inherit it all, shared
-    copy-on-write: the URL configuration with every view, serializer and DRF module it imports (about a
-    second of CPU per worker), the compiled templates, the translation catalogs and the 503 pages. Nothing
-    here opens a database or network connection: those must not be shared across a fork.
+    The web server calls this in the master before the workers fork (moisson/serve.py for granian,
+    gunicorn.conf.py for gunicorn), so that they inherit it all, shared copy-on-write: the URL configuration
+    with every view, serializer and DRF module it imports (about a second of CPU per worker), the compiled
+    templates, the translation catalogs and the 503 pages. Nothing here opens a database or network
+    connection: those must not be shared across a fork.
     """
     from django.conf import settings
     from django.template import engines
