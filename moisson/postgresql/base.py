@@ -16,6 +16,7 @@ have done, and sent once without being prepared.
 
 import psycopg
 from django.db.backends.postgresql import base
+from psycopg.abc import Params, Query
 
 # The most parameters a statement bound by the server can have (a 16-bit count in the protocol).
 MAX_BOUND_PARAMETERS = 65_535
@@ -24,7 +25,7 @@ MAX_BOUND_PARAMETERS = 65_535
 class PreparingCursor(base.ServerBindingCursor):
     """Binds parameters on the server (so psycopg can prepare), except where the protocol cannot."""
 
-    def execute(self, query, params=None, **kwargs):
+    def execute(self, query: Query, params: Params | None = None, **kwargs: object) -> "PreparingCursor":
         if params is not None and len(params) > MAX_BOUND_PARAMETERS:
             query = psycopg.ClientCursor(self.connection).mogrify(query, params)
             params = None

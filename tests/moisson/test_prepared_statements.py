@@ -24,6 +24,7 @@ def prepared_statements() -> list[str]:
         return [statement for (statement,) in cursor.fetchall()]
 
 
+@pytest.mark.postgres
 @needs_postgresql
 @pytest.mark.django_db
 def test_a_statement_sent_again_on_a_connection_is_prepared():
@@ -33,6 +34,7 @@ def test_a_statement_sent_again_on_a_connection_is_prepared():
     assert [s for s in prepared_statements() if '"accounts_user"."username" = $' in s]
 
 
+@pytest.mark.postgres
 @needs_postgresql
 @pytest.mark.django_db
 def test_a_statement_with_more_parameters_than_the_protocol_counts_is_bound_on_the_client():
@@ -49,6 +51,7 @@ def test_a_statement_with_more_parameters_than_the_protocol_counts_is_bound_on_t
     assert not [s for s in prepared_statements() if len(s) > 100_000]
 
 
+@pytest.mark.postgres
 @needs_postgresql
 @pytest.mark.django_db
 def test_many_rows_created_at_once_go_in_one_statement_bound_on_the_client():
