@@ -10,8 +10,11 @@ pair has its first revision; validated pairs carry 3 approvals, rejected ones 3 
 volunteers of bench/load.py: each has an API token `<n padded to 40 hex digits>` and a session, written to
 `var/bench-sessions.json` (VAR_DIR) for the page reads.
 
-Not seeded: the near-duplicate bands of existing pairs (32 rows per pair), so a new pair's near-duplicate
-lookup finds nothing to compare with; the text checks themselves run in full.
+Every submitted pair has its real content hash, MinHash signature and near-duplicate bands (32 rows per
+pair, as the site writes them), so a new pair is compared with the seeded ones as it would be in production.
+Every table is analysed at the end: PostgreSQL's autovacuum, which would gather the planner's statistics
+in production, may be off on a benchmark machine (it is on this project's), and without statistics the
+near-duplicate lookup of a new pair is planned as a scan of the whole table of pairs.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -170,19 +174,24 @@ def seed(count: int) -> dict:
         # Revisions after pairs although pairs point at them: Django's foreign keys are deferrable,
         # checked at commit. Each table is one pass over the same deterministic rows.
         totals = {}
-        for table, columns, part in (
-            ("collect_pair", pair_columns, 0),
-            ("collect_revision", revision_columns, 1),
-            ("review_review", review_columns, 2),
-        ):
-            written = 0
-            columns, extra = _with_later_columns(cursor, table, columns)
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for rows in _rows(count, authors=authors, pool=pool):
-                    for row in rows[part]:
-                        copy.write_row(tuple(row) + extra)
-                        written += 1
-            totals[table] = written
+        # The pairs' bands are written beside the pairs, which carry their signatures, then copied to
+        # their table: one hashing of each text (a list of them would not fit in memory at 1M pairs).
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as bands:
+            for table, columns, part in (
+                ("collect_pair", pair_columns, 0),
+                ("collect_revision", revision_columns, 1),
+                ("review_review", review_columns, 2),
+            ):
+                written = 0
+                columns, extra = _with_later_columns(cursor, table, columns)
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for rows in _rows(count, authors=authors, pool=pool, signed=part == 0):
+                        for row in rows[part]:
+                            copy.write_row(tuple(row) + extra)
+                            written += 1
+                        bands.writelines(f"{pair_id}\t{key}\n" for pair_id, key in rows[3])
+                totals[table] = written
+            totals["collect_pairband"] = _copy_file(cursor, "collect_pairband", bands)
         # A validated pair publishes the revision that was validated (collect.Pair.published_revision).
         cursor.execute(
             "UPDATE collect_pair SET published_revision_id = current_revision_id, "
@@ -192,54 +201,109 @@ def seed(count: int) -> dict:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
-        for table in ("accounts_user", "collect_pair", "collect_revision", "review_review"):
-            cursor.execute(f"ANALYZE {table}")
-    return {"pairs": count, "revisions": totals["collect_revision"], "reviews": totals["review_review"]} | {
-        "people": people
+    return {
+        "pairs": count,
+        "revisions": totals["collect_revision"],
+        "reviews": totals["review_review"],
+        "bands": totals["collect_pairband"],
+        "people": people,
     }
 
 
-def _rows(count: int, *, authors: int, pool: list[str]) -> Iterator[tuple[list, list, list]]:
-    """For each pair: its row, its revision rows and its review rows, the same at every call."""
+def _copy_file(cursor: object, table: str, rows: object) -> int:
+    """COPY the lines of the open text file `rows` (tab-separated, COPY's text format) to `table`."""
+    rows.seek(0)
+    with cursor.copy(f"COPY {table} (pair_id, key) FROM STDIN") as copy:
+        while block := rows.read(1 << 20):
+            copy.write(block)
+    rows.seek(0)
+    return sum(1 for _line in rows)
+
+
+def analyse() -> None:
+    """The planner's statistics of every table (see the module's docstring), after the seed's commit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _rows(
+    count: int, *, authors: int, pool: list[str], signed: bool = False
+) -> Iterator[tuple[list, list, list, list]]:
+    """For each pair: its row, its revision rows, its review rows and its band rows, the same at every call.
+
+    `signed`: with the content hash, MinHash signature and bands that the site's checks would give the
+    submitted pairs (collect.services.check_pairs); otherwise the pair row carries a placeholder hash and no
+    signature, and no band rows, for the passes that do not write them (hashing costs most of the seed).
+    """
     rng = random.Random(count)
+    chunk: list = []
     for index in range(count):
-        state = STATES[index % 20]
-        pair_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        author = 1 + index % authors
-        created = START + datetime.timedelta(seconds=index * 17)
-        question = pool[rng.randrange(5000)].rstrip(".") + " ?"
-        context = " ".join(rng.choices(pool, k=3)) if index % 3 == 0 else ""
-        answer = " ".join(rng.choices(pool, k=rng.randint(2, 6)))
-        kind = (TASK_TYPES[index % 7], DOMAINS[index % 7], LEVELS[index % 5])
-        votes = {"validated": "aaa", "rejected": "rrr", "disputed": "aaarr", "pending": "a" * (index % 3)}
-        verdicts = votes.get(state, "")
-        submitted = None if state == "draft" else created + datetime.timedelta(minutes=5)
-        revision_id = None if state == "draft" else index + 1
-        decided = created + datetime.timedelta(days=3)
-        pair = (
-            (pair_id, author, state, question, context, answer, *kind, "CC-BY-4.0", True, revision_id)
-            + (0 if state == "draft" else 1, hashlib.sha256(pair_id.bytes).hexdigest(), b"")
-            + (len(verdicts), verdicts.count("a"), verdicts.count("r"))
-            + ((4.2, 4.5) if verdicts else (None, None))
-            + ("", "", created, created, submitted)
-            + (
-                decided if state == "validated" else None,
-                decided if state in ("validated", "rejected") else None,
-            )
+        chunk.append(_pair_rows(index, rng=rng, authors=authors, pool=pool))
+        if len(chunk) == 1000 or index == count - 1:
+            yield from _signed(chunk) if signed else chunk
+            chunk = []
+
+
+def _signed(chunk: list) -> Iterator[tuple[list, list, list, list]]:
+    from collect.services import _similarity_text
+    from collect.similarity import band_keys, content_hash, signatures
+    from moisson.text import normalize_text
+
+    submitted = [rows for rows in chunk if rows[1]]
+    texts = [tuple(normalize_text(text) for text in rows[0][0][3:6]) for rows in submitted]
+    sigs = iter(signatures([_similarity_text(*fields) for fields in texts]))
+    hashes = iter(content_hash(question=q, context=c, answer=a) for q, c, a in texts)
+    for pair_rows, revisions, reviews, _bands in chunk:
+        if not revisions:
+            yield pair_rows, revisions, reviews, []
+            continue
+        pair, sig = pair_rows[0], next(sigs)
+        pair = pair[:13] + (next(hashes), sig) + pair[15:]
+        yield [pair], revisions, reviews, [(pair[0], key) for key in band_keys(sig)]
+
+
+def _pair_rows(
+    index: int, *, rng: random.Random, authors: int, pool: list[str]
+) -> tuple[list, list, list, list]:
+    state = STATES[index % 20]
+    pair_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+    author = 1 + index % authors
+    created = START + datetime.timedelta(seconds=index * 17)
+    question = pool[rng.randrange(5000)].rstrip(".") + " ?"
+    context = " ".join(rng.choices(pool, k=3)) if index % 3 == 0 else ""
+    answer = " ".join(rng.choices(pool, k=rng.randint(2, 6)))
+    kind = (TASK_TYPES[index % 7], DOMAINS[index % 7], LEVELS[index % 5])
+    votes = {"validated": "aaa", "rejected": "rrr", "disputed": "aaarr", "pending": "a" * (index % 3)}
+    verdicts = votes.get(state, "")
+    submitted = None if state == "draft" else created + datetime.timedelta(minutes=5)
+    revision_id = None if state == "draft" else index + 1
+    decided = created + datetime.timedelta(days=3)
+    pair = (
+        (pair_id, author, state, question, context, answer, *kind, "CC-BY-4.0", True, revision_id)
+        + (0 if state == "draft" else 1, hashlib.sha256(pair_id.bytes).hexdigest(), b"")
+        + (len(verdicts), verdicts.count("a"), verdicts.count("r"))
+        + ((4.2, 4.5) if verdicts else (None, None))
+        + ("", "", created, created, submitted)
+        + (
+            decided if state == "validated" else None,
+            decided if state in ("validated", "rejected") else None,
         )
-        revisions, reviews = [], []
-        if revision_id is not None:
-            revisions.append(
-                (revision_id, pair_id, 1, question, context, answer, *kind, author, submitted, "", "[]", "[]")
+    )
+    revisions, reviews = [], []
+    if revision_id is not None:
+        revisions.append(
+            (revision_id, pair_id, 1, question, context, answer, *kind, author, submitted, "", "[]", "[]")
+        )
+        for number, verdict in enumerate(verdicts):
+            reviewer = 1 + (index + 1 + number * 7) % authors
+            reviews.append(
+                (pair_id, revision_id, reviewer, "approve" if verdict == "a" else "reject")
+                + ('["incomplete"]' if verdict == "r" else "[]", 4, 5, "", "", "", "", True)
+                + (submitted + datetime.timedelta(hours=number + 1),)
             )
-            for number, verdict in enumerate(verdicts):
-                reviewer = 1 + (index + 1 + number * 7) % authors
-                reviews.append(
-                    (pair_id, revision_id, reviewer, "approve" if verdict == "a" else "reject")
-                    + ('["incomplete"]' if verdict == "r" else "[]", 4, 5, "", "", "", "", True)
-                    + (submitted + datetime.timedelta(hours=number + 1),)
-                )
-        yield [pair], revisions, reviews
+    return [pair], revisions, reviews, []
 
 
 def write_sessions(var_dir: Path, *, usernames: list[str] | None = None) -> Path:
@@ -305,6 +369,7 @@ def main() -> None:
     started = time.perf_counter()
     with transaction.atomic():
         figures = seed(args.count)
+    analyse()
     figures["seconds"] = round(time.perf_counter() - started, 1)
     write_sessions(Path(settings.VAR_DIR))
     print(json.dumps(figures))
