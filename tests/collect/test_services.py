@@ -31,6 +31,20 @@ def test_editing_a_pending_pair_creates_a_new_revision_and_resets_votes():
     assert edited.answer == data["answer"]
 
 
+def test_a_new_revision_replaces_the_bands_of_the_last_one():
+    from collect.similarity import band_keys
+
+    author = make_user()
+    draft = save_draft(author=author, data=pair_text())
+    pair = submit_pair(author=author, data=pair_text(), pair=draft)
+    first = set(PairBand.objects.filter(pair=pair).values_list("key", flat=True))
+    assert first == set(band_keys(pair.minhash))
+    edited = submit_pair(author=author, data=pair_text(), pair=pair)
+    keys = list(PairBand.objects.filter(pair=edited).values_list("key", flat=True))
+    assert sorted(keys) == sorted(band_keys(edited.minhash))
+    assert first - set(keys), "the edit's text should have other bands"
+
+
 def test_refused_submission_keeps_the_text_as_a_draft():
     author = make_user()
     data = pair_text() | {"answer": "Écrivez-moi à jeanne.dupont@example.org pour la réponse complète."}
