@@ -358,11 +358,12 @@ def record_revision(
     # Bands are written with a revision: a pair without one (new, or a draft) has none to replace.
     had_revision = pair.current_revision_id is not None
     _apply_revision(pair, data=data, evaluation=evaluation, status=status)
-    pair.save()
+    # The revision first, so that the pair is written once, pointing at it: a new pair's row is not there
+    # yet, but foreign keys are checked when the transaction commits (as in `record_new_pairs`).
     revision = _revision_of(pair, evaluation=evaluation, by=by, note=note)
     revision.save()
     pair.current_revision = revision
-    pair.save(update_fields=["current_revision"])
+    pair.save()
     if had_revision:
         PairBand.objects.filter(pair=pair).delete()
     _insert_bands([(pair.pk, key) for key in evaluation.bands])

@@ -31,6 +31,26 @@ def test_editing_a_pending_pair_creates_a_new_revision_and_resets_votes():
     assert edited.answer == data["answer"]
 
 
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_revision_writes_its_pair_once(edit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    author = make_user()
+    pair = submit_pair(author=author, data=pair_text()) if edit else None
+    with CaptureQueriesContext(connection) as queries:
+        saved = submit_pair(author=author, data=pair_text(), pair=pair)
+    table = Pair._meta.db_table
+    writes = [
+        query["sql"].split()[0]
+        for query in queries.captured_queries
+        if query["sql"].startswith(("INSERT", "UPDATE")) and f'"{table}"' in query["sql"].split("(")[0]
+    ]
+    assert writes == ["UPDATE" if edit else "INSERT"]
+    assert saved.current_revision.number == (2 if edit else 1)
+    assert Pair.objects.get(pk=saved.pk).current_revision_id == saved.current_revision.pk
+
+
 def test_a_new_revision_replaces_the_bands_of_the_last_one():
     from collect.similarity import band_keys
 
