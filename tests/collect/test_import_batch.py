@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from collect import importing, services
 from collect.importing import ColumnMap, import_account, import_row, map_row, read_rows
@@ -330,3 +331,28 @@ def test_pairs_written_with_copy_hold_every_column_bulk_create_writes(monkeypatc
     assert with_copy == with_bulk_create
     assert len(with_copy["collect_pair"]) == len(items) > 3
     assert any(evaluation.near_duplicates and evaluation.warnings for _pair, evaluation in items)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: the values given to COPY")
+def test_values_copied_as_they_are_are_those_their_fields_give():
+    """`_insert` skips `get_db_prep_save` for the values a field would give PostgreSQL unchanged: for each
+    field of a new pair and of its revision, the value it copies is the field's own."""
+    author = import_account(source=SOURCE)
+    [evaluation] = services.check_pairs([ROWS[0]])
+    pair = Pair(author=author, source=SOURCE, source_id="a1", license="CC0-1.0")
+    services.prepare_new_pair(pair, data=ROWS[0], evaluation=evaluation)
+    revision = services._revision_of(pair, evaluation=evaluation, by=author, note="Importé")
+    revision.pk = 1
+    kept = []
+    for obj in (pair, revision):
+        for field in type(obj)._meta.concrete_fields:
+            value = getattr(obj, field.attname)
+            is_kept = services._kept_as_is(field)
+            if is_kept is not None and (value is None or is_kept(value)):
+                assert field.get_db_prep_save(value, connection) is value, field
+                kept.append(field.name)
+    assert {"id", "status", "question", "declaration", "pair", "created_at", "correctness_mean"} <= set(kept)
+    naive = timezone.now().replace(tzinfo=None)
+    assert not services._kept_as_is(Pair._meta.get_field("created_at"))(naive)
+    assert not services._kept_as_is(Pair._meta.get_field("question"))(gettext_lazy("question"))
