@@ -195,6 +195,38 @@ def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, ba
     }  # fmt: skip
 
 
+def test_batches_checked_in_another_process_speak_the_language_of_the_caller(tmp_path, monkeypatch):
+    """From two batches on, the rows are checked in another process (collect.check_process)."""
+    monkeypatch.setattr(command, "BATCH_ROWS", 4)
+    path = write_rows(tmp_path / "paires.jsonl", ROWS)
+    report = tmp_path / "refused.jsonl"
+
+    with translation.override("en"):
+        call_command(
+            "import_pairs", str(path), "--source", SOURCE, "--license", "CC0-1.0", "--report", str(report),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+
+    items = [json.loads(line) for line in report.read_text().splitlines()]
+    refused = {item["source_id"]: item["reasons"] for item in items}
+    assert refused["b1"] == ["The answer is too short (10 characters): please write at least 20 characters."]
+    assert "does not look like French" in refused["b2"][0]
+
+
+def test_batches_checked_in_another_process_follow_the_settings_of_the_caller(
+    tmp_path, monkeypatch, settings
+):
+    monkeypatch.setattr(command, "BATCH_ROWS", 4)
+    settings.MOISSON_ANSWER_MIN_LENGTH = 5
+    path = write_rows(tmp_path / "paires.jsonl", ROWS)
+
+    refused, output = by_batches(path)
+
+    # b1 ("Pourquoi ?", "Parce que.") is long enough now; its id comes again on line 13.
+    assert 7 not in refused
+    assert "1 déjà importée auparavant" not in output and "2 déjà importées auparavant" in output
+
+
 def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
     by_batches(path)
