@@ -501,21 +501,29 @@ def _insert_bands(rows: list[tuple]) -> None:
     if connection.vendor != "postgresql":
         PairBand.objects.bulk_create(PairBand(pair_id=pair_id, key=key) for pair_id, key in rows)
         return
-    _copy(PairBand, [PairBand._meta.get_field(name) for name in ("pair", "key")], rows)
+    # In PostgreSQL's binary format: no text to write for psycopg nor to parse for PostgreSQL, a fifth of
+    # the time of each batch's 16,000 rows.
+    fields = [PairBand._meta.get_field(name) for name in ("pair", "key")]
+    _copy(PairBand, fields, rows, types=["uuid", "int8"])
 
 
-def _copy(model: type[Model], fields: list[Field], rows: list) -> None:
-    """Write `rows` (database values of `fields`, in order) into `model`'s table with PostgreSQL's COPY.
+def _copy(model: type[Model], fields: list[Field], rows: list, *, types: list[str] | None = None) -> None:
+    """Write `rows` (database values of `fields`, in order) into `model`'s table with PostgreSQL's COPY;
+    in its binary format when `types` names the columns' types (built-in types: psycopg knows them).
 
     A constraint it breaks raises Django's IntegrityError, as an INSERT would."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    if types:
+        statement += " (FORMAT BINARY)"
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(statement) as copy,
     ):
+        if types:
+            copy.set_types(types)
         for row in rows:
             copy.write_row(row)
 
