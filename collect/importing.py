@@ -254,6 +254,9 @@ def import_batches(
     the other checks the next one, on the other core. The verdicts are the same: `check_pairs` judges
     each row alone, and what depends on the rows before (ids, duplicates) is still decided here, in order,
     once the batch before is written.
+
+    As with any process Python starts afresh, a script that calls this (through `call_command`) must keep
+    its work under `if __name__ == "__main__":`, as manage.py does: the new process imports the script.
     """
     batches = iter(batches)
     first, second = next(batches, None), next(batches, None)
