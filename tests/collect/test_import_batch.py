@@ -167,7 +167,7 @@ def saved_state() -> dict:
     return state
 
 
-@pytest.mark.parametrize("batch_rows", [500, 4])
+@pytest.mark.parametrize("batch_rows", [500, 4, 2])
 def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, batch_rows):
     monkeypatch.setattr(command, "BATCH_ROWS", batch_rows)
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
@@ -196,8 +196,9 @@ def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, ba
 
 
 def test_batches_checked_in_another_process_speak_the_language_of_the_caller(tmp_path, monkeypatch):
-    """From two batches on, the rows are checked in another process (collect.check_process)."""
-    monkeypatch.setattr(command, "BATCH_ROWS", 4)
+    """From a few batches on, the rows are checked in another process (collect.check_process)."""
+    monkeypatch.setattr(command, "BATCH_ROWS", 2)
+    assert len(ROWS) >= 2 * importing.PROCESS_FROM_BATCHES
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
     report = tmp_path / "refused.jsonl"
 
@@ -216,7 +217,7 @@ def test_batches_checked_in_another_process_speak_the_language_of_the_caller(tmp
 def test_batches_checked_in_another_process_follow_the_settings_of_the_caller(
     tmp_path, monkeypatch, settings
 ):
-    monkeypatch.setattr(command, "BATCH_ROWS", 4)
+    monkeypatch.setattr(command, "BATCH_ROWS", 2)
     settings.MOISSON_ANSWER_MIN_LENGTH = 5
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
 
