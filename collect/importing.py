@@ -75,9 +75,10 @@ _PARQUET_BATCH_ROWS = 1000
 BATCH_ROWS = 500
 
 # Starting the process that checks the batches ahead (a new interpreter, Django, its own language models)
-# costs about 0.8 s before its first batch; each batch it checks while another is written saves about
-# 0.2 s. Smaller files are checked here.
-PROCESS_FROM_BATCHES = 4
+# costs about 0.9 s before its first batch, and each batch it checks while another is written saves about
+# 0.1 s: measured, 4,000 rows take 3.8 s either way, 6,000 rows 4.7 s against 4.9, 10,000 rows 5.9 s against
+# 7.0 (bench/RESULTS.md, "The import, part two"). Smaller files are checked here.
+PROCESS_FROM_BATCHES = 8
 
 IMPORTED, ALREADY, REFUSED = "imported", "already", "refused"
 # The values a row may give each category, read once: an enum's `values` are computed at each call.

@@ -167,7 +167,7 @@ def saved_state() -> dict:
     return state
 
 
-@pytest.mark.parametrize("batch_rows", [500, 4, 2])
+@pytest.mark.parametrize("batch_rows", [500, 4, 1])
 def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, batch_rows):
     monkeypatch.setattr(command, "BATCH_ROWS", batch_rows)
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
@@ -197,8 +197,8 @@ def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, ba
 
 def test_batches_checked_in_another_process_speak_the_language_of_the_caller(tmp_path, monkeypatch):
     """From a few batches on, the rows are checked in another process (collect.check_process)."""
-    monkeypatch.setattr(command, "BATCH_ROWS", 2)
-    assert len(ROWS) >= 2 * importing.PROCESS_FROM_BATCHES
+    monkeypatch.setattr(command, "BATCH_ROWS", 1)
+    assert len(ROWS) >= importing.PROCESS_FROM_BATCHES
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
     report = tmp_path / "refused.jsonl"
 
@@ -217,7 +217,7 @@ def test_batches_checked_in_another_process_speak_the_language_of_the_caller(tmp
 def test_batches_checked_in_another_process_follow_the_settings_of_the_caller(
     tmp_path, monkeypatch, settings
 ):
-    monkeypatch.setattr(command, "BATCH_ROWS", 2)
+    monkeypatch.setattr(command, "BATCH_ROWS", 1)
     settings.MOISSON_ANSWER_MIN_LENGTH = 5
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
 
