@@ -281,14 +281,17 @@ def import_batches(
         initargs=(check_process.overrides(),),
     ) as pool:
 
-        def check(rows: list[MappedRow]) -> tuple[list[MappedRow], list[int], Future]:
+        def check(rows: list[MappedRow]) -> tuple[list[MappedRow], list[int], Future | None]:
             # Rows the batch before imports may still be among them: checked for nothing, then skipped.
             indexes = _fresh(rows, source=source)
+            if not indexes:
+                # Nothing to check (a file imported before): the process is not even started for it.
+                return rows, indexes, None
             datas = [rows[index].data for index in indexes]
             return rows, indexes, pool.submit(check_process.check_pairs, datas, language=language)
 
-        def write(rows: list[MappedRow], indexes: list[int], future: Future) -> list[Outcome]:
-            evaluations = dict(zip(indexes, future.result(), strict=True))
+        def write(rows: list[MappedRow], indexes: list[int], future: Future | None) -> list[Outcome]:
+            evaluations = dict(zip(indexes, future.result(), strict=True)) if future else {}
             return _import_checked(rows, evaluations, author=author, source=source, license=license)
 
         # The process checks the batch after this one while this one is written.

@@ -254,6 +254,34 @@ def test_a_batch_whose_rows_were_all_imported_before_is_skipped(tmp_path):
     assert "0 paire importée, 2 déjà importées auparavant, 0 refusée." in output
 
 
+def test_importing_again_a_file_of_many_batches_checks_nothing_in_another_process(tmp_path, monkeypatch):
+    """Everything is imported already: no row to check, so no process started to load the language models."""
+    monkeypatch.setattr(command, "BATCH_ROWS", 1)
+    rows = [
+        row(
+            f"n{i}",
+            f"Question numéro {i} sur la {topic} ?",
+            f"Voici une réponse détaillée sur la {topic}, cas {i}.",
+        )
+        for i, topic in enumerate(["photosynthèse", "révolution française", "tectonique des plaques"] * 4)
+    ]
+    path = write_rows(tmp_path / "paires.jsonl", rows)
+    by_batches(path)
+    submitted = []
+
+    class Recording(importing.ProcessPoolExecutor):
+        def submit(self, *args: object, **kwargs: object) -> object:
+            submitted.append(args)
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "ProcessPoolExecutor", Recording)
+
+    refused, output = by_batches(path)
+
+    assert "0 paire importée, 12 déjà importées auparavant, 0 refusée." in output
+    assert submitted == []
+
+
 def test_a_batch_reads_the_database_a_fixed_number_of_times(tmp_path, django_assert_max_num_queries):
     rows = [
         row(
