@@ -8,6 +8,8 @@ This module is what the process imports before Django is set up: nothing here ma
 top.
 """
 
+import atexit
+import os
 from collections.abc import Mapping
 
 import django
@@ -20,6 +22,10 @@ def start(overrides: dict) -> None:
     django.setup()
     for name, value in overrides.items():
         setattr(settings, name, value)
+    # The import waits for this process to end: it leaves without freeing its objects one by one (lingua's
+    # models, Django's), which took 0.15-0.25 s; the system takes the memory back at once. Nothing here has
+    # anything to flush (no database connection, no file) when the pool lets the process go.
+    atexit.register(os._exit, 0)
 
 
 def check_pairs(datas: list[Mapping[str, str]], *, language: str | None) -> list:
