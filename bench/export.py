@@ -108,7 +108,7 @@ def seed(count: int) -> None:
     levels = ["", "college", "lycee", "superieur", "adulte"]
     start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE collect_pair, export_release, accounts_user CASCADE")
+        cursor.execute("TRUNCATE collect_pair, collect_pairband, export_release, accounts_user CASCADE")
         user_columns, user_extra = with_later_columns(
             cursor,
             "accounts_user",

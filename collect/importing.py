@@ -1,10 +1,12 @@
 """Importing existing open pairs for community review (SPEC §7 `import_pairs`, issue 15 item 5).
 
 This module reads a file (JSONL, CSV or Parquet) row by row and maps its columns to a pair; the
-management command `import_pairs` hands the mapped rows, `BATCH_ROWS` at a time, to `import_rows`, which
-gives each row the verdict `import_pair` gives it alone — the checks of a pair typed on the site
+management command `import_pairs` hands the mapped rows, `BATCH_ROWS` at a time, to `import_batches`,
+which gives each row the verdict `import_pair` gives it alone — the checks of a pair typed on the site
 (`collect.services.check_pairs` and `DuplicateLookup`, what `evaluate_pair` runs) — and writes the
-accepted ones as they are written one by one (`record_new_pairs`, `record_revision`'s batch).
+accepted ones as they are written one by one (`record_new_pairs`, `record_revision`'s batch). The checks
+that need no database run in another process, a batch ahead (`collect.check_process`), while this one
+looks the duplicates up and writes.
 
 Rows are judged in the file's order, each as if the rows accepted before it were saved already: a row
 that repeats an earlier row's id is already imported, one that copies its text is an exact duplicate, one
@@ -19,24 +21,31 @@ again row by row with `import_pair`. A dry run does everything inside one transa
 back.
 """
 
+import collections
 import csv
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
+from . import check_process
 from .models import Domain, Level, Pair, TaskType
 from .services import (
     DuplicateLookup,
+    Evaluation,
     SubmissionRefused,
     check_pairs,
     duplicate_finding,
@@ -64,6 +73,12 @@ _PARQUET_BATCH_ROWS = 1000
 # Rows judged and written together, in one transaction: enough to pay each query once for hundreds of
 # rows, few enough that a batch stays a short transaction.
 BATCH_ROWS = 500
+
+# Starting the process that checks the batches ahead (a new interpreter, Django, its own language models)
+# costs about 0.9 s before its first batch, and each batch it checks while another is written saves about
+# 0.1 s: measured, 4,000 rows take 3.8 s either way, 6,000 rows 4.7 s against 4.9, 10,000 rows 5.9 s against
+# 7.0 (bench/RESULTS.md, "The import, part two"). Smaller files are checked here.
+PROCESS_FROM_BATCHES = 8
 
 IMPORTED, ALREADY, REFUSED = "imported", "already", "refused"
 # The values a row may give each category, read once: an enum's `values` are computed at each call.
@@ -232,13 +247,90 @@ def _note(source: str) -> str:
 def import_rows(rows: list[MappedRow], *, author: User, source: str, license: str) -> list[Outcome]:
     """Import `rows` in order, each getting the verdict `import_pair` gives it when the rows before it are
     imported one by one; the accepted ones are written together, in one transaction."""
+    return _import_checked(rows, {}, author=author, source=source, license=license)
+
+
+def import_batches(
+    batches: Iterable[list[MappedRow]], *, author: User, source: str, license: str
+) -> Iterator[Outcome]:
+    """`import_rows` of each batch in turn: the outcomes of every row, in order.
+
+    From `PROCESS_FROM_BATCHES` batches on, `check_pairs` of each batch runs in another process
+    (collect.check_process), a batch ahead: while this process looks a batch's duplicates up and writes
+    it, and PostgreSQL stores it, the other checks the next one, on the other core. The verdicts are the
+    same: `check_pairs` judges each row alone, and what depends on the rows before (ids, duplicates) is
+    still decided here, in order, once the batch before is written.
+
+    As with any process Python starts afresh, a script that calls this (through `call_command`) must keep
+    its work under `if __name__ == "__main__":`, as manage.py does: the new process imports the script.
+    """
+    batches = iter(batches)
+    first = list(itertools.islice(batches, PROCESS_FROM_BATCHES))
+    if len(first) < PROCESS_FROM_BATCHES:
+        for rows in first:
+            yield from import_rows(rows, author=author, source=source, license=license)
+        return
+    language = translation.get_language()
+    # Started afresh rather than forked: lingua's threads, if this process has used it already (tests, a
+    # long-lived caller), would be missing from a forked copy, whose first call would wait for them forever.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=check_process.start,
+        initargs=(check_process.overrides(),),
+    ) as pool:
+
+        def check(rows: list[MappedRow]) -> tuple[list[MappedRow], list[int], Future | None]:
+            # Rows the batch before imports may still be among them: checked for nothing, then skipped.
+            indexes = _fresh(rows, source=source)
+            if not indexes:
+                # Nothing to check (a file imported before): the process is not even started for it.
+                return rows, indexes, None
+            datas = [rows[index].data for index in indexes]
+            return rows, indexes, pool.submit(check_process.check_pairs, datas, language=language)
+
+        def write(rows: list[MappedRow], indexes: list[int], future: Future | None) -> list[Outcome]:
+            evaluations = dict(zip(indexes, future.result(), strict=True)) if future else {}
+            return _import_checked(rows, evaluations, author=author, source=source, license=license)
+
+        # The process checks the batch after this one while this one is written.
+        ahead = collections.deque()
+        for rows in itertools.chain(first, batches):
+            ahead.append(check(rows))
+            if len(ahead) > 1:
+                yield from write(*ahead.popleft())
+        while ahead:
+            yield from write(*ahead.popleft())
+
+
+def _fresh(rows: list[MappedRow], *, source: str, taken: set[str] | None = None) -> list[int]:
+    """The indexes of the rows to check: readable, and not imported before (`taken`, read when not given)."""
+    if taken is None:
+        taken = _taken(rows, source=source)
+    return [index for index, row in enumerate(rows) if not row.problems and row.source_id not in taken]
+
+
+def _taken(rows: list[MappedRow], *, source: str) -> set[str]:
     ids = {row.source_id for row in rows if not row.problems}
-    taken = set(Pair.objects.filter(source=source, source_id__in=ids).values_list("source_id", flat=True))
-    fresh = [index for index, row in enumerate(rows) if not row.problems and row.source_id not in taken]
-    evaluations = dict(zip(fresh, check_pairs([rows[index].data for index in fresh]), strict=True))
+    return set(Pair.objects.filter(source=source, source_id__in=ids).values_list("source_id", flat=True))
+
+
+def _import_checked(
+    rows: list[MappedRow], checked: dict[int, Evaluation], *, author: User, source: str, license: str
+) -> list[Outcome]:
+    """`import_rows`, with the `check_pairs` evaluations of rows already checked (by index)."""
+    taken = _taken(rows, source=source)
+    fresh = _fresh(rows, source=source, taken=taken)
+    unchecked = [index for index in fresh if index not in checked]
+    evaluations = {index: checked[index] for index in fresh if index in checked}
+    if unchecked:
+        # Not for nothing: checking no row would still load the language models.
+        datas = [rows[index].data for index in unchecked]
+        evaluations.update(zip(unchecked, check_pairs(datas), strict=True))
     try:
         with transaction.atomic():
-            lookup = DuplicateLookup(list(evaluations.values()))
+            lookup = DuplicateLookup([evaluations[index] for index in fresh])
             outcomes, new = [], []
             for index, row in enumerate(rows):
                 if row.problems:

@@ -31,6 +31,8 @@ MINHASH_SEED = 1
 MAX_SIGNATURE_CHARS = 20_000
 # MinHash values are below 2**32; stored as little-endian uint32, a 128-permutation signature is 512 bytes.
 _SIGNATURE_DTYPE = np.dtype("<u4")
+# A SHA-1 digest is 20 bytes: five little-endian uint32 words.
+_SHA1_WORDS = 5
 # The MurmurHash3 32-bit finalizer (shifts and multipliers), which spreads each shingle's hash before the
 # permutations.
 _FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
@@ -84,14 +86,17 @@ def signatures(texts: list[str]) -> list[bytes]:
     """
     if not texts:
         return []
-    hashes: list[int] = []
+    digests: list[bytes] = []
     ends = []
     for text in texts:
         compared = _without_accents(normalise(text[:MAX_SIGNATURE_CHARS]))
-        hashes += (_sha1_32(shingle) for shingle in _shingles(compared))
-        ends.append(len(hashes))
+        digests += map(_sha1, _shingles(compared))
+        ends.append(len(digests))
     a, b = _permutations(settings.MOISSON_MINHASH_PERMUTATIONS)
-    values = _fmix32(np.array(hashes, dtype=np.uint32))
+    # Each shingle's hash is the first 4 bytes of its SHA-1, little-endian: read from all the digests at
+    # once rather than one int.from_bytes per shingle (a fifth of the time of the signatures).
+    first_words = np.frombuffer(b"".join(digests), dtype=_SIGNATURE_DTYPE)[::_SHA1_WORDS]
+    values = _fmix32(first_words.astype(np.uint32))
     # One row per shingle, one column per permutation; uint32 products wrap around, which is the modulo.
     permuted = values[:, np.newaxis] * a + b
     starts = [0, *ends[:-1]]
@@ -100,9 +105,9 @@ def signatures(texts: list[str]) -> list[bytes]:
     return [row.astype(_SIGNATURE_DTYPE).tobytes() for row in minima]
 
 
-def _sha1_32(shingle: str) -> int:
+def _sha1(shingle: str) -> bytes:
     # A hash for spreading shingles, as datasketch uses it, not for security.
-    return int.from_bytes(hashlib.sha1(shingle.encode(), usedforsecurity=False).digest()[:4], "little")
+    return hashlib.sha1(shingle.encode(), usedforsecurity=False).digest()
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -133,16 +138,20 @@ def band_keys(sig: bytes) -> list[int]:
     values = len(sig) // _SIGNATURE_DTYPE.itemsize
     if values % bands:
         raise ValueError(f"a signature of {values} values cannot be cut into {bands} equal bands")
-    # A band's bytes are its values as stored, little-endian uint32.
+    # A band's bytes are its values as stored, little-endian uint32; the band's index is hashed in (two
+    # bytes, big-endian), so equal values in different bands do not make a match.
     size = len(sig) // bands
-    keys = []
-    for index in range(bands):
-        # The band's index is hashed in, so equal values in different bands do not make a match.
-        band = sig[index * size : (index + 1) * size]
-        digest = hashlib.blake2b(index.to_bytes(2, "big") + band, digest_size=8).digest()
-        # Signed, to fit a BigIntegerField.
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    digests = b"".join(
+        hashlib.blake2b(prefix + sig[start : start + size], digest_size=8).digest()
+        for prefix, start in zip(_band_prefixes(bands), range(0, len(sig), size), strict=True)
+    )
+    # Each digest read as a signed big-endian integer, to fit a BigIntegerField.
+    return np.frombuffer(digests, dtype=">i8").tolist()
+
+
+@functools.cache
+def _band_prefixes(bands: int) -> list[bytes]:
+    return [index.to_bytes(2, "big") for index in range(bands)]
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from collect import importing, services
 from collect.importing import ColumnMap, import_account, import_row, map_row, read_rows
@@ -166,7 +167,7 @@ def saved_state() -> dict:
     return state
 
 
-@pytest.mark.parametrize("batch_rows", [500, 4])
+@pytest.mark.parametrize("batch_rows", [500, 4, 1])
 def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, batch_rows):
     monkeypatch.setattr(command, "BATCH_ROWS", batch_rows)
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
@@ -194,6 +195,39 @@ def test_batches_give_every_row_its_verdict_one_by_one(tmp_path, monkeypatch, ba
     }  # fmt: skip
 
 
+def test_batches_checked_in_another_process_speak_the_language_of_the_caller(tmp_path, monkeypatch):
+    """From a few batches on, the rows are checked in another process (collect.check_process)."""
+    monkeypatch.setattr(command, "BATCH_ROWS", 1)
+    assert len(ROWS) >= importing.PROCESS_FROM_BATCHES
+    path = write_rows(tmp_path / "paires.jsonl", ROWS)
+    report = tmp_path / "refused.jsonl"
+
+    with translation.override("en"):
+        call_command(
+            "import_pairs", str(path), "--source", SOURCE, "--license", "CC0-1.0", "--report", str(report),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+
+    items = [json.loads(line) for line in report.read_text().splitlines()]
+    refused = {item["source_id"]: item["reasons"] for item in items}
+    assert refused["b1"] == ["The answer is too short (10 characters): please write at least 20 characters."]
+    assert "does not look like French" in refused["b2"][0]
+
+
+def test_batches_checked_in_another_process_follow_the_settings_of_the_caller(
+    tmp_path, monkeypatch, settings
+):
+    monkeypatch.setattr(command, "BATCH_ROWS", 1)
+    settings.MOISSON_ANSWER_MIN_LENGTH = 5
+    path = write_rows(tmp_path / "paires.jsonl", ROWS)
+
+    refused, output = by_batches(path)
+
+    # b1 ("Pourquoi ?", "Parce que.") is long enough now; its id comes again on line 13.
+    assert 7 not in refused
+    assert "1 déjà importée auparavant" not in output and "2 déjà importées auparavant" in output
+
+
 def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
     by_batches(path)
@@ -218,6 +252,34 @@ def test_a_batch_whose_rows_were_all_imported_before_is_skipped(tmp_path):
 
     assert refused == {}
     assert "0 paire importée, 2 déjà importées auparavant, 0 refusée." in output
+
+
+def test_importing_again_a_file_of_many_batches_checks_nothing_in_another_process(tmp_path, monkeypatch):
+    """Everything is imported already: no row to check, so no process started to load the language models."""
+    monkeypatch.setattr(command, "BATCH_ROWS", 1)
+    rows = [
+        row(
+            f"n{i}",
+            f"Question numéro {i} sur la {topic} ?",
+            f"Voici une réponse détaillée sur la {topic}, cas {i}.",
+        )
+        for i, topic in enumerate(["photosynthèse", "révolution française", "tectonique des plaques"] * 4)
+    ]
+    path = write_rows(tmp_path / "paires.jsonl", rows)
+    by_batches(path)
+    submitted = []
+
+    class Recording(importing.ProcessPoolExecutor):
+        def submit(self, *args: object, **kwargs: object) -> object:
+            submitted.append(args)
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "ProcessPoolExecutor", Recording)
+
+    refused, output = by_batches(path)
+
+    assert "0 paire importée, 12 déjà importées auparavant, 0 refusée." in output
+    assert submitted == []
 
 
 def test_a_batch_reads_the_database_a_fixed_number_of_times(tmp_path, django_assert_max_num_queries):
@@ -330,3 +392,28 @@ def test_pairs_written_with_copy_hold_every_column_bulk_create_writes(monkeypatc
     assert with_copy == with_bulk_create
     assert len(with_copy["collect_pair"]) == len(items) > 3
     assert any(evaluation.near_duplicates and evaluation.warnings for _pair, evaluation in items)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: the values given to COPY")
+def test_values_copied_as_they_are_are_those_their_fields_give():
+    """`_insert` skips `get_db_prep_save` for the values a field would give PostgreSQL unchanged: for each
+    field of a new pair and of its revision, the value it copies is the field's own."""
+    author = import_account(source=SOURCE)
+    [evaluation] = services.check_pairs([ROWS[0]])
+    pair = Pair(author=author, source=SOURCE, source_id="a1", license="CC0-1.0")
+    services.prepare_new_pair(pair, data=ROWS[0], evaluation=evaluation)
+    revision = services._revision_of(pair, evaluation=evaluation, by=author, note="Importé")
+    revision.pk = 1
+    kept = []
+    for obj in (pair, revision):
+        for field in type(obj)._meta.concrete_fields:
+            value = getattr(obj, field.attname)
+            is_kept = services._kept_as_is(field)
+            if is_kept is not None and (value is None or is_kept(value)):
+                assert field.get_db_prep_save(value, connection) is value, field
+                kept.append(field.name)
+    assert {"id", "status", "question", "declaration", "pair", "created_at", "correctness_mean"} <= set(kept)
+    naive = timezone.now().replace(tzinfo=None)
+    assert not services._kept_as_is(Pair._meta.get_field("created_at"))(naive)
+    assert not services._kept_as_is(Pair._meta.get_field("question"))(gettext_lazy("question"))

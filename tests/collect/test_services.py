@@ -18,6 +18,19 @@ def test_submitting_a_new_pair_makes_it_pending_with_a_first_revision():
     assert PairBand.objects.filter(pair=pair).count() == 32
 
 
+def test_deleting_a_pair_deletes_its_bands():
+    """The database no longer enforces the bands' foreign key (collect.models.PairBand): Django's CASCADE
+    does the work."""
+    author = make_user()
+    pair = submit_pair(author=author, data=pair_text())
+    kept = submit_pair(author=author, data=pair_text())
+
+    Pair.objects.filter(pk=pair.pk).delete()
+
+    assert not PairBand.objects.filter(pair_id=pair.pk).exists()
+    assert PairBand.objects.filter(pair=kept).count() == 32
+
+
 def test_editing_a_pending_pair_creates_a_new_revision_and_resets_votes():
     author = make_user()
     pair = submit_pair(author=author, data=pair_text())

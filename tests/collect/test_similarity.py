@@ -1,3 +1,4 @@
+import hashlib
 import sys
 import unicodedata
 
@@ -113,6 +114,25 @@ def test_there_is_one_band_key_per_band(settings: Settings) -> None:
 
 def test_band_keys_fit_a_signed_64_bit_integer() -> None:
     assert all(-(2**63) <= key < 2**63 for key in band_keys(signature(SKY)))
+
+
+def test_band_keys_stay_those_already_stored() -> None:
+    """Stored bands are only comparable with new ones computed the same way: each band's key is the
+    BLAKE2b (8 bytes) of its index (2 bytes, big-endian) and its 16 bytes, read as a signed big-endian
+    integer."""
+    sig = signature(SKY)
+    expected = [
+        int.from_bytes(
+            hashlib.blake2b(
+                index.to_bytes(2, "big") + sig[index * 16 : (index + 1) * 16], digest_size=8
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for index in range(32)
+    ]
+
+    assert band_keys(sig) == expected
 
 
 def test_signature_that_bands_cannot_split_evenly_is_refused(settings: Settings) -> None:

@@ -1,7 +1,7 @@
 """`manage.py import_pairs FILE --source NAME --license CODE`: load open pairs into review as pending.
 
 Each row goes through the checks of a typed pair, with the verdict it would get alone
-(collect.importing.import_rows); refused rows are listed with the reason. Rows are imported by batches of
+(collect.importing.import_batches); refused rows are listed with the reason. Rows are imported by batches of
 `BATCH_ROWS`, one transaction each, and recognised by (source, source_id), so running the command again
 imports only what is missing. See collect/importing.py.
 """
@@ -28,7 +28,7 @@ from collect.importing import (
     compatible_license,
     detect_format,
     import_account,
-    import_rows,
+    import_batches,
     map_row,
     read_rows,
 )
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         counts = {"imported": 0, "already": 0, "refused": 0}
         refused: list[dict] = []
         try:
-            # Each batch has its own transaction (in import_rows); a dry run wraps them all in one that is
+            # Each batch has its own transaction (in import_batches); a dry run wraps them all in one that is
             # rolled back, so that it sees the rows before it, as the real import would.
             with transaction.atomic() if options["dry_run"] else nullcontext():
                 try:
@@ -108,12 +108,15 @@ class Command(BaseCommand):
                         _("Another account already uses the name of this source: choose another --source.")
                     ) from None
                 rows = read_rows(path, file_format=file_format)
-                while batch := [
-                    map_row(number, row, columns=columns)
-                    for number, row in itertools.islice(rows, BATCH_ROWS)
-                ]:
-                    for outcome in import_rows(batch, author=author, source=source, license=license):
-                        self._report(outcome, counts=counts, refused=refused)
+                batches = iter(
+                    lambda: [
+                        map_row(number, row, columns=columns)
+                        for number, row in itertools.islice(rows, BATCH_ROWS)
+                    ],
+                    [],
+                )
+                for outcome in import_batches(batches, author=author, source=source, license=license):
+                    self._report(outcome, counts=counts, refused=refused)
                 if options["dry_run"]:
                     raise _DryRun
         except _DryRun:
