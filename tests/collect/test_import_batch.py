@@ -417,3 +417,34 @@ def test_values_copied_as_they_are_are_those_their_fields_give():
     naive = timezone.now().replace(tzinfo=None)
     assert not services._kept_as_is(Pair._meta.get_field("created_at"))(naive)
     assert not services._kept_as_is(Pair._meta.get_field("question"))(gettext_lazy("question"))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner's statistics")
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_import_leaves_the_planner_statistics_of_what_it_filled(tmp_path, dry_run):
+    questions = [f"Question numéro {number} sur la lumière du ciel ?" for number in range(3)]
+    path = write_rows(tmp_path / "pairs.jsonl", [row(f"s{n}", q, WORDS) for n, q in enumerate(questions)])
+
+    def estimated_rows() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s, %s)",
+                [model._meta.db_table for model in (Pair, Revision, PairBand)],
+            )
+            return dict(cursor.fetchall())
+
+    before = estimated_rows()
+    options = ["--dry-run"] if dry_run else []
+    call_command(
+        "import_pairs", str(path), "--source", SOURCE, "--license", "CC0-1.0", *options, stdout=io.StringIO()
+    )
+    if dry_run:
+        assert estimated_rows() == before
+        return
+    assert estimated_rows() == {
+        Pair._meta.db_table: Pair.objects.count(),
+        Revision._meta.db_table: Revision.objects.count(),
+        PairBand._meta.db_table: PairBand.objects.count(),
+    }
+    assert PairBand.objects.count() == 3 * 32

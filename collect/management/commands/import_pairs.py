@@ -25,6 +25,7 @@ from collect.importing import (
     IMPORTED,
     ColumnMap,
     Outcome,
+    analyse_filled_tables,
     compatible_license,
     detect_format,
     import_account,
@@ -121,6 +122,9 @@ class Command(BaseCommand):
                     raise _DryRun
         except _DryRun:
             pass
+        else:
+            if counts["imported"]:
+                analyse_filled_tables()
         if options["report"]:
             with open(options["report"], "w", encoding="utf-8") as f:
                 for item in refused:
