@@ -176,6 +176,7 @@ def seed(count: int) -> dict:
         totals = {}
         # The pairs' bands are written beside the pairs, which carry their signatures, then copied to
         # their table: one hashing of each text (a list of them would not fit in memory at 1M pairs).
+        band_rows = 0
         with tempfile.TemporaryFile("w+", encoding="utf-8") as bands:
             for table, columns, part in (
                 ("collect_pair", pair_columns, 0),
@@ -190,8 +191,10 @@ def seed(count: int) -> dict:
                             copy.write_row(tuple(row) + extra)
                             written += 1
                         bands.writelines(f"{pair_id}\t{key}\n" for pair_id, key in rows[3])
+                        band_rows += len(rows[3])
                 totals[table] = written
-            totals["collect_pairband"] = _copy_file(cursor, "collect_pairband", bands)
+            _copy_file(cursor, "collect_pairband", bands)
+            totals["collect_pairband"] = band_rows
         # A validated pair publishes the revision that was validated (collect.Pair.published_revision).
         cursor.execute(
             "UPDATE collect_pair SET published_revision_id = current_revision_id, "
@@ -210,14 +213,12 @@ def seed(count: int) -> dict:
     }
 
 
-def _copy_file(cursor: object, table: str, rows: object) -> int:
+def _copy_file(cursor: object, table: str, rows: object) -> None:
     """COPY the lines of the open text file `rows` (tab-separated, COPY's text format) to `table`."""
     rows.seek(0)
     with cursor.copy(f"COPY {table} (pair_id, key) FROM STDIN") as copy:
         while block := rows.read(1 << 20):
             copy.write(block)
-    rows.seek(0)
-    return sum(1 for _line in rows)
 
 
 def analyse() -> None:

@@ -81,6 +81,19 @@ def write_rows(path: Path, rows: list) -> Path:
     return path
 
 
+def numbered_rows(count: int) -> list[dict]:
+    """`count` distinct French rows on three topics in turn."""
+    topics = ["photosynthèse", "révolution française", "tectonique des plaques"]
+    return [
+        row(
+            f"n{i}",
+            f"Question numéro {i} sur la {topics[i % 3]} ?",
+            f"Voici une réponse détaillée sur la {topics[i % 3]}, cas {i}.",
+        )
+        for i in range(count)
+    ]
+
+
 def stored_pair() -> Pair:
     pair = make_pair(question="Que dit le théorème de Pythagore ?", answer=STORED_ANSWER, context="")
     PairBand.objects.bulk_create(PairBand(pair=pair, key=key) for key in band_keys(pair.minhash))
@@ -257,14 +270,7 @@ def test_a_batch_whose_rows_were_all_imported_before_is_skipped(tmp_path):
 def test_importing_again_a_file_of_many_batches_checks_nothing_in_another_process(tmp_path, monkeypatch):
     """Everything is imported already: no row to check, so no process started to load the language models."""
     monkeypatch.setattr(command, "BATCH_ROWS", 1)
-    rows = [
-        row(
-            f"n{i}",
-            f"Question numéro {i} sur la {topic} ?",
-            f"Voici une réponse détaillée sur la {topic}, cas {i}.",
-        )
-        for i, topic in enumerate(["photosynthèse", "révolution française", "tectonique des plaques"] * 4)
-    ]
+    rows = numbered_rows(12)
     path = write_rows(tmp_path / "paires.jsonl", rows)
     by_batches(path)
     submitted = []
@@ -283,14 +289,7 @@ def test_importing_again_a_file_of_many_batches_checks_nothing_in_another_proces
 
 
 def test_a_batch_reads_the_database_a_fixed_number_of_times(tmp_path, django_assert_max_num_queries):
-    rows = [
-        row(
-            f"n{i}",
-            f"Question numéro {i} sur la {topic} ?",
-            f"Voici une réponse détaillée sur la {topic}, cas {i}.",
-        )
-        for i, topic in enumerate(["photosynthèse", "révolution française", "tectonique des plaques"] * 10)
-    ]
+    rows = numbered_rows(30)
     path = write_rows(tmp_path / "paires.jsonl", rows)
     by_batches(path)  # Loads the language models, creates the account.
     Pair.objects.filter(source=SOURCE).delete()

@@ -1,8 +1,10 @@
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from collect.models import Pair, PairBand, Status
 from collect.services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
+from collect.similarity import band_keys
 from tests.factories import make_pair, make_user, pair_text
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +48,6 @@ def test_editing_a_pending_pair_creates_a_new_revision_and_resets_votes():
 
 @pytest.mark.parametrize("edit", [False, True])
 def test_a_revision_writes_its_pair_once(edit):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     author = make_user()
     pair = submit_pair(author=author, data=pair_text()) if edit else None
     with CaptureQueriesContext(connection) as queries:
@@ -65,8 +64,6 @@ def test_a_revision_writes_its_pair_once(edit):
 
 
 def test_a_new_revision_replaces_the_bands_of_the_last_one():
-    from collect.similarity import band_keys
-
     author = make_user()
     draft = save_draft(author=author, data=pair_text())
     pair = submit_pair(author=author, data=pair_text(), pair=draft)
