@@ -19,6 +19,7 @@ from accounts.models import User
 from collect.models import Pair, Status
 from collect.serializers import PairSerializer
 from moisson.api import Conflict, IsContributor, IsModerator, TryLater, error_responses
+from moisson.compiled import CompiledQuery, Param
 
 from .errors import InvalidReview, NotAllowed, OwnPair, ReviewRefused, StaleRevision, TooManySkips
 from .models import VOTE_FIELDS, Report, Review
@@ -51,11 +52,25 @@ def _refusal(refused: ReviewRefused) -> exceptions.APIException:
     return Conflict(message)
 
 
-def _submitted_pairs(user: User) -> QuerySet[Pair]:
+def _submitted_pairs(user: User | Param) -> QuerySet[Pair]:
     """The pairs one may name in a review, a skip or a report: anyone's submitted pair, or one's own draft;
     never another's draft (it does not exist for them). The services then judge the state."""
     # Only the id: each service reads the pair again, locked, before it judges it.
     return Pair.objects.filter(Q(author=user) | ~Q(status=Status.DRAFT)).only("pk")
+
+
+# The pair of this id among `_submitted_pairs(user)`, compiled once per thread (moisson.compiled).
+_SUBMITTED_PAIR = CompiledQuery(
+    lambda: (
+        _submitted_pairs(Param("user", User._meta.pk))
+        .filter(pk=Param("pair", Pair._meta.pk))
+        .order_by("pk")[:1]
+    )
+)
+
+
+def _submitted_pair(user: User, pk: object) -> Pair | None:
+    return _SUBMITTED_PAIR.first(user=user.pk, pair=pk)
 
 
 # Path ids are matched as strings so that a malformed id is a JSON 404 from DRF like any other.
@@ -119,7 +134,7 @@ class SkipView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if "pair" in serializer.validated_data:
-            pair = _submitted_pairs(request.user).filter(pk=serializer.validated_data["pair"]).first()
+            pair = _submitted_pair(request.user, serializer.validated_data["pair"])
             if pair is None:
                 raise exceptions.ValidationError({"pair": [_("This pair is not awaiting review.")]})
         else:
@@ -153,7 +168,7 @@ class ReviewCreateView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         vote = serializer.validated_data
-        pair = _submitted_pairs(request.user).filter(pk=vote["pair"]).first()
+        pair = _submitted_pair(request.user, vote["pair"])
         if pair is None:
             raise exceptions.ValidationError({"pair": [_("This pair does not exist.")]})
         try:
