@@ -40,9 +40,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from moisson.text import normalize_text
 
 from . import check_process
-from .models import Domain, Level, Pair, PairBand, Revision, TaskType
+from .models import PAIR_TEXT_FIELDS, Domain, Level, Pair, PairBand, Revision, TaskType
 from .services import (
     DuplicateLookup,
     Evaluation,
@@ -161,23 +162,27 @@ def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
         return MappedRow(line=number, source_id="", problems=[_("This line cannot be read.")])
 
     def text(name: str) -> str:
-        value = row.get(name)
+        value = row.get(getattr(columns, name))
         return "" if value is None else str(value).strip()
 
     data = {
-        "question": text(columns.question),
-        "answer": text(columns.answer),
-        "context": text(columns.context),
-        "task_type": text(columns.task_type) or columns.default_task_type,
-        "domain": text(columns.domain) or columns.default_domain,
-        "level": text(columns.level) or columns.default_level,
-        "final_answer": text(columns.final_answer),
+        "question": text("question"),
+        "answer": text("answer"),
+        "context": text("context"),
+        "task_type": text("task_type") or columns.default_task_type,
+        "domain": text("domain") or columns.default_domain,
+        "level": text("level") or columns.default_level,
+        "final_answer": text("final_answer"),
     }
+    # The texts as every door stores them: a typed pair loses its invisible and control characters (a NUL
+    # byte among them, which PostgreSQL refuses in a text) and its Windows line breaks.
+    for name in PAIR_TEXT_FIELDS:
+        data[name] = normalize_text(data[name]).strip()
     problems = []
     for name, choices, label in _CHOICES:
         if data[name] not in choices:
             problems.append(_("Unknown %(what)s: “%(value)s”.") % {"what": label, "value": data[name][:50]})
-    source_id = text(columns.id)
+    source_id = text("id")
     if not source_id:
         # Without an id column, the text itself identifies the row: importing the file again finds it.
         digest = hashlib.sha256(
@@ -186,6 +191,8 @@ def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
         source_id = f"sha256:{digest}"
     if len(source_id) > 200:
         problems.append(_("The identifier is longer than 200 characters."))
+    if "\x00" in source_id:
+        problems.append(_("The identifier holds a null character, which cannot be stored."))
     return MappedRow(line=number, source_id=source_id, data=data, problems=problems)
 
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from collect.models import Pair, Status
+from collect.similarity import content_hash
 from review.services import next_pair_for
 from tests.factories import make_pair, make_user
 
@@ -204,3 +205,28 @@ def test_a_person_who_signed_up_under_the_import_name_never_becomes_the_author(m
     with pytest.raises(CommandError):
         run(mixed_file)
     assert not Pair.objects.exists()
+
+
+def test_imported_texts_are_stored_as_a_typed_pair_stores_them(tmp_path):
+    # A file may hold what a browser never sends: a NUL byte (which PostgreSQL refuses in a text, and which
+    # stopped the whole import), soft hyphens, zero-width spaces, Windows line breaks.
+    question = "Quelle est la capi\u00adtale de l'Aus\u200btralie, et pourquoi n'est-ce pas Sydney ?\x00"
+    answer = GOOD[0]["output"].replace(". ", ".\r\n", 1)
+    rows = [dict(GOOD[0], instruction=question, output=answer), GOOD[1]]
+    out = run(write_jsonl(tmp_path / "paires.jsonl", rows))
+
+    assert out.startswith("2 paires importées")
+    imported = Pair.objects.get(source="banque-ouverte", source_id="a1")
+    assert imported.question == GOOD[0]["instruction"]
+    assert imported.answer == GOOD[0]["output"].replace(". ", ".\n", 1)
+    assert imported.current_revision.question == imported.question
+    # The same text typed on the site is then its exact duplicate.
+    assert imported.content_hash == content_hash(question=GOOD[0]["instruction"], context="", answer=answer)
+
+
+def test_an_identifier_holding_a_null_character_refuses_its_row_only(tmp_path):
+    rows = [dict(GOOD[0], uid="a\x001"), GOOD[1]]
+    out = run(write_jsonl(tmp_path / "paires.jsonl", rows))
+
+    assert "L’identifiant contient un caractère nul, qui ne peut pas être enregistré." in out
+    assert list(Pair.objects.filter(source="banque-ouverte").values_list("source_id", flat=True)) == ["a2"]
