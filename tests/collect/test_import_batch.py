@@ -447,3 +447,28 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_filled(tmp_path, dry
         PairBand._meta.db_table: PairBand.objects.count(),
     }
     assert PairBand.objects.count() == 3 * 32
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner's statistics")
+def test_an_import_analyses_the_columns_of_the_indexes_it_filled(tmp_path):
+    """Only the columns of the filled tables' indexes, constraints and keys are analysed: the lookups'
+    columns get statistics, the long texts are left alone."""
+    questions = [f"Question numéro {number} sur la lumière du ciel ?" for number in range(3)]
+    path = write_rows(tmp_path / "pairs.jsonl", [row(f"s{n}", q, WORDS) for n, q in enumerate(questions)])
+    call_command("import_pairs", str(path), "--source", SOURCE, "--license", "CC0-1.0", stdout=io.StringIO())
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, attname FROM pg_stats WHERE tablename IN (%s, %s, %s)",
+            [model._meta.db_table for model in (Pair, Revision, PairBand)],
+        )
+        analysed = set(cursor.fetchall())
+    assert {
+        (Pair._meta.db_table, "content_hash"),
+        (Pair._meta.db_table, "status"),
+        (Pair._meta.db_table, "source_id"),
+        (Revision._meta.db_table, "pair_id"),
+        (PairBand._meta.db_table, "key"),
+    } <= analysed
+    assert (Pair._meta.db_table, "answer") not in analysed
