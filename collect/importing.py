@@ -26,7 +26,6 @@ import csv
 import hashlib
 import itertools
 import json
-import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -262,8 +261,9 @@ def import_batches(
     same: `check_pairs` judges each row alone, and what depends on the rows before (ids, duplicates) is
     still decided here, in order, once the batch before is written.
 
-    As with any process Python starts afresh, a script that calls this (through `call_command`) must keep
-    its work under `if __name__ == "__main__":`, as manage.py does: the new process imports the script.
+    When the process is started afresh (`check_process.context`), a script that calls this (through
+    `call_command`) must keep its work under `if __name__ == "__main__":`, as manage.py does: the new
+    process imports the script.
     """
     batches = iter(batches)
     first = list(itertools.islice(batches, PROCESS_FROM_BATCHES))
@@ -272,12 +272,9 @@ def import_batches(
             yield from import_rows(rows, author=author, source=source, license=license)
         return
     language = translation.get_language()
-    # Started afresh rather than forked: lingua's threads, if this process has used it already (tests, a
-    # long-lived caller), would be missing from a forked copy, whose first call would wait for them forever.
-    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=1,
-        mp_context=context,
+        mp_context=check_process.context(),
         initializer=check_process.start,
         initargs=(check_process.overrides(),),
     ) as pool:

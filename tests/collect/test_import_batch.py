@@ -3,6 +3,7 @@
 import copy
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from collect import importing, services
+from collect import check_process, checks, importing, services
 from collect.importing import ColumnMap, import_account, import_row, map_row, read_rows
 from collect.management.commands import import_pairs as command
 from collect.models import Pair, PairBand, Revision, Status
@@ -239,6 +240,14 @@ def test_batches_checked_in_another_process_follow_the_settings_of_the_caller(
     # b1 ("Pourquoi ?", "Parce que.") is long enough now; its id comes again on line 13.
     assert 7 not in refused
     assert "1 déjà importée auparavant" not in output and "2 déjà importées auparavant" in output
+
+
+def test_the_checking_process_is_forked_only_while_lingua_has_judged_nothing(monkeypatch):
+    """A forked copy starts with Django set up, but without lingua's threads if this process has used it."""
+    monkeypatch.setattr(checks, "_detector", None)
+    assert check_process.context().get_start_method() == ("fork" if sys.platform == "linux" else "spawn")
+    monkeypatch.setattr(checks, "_detector", object())
+    assert check_process.context().get_start_method() == "spawn"
 
 
 def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
