@@ -9,16 +9,39 @@ top.
 """
 
 import atexit
+import multiprocessing
 import os
+import sys
 from collections.abc import Mapping
+from multiprocessing.context import BaseContext
 
 import django
 from django.conf import settings
 
 
+def context() -> BaseContext:
+    """How the process is started. Forked, it has the importing process's Django, set up already, and
+    checks at once; started afresh (spawn), it first sets Django up again, 0.8 s more before the first
+    batch of an import is written (bench/RESULTS.md, "The import, part three").
+
+    A fork copies only the thread that forks, so it is used only while lingua has judged nothing here:
+    lingua's threads, if this process has used it already (tests, a long-lived caller), would be missing
+    from the copy, whose first call would wait for them forever. And only on Linux: on macOS, system
+    libraries are not safe to use in a forked copy, and Python starts processes afresh there. The copy
+    shares the importing process's database connection, which it never uses; it does not close it either,
+    as multiprocessing ends a forked process with `os._exit`.
+    """
+    from .checks import language_detector_loaded
+
+    if sys.platform == "linux" and not language_detector_loaded():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def start(overrides: dict) -> None:
     """Set Django up as the importing process has it: the same settings module, and the values of the
-    settings the checks read, which the caller may have changed since it started (tests do)."""
+    settings the checks read, which the caller may have changed since it started (tests do). A forked
+    process has them already: setting up again changes nothing."""
     django.setup()
     for name, value in overrides.items():
         setattr(settings, name, value)

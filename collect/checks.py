@@ -236,6 +236,11 @@ def _check_question_and_answer(*, question: str, answer: str, verdict: LanguageV
     return [Finding(code="language_unsure", field=field, level=WARNING, message=message % {"place": place})]
 
 
+def language_detector_loaded() -> bool:
+    """Whether this process has built the detector, and so started lingua's threads."""
+    return _detector is not None
+
+
 def _language_detector() -> LanguageDetector:
     # Built on first use, not at import: migrations, Celery exports and the admin never pay for the models.
     # The lock keeps two threads of one process from loading them twice.

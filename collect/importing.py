@@ -26,7 +26,6 @@ import csv
 import hashlib
 import itertools
 import json
-import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -268,8 +268,9 @@ def import_batches(
     same: `check_pairs` judges each row alone, and what depends on the rows before (ids, duplicates) is
     still decided here, in order, once the batch before is written.
 
-    As with any process Python starts afresh, a script that calls this (through `call_command`) must keep
-    its work under `if __name__ == "__main__":`, as manage.py does: the new process imports the script.
+    When the process is started afresh (`check_process.context`), a script that calls this (through
+    `call_command`) must keep its work under `if __name__ == "__main__":`, as manage.py does: the new
+    process imports the script.
     """
     batches = iter(batches)
     first = list(itertools.islice(batches, PROCESS_FROM_BATCHES))
@@ -278,12 +279,9 @@ def import_batches(
             yield from import_rows(rows, author=author, source=source, license=license)
         return
     language = translation.get_language()
-    # Started afresh rather than forked: lingua's threads, if this process has used it already (tests, a
-    # long-lived caller), would be missing from a forked copy, whose first call would wait for them forever.
-    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=1,
-        mp_context=context,
+        mp_context=check_process.context(),
         initializer=check_process.start,
         initargs=(check_process.overrides(),),
     ) as pool:
@@ -316,13 +314,34 @@ def analyse_filled_tables() -> None:
     bulk load: until autovacuum's next pass (if it runs at all), the planner knows them at their former
     size, and a pair typed right after a large import could have its duplicates looked up by a scan of
     every pair (3.3 ms at 10,000 pairs instead of 0.16, and growing with the table; bench/RESULTS.md).
-    A no-op on SQLite, whose planner keeps no such statistics unless asked."""
+    A no-op on SQLite, whose planner keeps no such statistics unless asked.
+
+    Only the columns of the tables' indexes, constraints and foreign keys are analysed (the size of each
+    table is counted whatever the columns): those the planner weighs an index against a scan for. The
+    others, long texts mostly, keep their statistics; analysing them too doubled the time (0.8 s against
+    0.43 after 10,000 rows, bench/RESULTS.md, "The import, part three")."""
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
-    tables = ", ".join(quote(model._meta.db_table) for model in (Pair, Revision, PairBand))
+    tables = ", ".join(
+        f"{quote(model._meta.db_table)} ({', '.join(quote(column) for column in _indexed_columns(model))})"
+        for model in (Pair, Revision, PairBand)
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+def _indexed_columns(model: type[Model]) -> list[str]:
+    """The columns of `model`'s primary key, foreign keys, indexes and constraints."""
+    meta = model._meta
+    names = {
+        field.name
+        for field in meta.concrete_fields
+        if field.primary_key or field.is_relation or field.unique or field.db_index
+    }
+    for index in [*meta.indexes, *meta.constraints]:
+        names.update(name.removeprefix("-") for name in getattr(index, "fields", ()))
+    return sorted(meta.get_field(name).column for name in names)
 
 
 def _fresh(rows: list[MappedRow], *, source: str, taken: set[str] | None = None) -> list[int]:

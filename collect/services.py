@@ -261,9 +261,12 @@ def _stored_bands(keys: set[int], *, exclude: Pair | None) -> list[tuple[int, ob
         bands = bands.exclude(pair=exclude.pk)
     if connection.vendor == "postgresql":
         # One array instead of one parameter per key: for a batch's 16,000 keys, building and sending the
-        # placeholders costs four times the CPU of the whole lookup.
+        # placeholders costs four times the CPU of the whole lookup. The array goes as its text, written
+        # here: psycopg adapts a list of integers one by one in Python, 60 ms for a batch's keys, more
+        # than the query itself.
         column = f"{connection.ops.quote_name(PairBand._meta.db_table)}.{connection.ops.quote_name('key')}"
-        bands = bands.extra(where=[f"{column} = ANY(%s)"], params=[list(keys)])
+        array = "{" + ",".join(map(str, keys)) + "}"
+        bands = bands.extra(where=[f"{column} = ANY(%s::bigint[])"], params=[array])
     else:
         bands = bands.filter(key__in=keys)
     return list(bands.values_list("key", "pair_id"))

@@ -8,7 +8,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from django.core import checks
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 from django.utils import translation
 
 from collect.models import Pair, Status
@@ -230,3 +232,24 @@ def test_an_identifier_holding_a_null_character_refuses_its_row_only(tmp_path):
 
     assert "L’identifiant contient un caractère nul, qui ne peut pas être enregistré." in out
     assert list(Pair.objects.filter(source="banque-ouverte").values_list("source_id", flat=True)) == ["a2"]
+
+
+def test_the_import_runs_the_system_checks_of_the_models_not_those_of_the_pages(mixed_file, monkeypatch):
+    """Checking the URLs and templates would load every page before the import, which serves none."""
+    monkeypatch.setattr(checks.registry.registry, "registered_checks", set())
+
+    def failing(tag: str) -> None:
+        checks.register(lambda **kwargs: [checks.Error(f"broken {tag}", id="tests.E001")], tag)
+
+    def import_checked() -> None:
+        call_command(
+            "import_pairs", str(mixed_file), "--source", "x", "--license", "CC-BY-4.0", "--dry-run",
+            skip_checks=False, stdout=io.StringIO(),
+        )  # fmt: skip
+
+    failing(checks.Tags.urls)
+    failing(checks.Tags.templates)
+    import_checked()
+    failing(checks.Tags.models)
+    with pytest.raises(SystemCheckError, match="broken models"):
+        import_checked()

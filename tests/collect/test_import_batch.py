@@ -3,6 +3,7 @@
 import copy
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from collect import importing, services
+from collect import check_process, checks, importing, services
 from collect.importing import ColumnMap, import_account, import_row, map_row, read_rows
 from collect.management.commands import import_pairs as command
 from collect.models import Pair, PairBand, Revision, Status
@@ -241,6 +242,14 @@ def test_batches_checked_in_another_process_follow_the_settings_of_the_caller(
     assert "1 déjà importée auparavant" not in output and "2 déjà importées auparavant" in output
 
 
+def test_the_checking_process_is_forked_only_while_lingua_has_judged_nothing(monkeypatch):
+    """A forked copy starts with Django set up, but without lingua's threads if this process has used it."""
+    monkeypatch.setattr(checks, "_detector", None)
+    assert check_process.context().get_start_method() == ("fork" if sys.platform == "linux" else "spawn")
+    monkeypatch.setattr(checks, "_detector", object())
+    assert check_process.context().get_start_method() == "spawn"
+
+
 def test_importing_again_by_batches_changes_nothing_as_one_by_one(tmp_path):
     path = write_rows(tmp_path / "paires.jsonl", ROWS)
     by_batches(path)
@@ -447,3 +456,28 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_filled(tmp_path, dry
         PairBand._meta.db_table: PairBand.objects.count(),
     }
     assert PairBand.objects.count() == 3 * 32
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: its planner's statistics")
+def test_an_import_analyses_the_columns_of_the_indexes_it_filled(tmp_path):
+    """Only the columns of the filled tables' indexes, constraints and keys are analysed: the lookups'
+    columns get statistics, the long texts are left alone."""
+    questions = [f"Question numéro {number} sur la lumière du ciel ?" for number in range(3)]
+    path = write_rows(tmp_path / "pairs.jsonl", [row(f"s{n}", q, WORDS) for n, q in enumerate(questions)])
+    call_command("import_pairs", str(path), "--source", SOURCE, "--license", "CC0-1.0", stdout=io.StringIO())
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, attname FROM pg_stats WHERE tablename IN (%s, %s, %s)",
+            [model._meta.db_table for model in (Pair, Revision, PairBand)],
+        )
+        analysed = set(cursor.fetchall())
+    assert {
+        (Pair._meta.db_table, "content_hash"),
+        (Pair._meta.db_table, "status"),
+        (Pair._meta.db_table, "source_id"),
+        (Revision._meta.db_table, "pair_id"),
+        (PairBand._meta.db_table, "key"),
+    } <= analysed
+    assert (Pair._meta.db_table, "answer") not in analysed

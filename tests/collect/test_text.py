@@ -2,7 +2,7 @@ import pytest
 
 from collect.models import Pair
 from collect.services import save_draft, submit_pair
-from moisson.text import CharacterMap, comparable_view, fold_confusables, normalize_text
+from moisson.text import INVISIBLE, CharacterMap, comparable_view, fold_confusables, normalize_text
 from tests.factories import pair_text
 
 
@@ -25,6 +25,14 @@ def test_text_is_composed_to_nfc():
 
 def test_nul_and_other_control_characters_are_removed_but_tabs_stay():
     assert normalize_text("a\x00b\x07c\td") == "abc\td"
+
+
+def test_the_invisible_and_control_characters_are_the_only_ones_dropped():
+    controls = {chr(code) for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
+    plane = [chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000]
+    assert {character for character in plane if normalize_text(f"-{character}-") == "--"} == (
+        INVISIBLE | controls
+    )
 
 
 def test_normalising_twice_changes_nothing():
