@@ -8,7 +8,9 @@ Every error the API answers has the same shape, so a client handles them in one 
 for invalid input and `findings` when a check of SPEC §3 refused a pair.
 """
 
-from datetime import datetime
+import functools
+import uuid
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -127,8 +129,13 @@ class WrittenOut:
     def to_representation(self, instance: Any) -> dict[str, Any]:
         writers = self.__dict__.get("_writers")
         if writers is None:
+            # The time zone moments are written in, read once for the serializer (one request) rather than
+            # for each moment: Django's lookup of it cost more than writing the moment (2.5 ms of a page of
+            # 50 pairs, bench/RESULTS.md).
+            zone = timezone.get_current_timezone()
             writers = self.__dict__["_writers"] = [
-                (name, getattr(self, method) if method else write) for name, method, write in self._plan()
+                (name, getattr(self, method) if method else functools.partial(write, zone=zone))
+                for name, method, write in self._plan()
             ]
         return {name: write(instance) for name, write in writers}
 
@@ -149,25 +156,29 @@ def _planned(field: serializers.Field) -> tuple[str | None, Any]:
     path = list(field.source_attrs)
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         path[-1] += "_id"  # as DRF's pk-only optimisation: no query for the related row
-    convert = {serializers.DateTimeField: iso_datetime, serializers.UUIDField: str}.get(type(field))
+    convert = {serializers.DateTimeField: iso_datetime, serializers.UUIDField: _uuid_text}.get(type(field))
 
-    def write(instance: Any) -> Any:
+    def write(instance: Any, *, zone: tzinfo) -> Any:
         value = instance
         for name in path:
             value = getattr(value, name)
             if value is None:
                 return None
-        return convert(value) if convert else value
+        return convert(value, zone=zone) if convert else value
 
     return None, write
 
 
-def iso_datetime(value: datetime | None) -> str | None:
-    """A moment as DRF's DateTimeField writes it (ISO 8601 in the current time zone, `Z` for UTC), for
-    WrittenOut."""
+def _uuid_text(value: uuid.UUID, *, zone: tzinfo) -> str:
+    return str(value)
+
+
+def iso_datetime(value: datetime | None, *, zone: tzinfo) -> str | None:
+    """A moment as DRF's DateTimeField writes it (ISO 8601 in the current time zone, `zone`, with `Z` for
+    UTC), for WrittenOut."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
