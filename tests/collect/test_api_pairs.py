@@ -98,6 +98,24 @@ def test_a_validated_pair_is_readable_by_anyone(anonymous_api):
     assert response.json()["question"] == pair.question
 
 
+def test_a_pending_pair_does_not_exist_for_a_visitor_nor_an_id_that_is_not_one(anonymous_api):
+    pair = make_pair(status=Status.PENDING)
+    for url in (detail_url(pair), "/api/v1/pairs/pas-un-identifiant/"):
+        response = anonymous_api.get(url)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def test_a_contributor_reads_their_own_draft_and_the_same_pair_once_it_is_validated(
+    contributor_api, contributor
+):
+    pair = make_pair(author=contributor, status=Status.DRAFT)
+    assert contributor_api.get(detail_url(pair)).json()["status"] == Status.DRAFT
+    Pair.objects.filter(pk=pair.pk).update(status=Status.VALIDATED)
+    # The same statement, read again: the database decides, not what was read before.
+    assert contributor_api.get(detail_url(pair)).json()["status"] == Status.VALIDATED
+
+
 def test_someone_elses_pending_pair_does_not_exist_for_a_contributor(other_api, contributor):
     pair = make_pair(author=contributor, status=Status.PENDING)
     assert other_api.get(detail_url(pair)).status_code == 404
