@@ -130,8 +130,8 @@ class WrittenOut:
         writers = self.__dict__.get("_writers")
         if writers is None:
             # The time zone moments are written in, read once for the serializer (one request) rather than
-            # for each moment: Django's lookup of it cost more than writing the moment (2.5 ms of a page of
-            # 50 pairs, bench/RESULTS.md).
+            # for each moment: Django's lookup of it cost more than writing the moment (about 1 ms of a page
+            # of 50 pairs, bench/RESULTS.md).
             zone = timezone.get_current_timezone()
             writers = self.__dict__["_writers"] = [
                 (name, getattr(self, method) if method else functools.partial(write, zone=zone))
