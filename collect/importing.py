@@ -40,10 +40,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from moisson.text import normalize_text
 
 from . import check_process
-from .models import PAIR_TEXT_FIELDS, Domain, Level, Pair, PairBand, Revision, TaskType
+from .models import Domain, Level, Pair, PairBand, Revision, TaskType
 from .services import (
     DuplicateLookup,
     Evaluation,
@@ -51,6 +50,7 @@ from .services import (
     check_pairs,
     duplicate_finding,
     evaluate_pair,
+    normalized_pair_data,
     prepare_new_pair,
     record_new_pairs,
     record_revision,
@@ -174,10 +174,9 @@ def map_row(number: int, row: dict | None, *, columns: ColumnMap) -> MappedRow:
         "level": text("level") or columns.default_level,
         "final_answer": text("final_answer"),
     }
-    # The texts as every door stores them: a typed pair loses its invisible and control characters (a NUL
-    # byte among them, which PostgreSQL refuses in a text) and its Windows line breaks.
-    for name in PAIR_TEXT_FIELDS:
-        data[name] = normalize_text(data[name]).strip()
+    # The texts as every door stores them (a typed pair's, after its form trimmed them): no invisible or
+    # control characters (a NUL byte among them, which PostgreSQL refuses in a text), LF line breaks.
+    data = normalized_pair_data(data)
     problems = []
     for name, choices, label in _CHOICES:
         if data[name] not in choices:

@@ -62,9 +62,7 @@ def _submitted_pairs(user: User | Param) -> QuerySet[Pair]:
 # The pair of this id among `_submitted_pairs(user)`, compiled once per thread (moisson.compiled).
 _SUBMITTED_PAIR = CompiledQuery(
     lambda: (
-        _submitted_pairs(Param("user", User._meta.pk))
-        .filter(pk=Param("pair", Pair._meta.pk))
-        .order_by("pk")[:1]
+        _submitted_pairs(Param("user", User._meta.pk)).filter(pk=Param("pair", Pair._meta.pk)).order_by()[:1]
     )
 )
 
