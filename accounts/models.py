@@ -139,9 +139,7 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str | None:
         """The name the public may see: the pseudonym, only for people who opted in."""
-        if self.attribution_opt_in and self.pseudonym:
-            return self.pseudonym
-        return None
+        return public_name(self.pseudonym, attribution_opt_in=self.attribution_opt_in)
 
     @property
     def browser_storage_id(self) -> str:
@@ -169,6 +167,14 @@ class User(AbstractUser):
         self.terms_license = settings.MOISSON_LICENSE
         self.license_accepted_at = timezone.now()
         self.save(update_fields=["terms_license", "license_accepted_at"])
+
+
+def public_name(pseudonym: str | None, *, attribution_opt_in: bool) -> str | None:
+    """The name the public may see of someone with this pseudonym: only for people who opted in
+    (`User.public_name`; also for the API's list, which reads these two columns, not the account)."""
+    if attribution_opt_in and pseudonym:
+        return pseudonym
+    return None
 
 
 def check_pseudonym(pseudonym: str, *, user: User | None = None) -> str:

@@ -21,7 +21,14 @@ from moisson.http import uuid_or_none
 
 from .coverage import coverage_cells, coverage_summary, most_needed
 from .models import Domain, Level, Pair, Status, TaskType
-from .serializers import PAIR_READ_COLUMNS, PairFilterSerializer, PairSerializer, PairWriteSerializer
+from .serializers import (
+    LISTED_PAIR_COLUMNS,
+    PAIR_READ_COLUMNS,
+    ListedPair,
+    PairFilterSerializer,
+    PairSerializer,
+    PairWriteSerializer,
+)
 from .services import PairStateError, SubmissionRefused, save_draft, submit_pair, withdraw_pair
 from .statistics import site_statistics
 
@@ -122,13 +129,22 @@ class PairViewSet(
 
     def get_queryset(self) -> QuerySet[Pair]:
         user = self.request.user
+        if self.action == "list":
+            return self._listed(visible_pairs(user))
         if self.request.method in SAFE_METHODS:
-            pairs = _read(visible_pairs(user))
-        else:
-            # Writes hand the pair to collect.services, which needs all of it.
-            pairs = visible_pairs(user).select_related("author", "current_revision")
-        if self.action != "list":
-            return pairs
+            return _read(visible_pairs(user))
+        # Writes hand the pair to collect.services, which needs all of it.
+        return visible_pairs(user).select_related("author", "current_revision")
+
+    def paginate_queryset(self, queryset: QuerySet) -> list[ListedPair] | None:
+        # The page's rows are dicts (their positions give the next page's cursor), written as ListedPairs.
+        rows = super().paginate_queryset(queryset)
+        return None if rows is None else [ListedPair(row) for row in rows]
+
+    def _listed(self, pairs: QuerySet[Pair]) -> QuerySet:
+        """The list's pairs, filtered by the query parameters, as the rows of ListedPair."""
+        user = self.request.user
+        pairs = pairs.values(*LISTED_PAIR_COLUMNS)
         filters = PairFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data

@@ -16,6 +16,7 @@ from accounts.models import User
 from collect.models import Level, Pair, Revision, Status, TaskType
 from collect.serializers import PairSerializer
 from tests.factories import make_pair, make_user
+from tests.fixtures.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,37 @@ def test_a_serializer_with_fields_of_its_own_making_is_planned_every_time():
     pair = make_pair()
     assert list(Narrowed(context={}).to_representation(pair)) == ["id"]
     assert "status" in Narrowed(context={"full": True}).to_representation(pair)
+
+
+def test_a_list_page_writes_each_pair_as_the_serializer_writes_the_pair_itself():
+    # The list reads rows (ListedPair), not model objects: every kind of pair must come out the same as
+    # PairSerializer writes the Pair, for its author (warnings included) and for anyone else.
+    author = make_user(pseudonym="Plume", attribution_opt_in=True)
+    shy = make_user(pseudonym="Discrète", attribution_opt_in=False)
+    finding = {"code": "near_duplicate", "field": "question", "level": "warning", "message": "Proche"}
+    credited = make_pair(author=author, status=Status.VALIDATED, level=Level.MIDDLE_SCHOOL, final_answer="42")
+    Revision.objects.filter(pk=credited.current_revision_id).update(findings=[finding])
+    pending = make_pair(author=author, task_type=TaskType.REASONING, final_answer="3,5")
+    draft = make_pair(author=author, status=Status.DRAFT)
+    uncredited = make_pair(author=shy, status=Status.VALIDATED)
+    orphan = make_pair(status=Status.VALIDATED)
+    Pair.objects.filter(pk=orphan.pk).update(author=None)
+    reader = make_user()
+    for user, query, expected in [
+        (reader, {}, {credited, uncredited, orphan}),
+        (None, {}, {credited, uncredited, orphan}),
+        (author, {}, {credited, uncredited, orphan}),
+        (author, {"mine": "1"}, {credited, pending, draft}),
+    ]:
+        listed = api_client(user).get("/api/v1/pairs/", query).json()["results"]
+        assert {item["id"] for item in listed} == {str(pair.pk) for pair in expected}
+        for item in listed:
+            pair = Pair.objects.select_related("author", "current_revision").get(pk=item["id"])
+            request = APIRequestFactory().get("/")
+            request.user = user or AnonymousUser()
+            alone = PairSerializer(context={"request": request}).to_representation(pair)
+            assert JSONRenderer().render(item) == JSONRenderer().render(alone)
+    mine = api_client(author).get("/api/v1/pairs/", {"mine": "1"}).json()["results"]
+    assert [item["warnings"] for item in mine if item["id"] == str(credited.pk)] == [[finding]]
+    others = api_client(reader).get("/api/v1/pairs/").json()["results"]
+    assert {item["author"] for item in others} == {"Plume", None}
