@@ -13,12 +13,13 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, models, transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from moisson.compiled import CompiledQuery, Param
 from moisson.findings import ERROR, Finding
 from moisson.text import normalize_text
 
@@ -159,18 +160,19 @@ class DuplicateLookup:
     """
 
     def __init__(self, evaluations: list[Evaluation], *, exclude: Pair | None = None) -> None:
-        others = Pair.objects.live()
-        if exclude is not None:
-            others = others.exclude(pk=exclude.pk)
-        hashes = {evaluation.content_hash for evaluation in evaluations}
+        excluded = exclude.pk if exclude is not None else None
+        hashes = sorted({evaluation.content_hash for evaluation in evaluations})
         self._by_hash: dict[str, Pair] = {}
-        for pair in (
-            others.filter(content_hash__in=hashes).only("id", "status", "content_hash").order_by("pk")
-        ):
+        same_hash = (
+            _SAME_HASH.objects((excluded is not None, len(hashes)), hashes=hashes, exclude=excluded)
+            if hashes
+            else []
+        )
+        for pair in same_hash:
             self._by_hash.setdefault(pair.content_hash, pair)
         all_keys = {key for evaluation in evaluations for key in evaluation.bands}
         self._stored: dict[int, list] = defaultdict(list)
-        for key, pair_id in _stored_bands(all_keys, exclude=exclude) if all_keys else ():
+        for key, pair_id in _stored_bands(all_keys, exclude=excluded) if all_keys else ():
             self._stored[key].append(pair_id)
         self._added: dict[int, list[Pair]] = defaultdict(list)
         # The signature and question of every stored pair some text may compare with: those among the best
@@ -182,9 +184,7 @@ class DuplicateLookup:
         self._details = (
             {
                 pair_id: (bytes(minhash), question)
-                for pair_id, minhash, question in Pair.objects.filter(id__in=wanted).values_list(
-                    "id", "minhash", "question"
-                )
+                for pair_id, minhash, question in _DETAILS.rows((len(wanted),), ids=list(wanted))
             }
             if wanted
             else {}
@@ -254,22 +254,57 @@ class DuplicateLookup:
         return self._details[pair_id][1]
 
 
-def _stored_bands(keys: set[int], *, exclude: Pair | None) -> list[tuple[int, object]]:
-    """(key, pair id) of the live pairs' bands with one of `keys`."""
-    bands = PairBand.objects.filter(pair__status__in=LIVE_STATUSES)
-    if exclude is not None:
-        bands = bands.exclude(pair=exclude.pk)
+def _stored_bands(keys: set[int], *, exclude: object) -> list[tuple[int, object]]:
+    """(key, pair id) of the live pairs' bands with one of `keys`, but those of the pair `exclude` (an id)."""
+    excluding = exclude is not None
     if connection.vendor == "postgresql":
-        # One array instead of one parameter per key: for a batch's 16,000 keys, building and sending the
-        # placeholders costs four times the CPU of the whole lookup. The array goes as its text, written
-        # here: psycopg adapts a list of integers one by one in Python, 60 ms for a batch's keys, more
-        # than the query itself.
-        column = f"{connection.ops.quote_name(PairBand._meta.db_table)}.{connection.ops.quote_name('key')}"
+        # The array goes as its text, written here: psycopg adapts a list of integers one by one in Python,
+        # 60 ms for a batch's keys, more than the query itself.
         array = "{" + ",".join(map(str, keys)) + "}"
-        bands = bands.extra(where=[f"{column} = ANY(%s::bigint[])"], params=[array])
+        return _STORED_BANDS.rows((excluding, None), keys=array, exclude=exclude)
+    return _STORED_BANDS.rows((excluding, len(keys)), keys=list(keys), exclude=exclude)
+
+
+# DuplicateLookup's reads, compiled once per thread and shape (moisson.compiled): for a typed pair, the ORM
+# building and compiling them cost more CPU than the database spent running them (issue 14).
+def _others(excluding: bool) -> QuerySet[Pair]:
+    """The live pairs, but the one being edited (Param "exclude") when `excluding`."""
+    others = Pair.objects.live()
+    return others.exclude(pk=Param("exclude", Pair._meta.pk)) if excluding else others
+
+
+_SAME_HASH = CompiledQuery(
+    lambda excluding, count: (
+        _others(excluding)
+        .filter(content_hash__in=Param.items("hashes", Pair._meta.get_field("content_hash"), count))
+        .only("id", "status", "content_hash")
+        .order_by("pk")
+    )
+)
+
+
+def _build_stored_bands(excluding: bool, count: int | None) -> QuerySet:
+    bands = PairBand.objects.filter(pair__status__in=LIVE_STATUSES)
+    if excluding:
+        bands = bands.exclude(pair=Param("exclude", Pair._meta.pk))
+    if count is None:
+        # PostgreSQL: one array instead of one parameter per key: for a batch's 16,000 keys, building and
+        # sending the placeholders cost four times the CPU of the whole lookup.
+        column = f"{connection.ops.quote_name(PairBand._meta.db_table)}.{connection.ops.quote_name('key')}"
+        bands = bands.extra(
+            where=[f"{column} = ANY(%s::bigint[])"], params=[Param("keys", models.TextField())]
+        )
     else:
-        bands = bands.filter(key__in=keys)
-    return list(bands.values_list("key", "pair_id"))
+        bands = bands.filter(key__in=Param.items("keys", PairBand._meta.get_field("key"), count))
+    return bands.values_list("key", "pair_id")
+
+
+_STORED_BANDS = CompiledQuery(_build_stored_bands)
+_DETAILS = CompiledQuery(
+    lambda count: Pair.objects.filter(id__in=Param.items("ids", Pair._meta.pk, count)).values_list(
+        "id", "minhash", "question"
+    )
+)
 
 
 def save_draft(*, author: User, data: dict, pair: Pair | None = None) -> Pair:
