@@ -7,7 +7,7 @@ whichever door it comes through.
 import datetime
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -161,15 +161,12 @@ class DuplicateLookup:
 
     def __init__(self, evaluations: list[Evaluation], *, exclude: Pair | None = None) -> None:
         excluded = exclude.pk if exclude is not None else None
-        hashes = sorted({evaluation.content_hash for evaluation in evaluations})
+        hashes = {evaluation.content_hash for evaluation in evaluations}
         self._by_hash: dict[str, Pair] = {}
-        same_hash = (
-            _SAME_HASH.objects((excluded is not None, len(hashes)), hashes=hashes, exclude=excluded)
-            if hashes
-            else []
-        )
-        for pair in same_hash:
-            self._by_hash.setdefault(pair.content_hash, pair)
+        if hashes:
+            count, listed = _listed(sorted(hashes))
+            for pair in _SAME_HASH.objects((excluded is not None, count), hashes=listed, exclude=excluded):
+                self._by_hash.setdefault(pair.content_hash, pair)
         all_keys = {key for evaluation in evaluations for key in evaluation.bands}
         self._stored: dict[int, list] = defaultdict(list)
         for key, pair_id in _stored_bands(all_keys, exclude=excluded) if all_keys else ():
@@ -181,14 +178,11 @@ class DuplicateLookup:
         for evaluation in evaluations:
             duplicate = self._by_hash.get(evaluation.content_hash)
             wanted.update(self._best(self._counts(evaluation, skip=duplicate)))
-        self._details = (
-            {
-                pair_id: (bytes(minhash), question)
-                for pair_id, minhash, question in _DETAILS.rows((len(wanted),), ids=list(wanted))
-            }
-            if wanted
-            else {}
-        )
+        self._details: dict[object, tuple[bytes, str]] = {}
+        if wanted:
+            count, listed = _listed(wanted)
+            for pair_id, minhash, question in _DETAILS.rows((count,), ids=listed):
+                self._details[pair_id] = (bytes(minhash), question)
 
     def complete(self, evaluation: Evaluation) -> Evaluation:
         """Add the duplicate finding and the near duplicates (with their warnings) to `evaluation`."""
@@ -256,17 +250,38 @@ class DuplicateLookup:
 
 def _stored_bands(keys: set[int], *, exclude: object) -> list[tuple[int, object]]:
     """(key, pair id) of the live pairs' bands with one of `keys`, but those of the pair `exclude` (an id)."""
-    excluding = exclude is not None
-    if connection.vendor == "postgresql":
-        # The array goes as its text, written here: psycopg adapts a list of integers one by one in Python,
-        # 60 ms for a batch's keys, more than the query itself.
-        array = "{" + ",".join(map(str, keys)) + "}"
-        return _STORED_BANDS.rows((excluding, None), keys=array, exclude=exclude)
-    return _STORED_BANDS.rows((excluding, len(keys)), keys=list(keys), exclude=exclude)
+    count, listed = _listed(keys)
+    return _STORED_BANDS.rows((exclude is not None, count), keys=listed, exclude=exclude)
 
 
 # DuplicateLookup's reads, compiled once per thread and shape (moisson.compiled): for a typed pair, the ORM
 # building and compiling them cost more CPU than the database spent running them (issue 14).
+
+
+def _listed(values: Iterable) -> tuple[int | None, object]:
+    """The shape and the value of a list for `_one_of`: on PostgreSQL, one array written as its text (psycopg
+    adapts a list item by item in Python: 60 ms for an import batch's 16,000 band keys, more than the query
+    itself); elsewhere, the list and its length. The items are numbers, UUIDs and hexadecimal hashes: their
+    text needs no quoting in an array."""
+    if connection.vendor == "postgresql":
+        return None, "{" + ",".join(map(str, values)) + "}"
+    values = list(values)
+    return len(values), values
+
+
+def _one_of(queryset: QuerySet, field: Field, name: str, count: int | None) -> QuerySet:
+    """`queryset` where `field` is one of the items of the list `name` (`_listed`). On PostgreSQL one array
+    parameter, whatever the list's length: one statement, compiled once, serves an import batch's thousands
+    of items as a typed pair's few (a statement with one parameter per item, compiled again for each length,
+    cost an import batch seven times the ORM's query)."""
+    if count is not None:
+        return queryset.filter(**{f"{field.name}__in": Param.items(name, field, count)})
+    quote = connection.ops.quote_name
+    column = f"{quote(field.model._meta.db_table)}.{quote(field.column)}"
+    array = Param(name, models.TextField())
+    return queryset.extra(where=[f"{column} = ANY(%s::{field.db_type(connection)}[])"], params=[array])
+
+
 def _others(excluding: bool) -> QuerySet[Pair]:
     """The live pairs, but the one being edited (Param "exclude") when `excluding`."""
     others = Pair.objects.live()
@@ -275,8 +290,7 @@ def _others(excluding: bool) -> QuerySet[Pair]:
 
 _SAME_HASH = CompiledQuery(
     lambda excluding, count: (
-        _others(excluding)
-        .filter(content_hash__in=Param.items("hashes", Pair._meta.get_field("content_hash"), count))
+        _one_of(_others(excluding), Pair._meta.get_field("content_hash"), "hashes", count)
         .only("id", "status", "content_hash")
         .order_by("pk")
     )
@@ -287,21 +301,12 @@ def _build_stored_bands(excluding: bool, count: int | None) -> QuerySet:
     bands = PairBand.objects.filter(pair__status__in=LIVE_STATUSES)
     if excluding:
         bands = bands.exclude(pair=Param("exclude", Pair._meta.pk))
-    if count is None:
-        # PostgreSQL: one array instead of one parameter per key: for a batch's 16,000 keys, building and
-        # sending the placeholders cost four times the CPU of the whole lookup.
-        column = f"{connection.ops.quote_name(PairBand._meta.db_table)}.{connection.ops.quote_name('key')}"
-        bands = bands.extra(
-            where=[f"{column} = ANY(%s::bigint[])"], params=[Param("keys", models.TextField())]
-        )
-    else:
-        bands = bands.filter(key__in=Param.items("keys", PairBand._meta.get_field("key"), count))
-    return bands.values_list("key", "pair_id")
+    return _one_of(bands, PairBand._meta.get_field("key"), "keys", count).values_list("key", "pair_id")
 
 
 _STORED_BANDS = CompiledQuery(_build_stored_bands)
 _DETAILS = CompiledQuery(
-    lambda count: Pair.objects.filter(id__in=Param.items("ids", Pair._meta.pk, count)).values_list(
+    lambda count: _one_of(Pair.objects.all(), Pair._meta.pk, "ids", count).values_list(
         "id", "minhash", "question"
     )
 )
