@@ -235,9 +235,23 @@ def autosave(request: HttpRequest) -> JsonResponse:
     )
 
 
+# What "My pairs" shows of each pair (templates/collect/mine.html): not the answer, context nor signature.
+MY_PAIRS_COLUMNS = (
+    "id",
+    "status",
+    "task_type",
+    "domain",
+    "question",
+    "updated_at",
+    "review_count",
+    "approvals",
+    "rejections",
+)
+
+
 @contributor_required
 def mine(request: HttpRequest) -> HttpResponse:
-    pairs = Pair.objects.of(request.user).order_by("-updated_at")
+    pairs = Pair.objects.of(request.user).only(*MY_PAIRS_COLUMNS).order_by("-updated_at")
     status = request.GET.get("status")
     if status in Status.values:
         pairs = pairs.filter(status=status)

@@ -9,6 +9,13 @@ user's name) stays outside, between two such blocks.
 `{{ pair|label:"domain" }}` is `{{ pair.get_domain_display }}`: the label of the field's value, in the
 page's language, from a table built once per field and language; Django's get_FOO_display translates every
 choice's label again on each call.
+
+`{{ pair.pk|url_with_id:"collect:detail" }}` is `{% url "collect:detail" pair.pk %}` for a URL whose one
+argument is an id: reversed once per URL name (and script prefix, URLconf), the id then put in its place.
+Reversing cost about 15 µs, three times on each row of "My pairs" (the pair, its edit, its withdrawal).
+
+`{{ pair|review_summary }}`: "3 reviews: 2 approval(s), 1 rejection(s)", the same words as the
+`{% blocktranslate count %}` it replaces at a tenth of its cost (35 µs a row of "My pairs").
 """
 
 import functools
@@ -16,9 +23,9 @@ import functools
 from django import template
 from django.db import models
 from django.template.base import Parser, Token
-from django.urls import get_script_prefix, get_urlconf
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 register = template.Library()
 
@@ -63,3 +70,27 @@ def label(instance: models.Model, field_name: str) -> object:
     value = getattr(instance, field.attname)
     # As get_FOO_display: a value outside the choices is shown as it is.
     return _labels(field, get_language()).get(value, value)
+
+
+# Stands for the id in a URL reversed once; an id never looks like it.
+_ID_PLACE = "00000000-0000-0000-0000-000000000000"
+
+
+@register.filter
+def url_with_id(value: object, name: str) -> str:
+    return _url_pattern(name, get_script_prefix(), get_urlconf()).replace(_ID_PLACE, str(value), 1)
+
+
+@functools.cache
+def _url_pattern(name: str, script_prefix: str, urlconf: object) -> str:
+    # The script prefix and the URLconf are part of the key: reverse() reads them.
+    return reverse(name, args=[_ID_PLACE], urlconf=urlconf)
+
+
+@register.filter
+def review_summary(pair: models.Model) -> str:
+    return ngettext(
+        "%(counter)s review: %(approvals)s approval(s), %(rejections)s rejection(s)",
+        "%(counter)s reviews: %(approvals)s approval(s), %(rejections)s rejection(s)",
+        pair.review_count,
+    ) % {"counter": pair.review_count, "approvals": pair.approvals, "rejections": pair.rejections}

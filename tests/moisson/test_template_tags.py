@@ -1,12 +1,13 @@
 """moisson/template_tags.py: {% rendered_once %} keeps a page's shared parts per language, nothing else."""
 
+import uuid
 from unittest import mock
 
 import pytest
 from django.template import engines
 from django.template.base import NodeList
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 from django.utils.html import escape
 
@@ -56,3 +57,33 @@ def test_label_is_the_label_get_foo_display_gives(language: str) -> None:
                 setattr(pair, field_name, value)
                 shown = render(f'{{{{ pair|label:"{field_name}" }}}}', {"pair": pair})
                 assert shown == escape(getattr(pair, f"get_{field_name}_display")())
+
+
+@pytest.mark.parametrize("name", ["collect:detail", "collect:edit", "collect:withdraw", "collect:public"])
+def test_url_with_id_is_the_url_the_url_tag_gives(name: str) -> None:
+    pair_ids = [uuid.uuid4() for _ in range(3)]
+    for script_prefix in ("/", "/moisson/"):
+        set_script_prefix(script_prefix)
+        try:
+            for pair_id in pair_ids:
+                shown = render(f"{{{{ pair_id|url_with_id:'{name}' }}}}", {"pair_id": pair_id})
+                assert shown == render(f"{{% url '{name}' pair_id %}}", {"pair_id": pair_id})
+                assert shown.startswith(script_prefix) and str(pair_id) in shown
+        finally:
+            set_script_prefix("/")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_review_summary_says_what_the_blocktranslate_it_replaces_said(language: str) -> None:
+    said = (
+        "{% blocktranslate count counter=pair.review_count with approvals=pair.approvals "
+        "rejections=pair.rejections %}{{ counter }} review: {{ approvals }} approval(s), {{ rejections }} "
+        "rejection(s){% plural %}{{ counter }} reviews: {{ approvals }} approval(s), {{ rejections }} "
+        "rejection(s){% endblocktranslate %}"
+    )
+    with translation.override(language):
+        for approvals, rejections in [(1, 0), (0, 1), (2, 1), (3, 3), (700, 450)]:
+            pair = Pair(review_count=approvals + rejections, approvals=approvals, rejections=rejections)
+            shown = render("{{ pair|review_summary }}", {"pair": pair})
+            assert shown == render(said, {"pair": pair})
+            assert str(approvals + rejections) in shown
