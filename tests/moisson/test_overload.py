@@ -1,5 +1,6 @@
 """Honest overload (issue 14): beyond the requests a process may serve at once, an immediate 503."""
 
+import threading
 import time
 
 import pytest
@@ -7,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from moisson.overload import OverloadMiddleware, requests_in_flight
+from moisson.overload import InFlight, OverloadMiddleware, requests_in_flight
 
 
 @pytest.mark.django_db
@@ -113,3 +114,44 @@ def test_the_503_gives_its_length_so_the_server_sends_it_in_one_piece(server_ful
     for url in (reverse("collect:home"), reverse("api:collect_api:pairs-list")):
         response = client.get(url)
         assert int(response["Content-Length"]) == len(response.content)
+
+
+def test_a_request_beyond_the_limit_is_served_when_a_place_frees_within_the_wait():
+    in_flight = InFlight()
+    assert in_flight.try_enter(limit=1)
+    threading.Timer(0.05, in_flight.leave).start()
+    started = time.monotonic()
+    assert in_flight.try_enter(limit=1, wait=5.0)
+    assert time.monotonic() - started < 2.5  # when the place was given back, not at the end of the wait
+    assert in_flight.count == 1
+
+
+def test_a_request_beyond_the_limit_is_refused_when_no_place_frees_within_the_wait():
+    in_flight = InFlight()
+    assert in_flight.try_enter(limit=1)
+    started = time.monotonic()
+    assert not in_flight.try_enter(limit=1, wait=0.05)
+    assert 0.05 <= time.monotonic() - started < 2
+    assert (in_flight.count, in_flight.waiting) == (1, 0)
+
+
+def test_no_more_requests_wait_than_are_served_the_next_are_refused_at_once():
+    in_flight = InFlight()
+    assert in_flight.try_enter(limit=1)
+    waiter = threading.Thread(target=in_flight.try_enter, kwargs={"limit": 1, "wait": 1.0})
+    waiter.start()
+    while in_flight.waiting == 0:
+        time.sleep(0.001)
+    started = time.monotonic()
+    assert not in_flight.try_enter(limit=1, wait=5.0)
+    assert time.monotonic() - started < 0.5
+    waiter.join()
+
+
+@pytest.mark.django_db
+def test_the_middleware_waits_the_setting_before_its_503(server_full, settings, client: Client):
+    settings.MOISSON_MAX_WAIT_MS = 60
+    started = time.monotonic()
+    response = client.get(reverse("collect:guide"))
+    assert response.status_code == 503
+    assert time.monotonic() - started >= 0.06
