@@ -5,6 +5,7 @@ whichever door it comes through.
 """
 
 import datetime
+import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -164,8 +165,8 @@ class DuplicateLookup:
         hashes = {evaluation.content_hash for evaluation in evaluations}
         self._by_hash: dict[str, Pair] = {}
         if hashes:
-            count, listed = _listed(sorted(hashes))
-            for pair in _SAME_HASH.objects((excluded is not None, count), hashes=listed, exclude=excluded):
+            listed = _listed(sorted(hashes), Pair._meta.get_field("content_hash"))
+            for pair in _SAME_HASH.objects((excluded is not None,), hashes=listed, exclude=excluded):
                 self._by_hash.setdefault(pair.content_hash, pair)
         all_keys = {key for evaluation in evaluations for key in evaluation.bands}
         self._stored: dict[int, list] = defaultdict(list)
@@ -180,8 +181,7 @@ class DuplicateLookup:
             wanted.update(self._best(self._counts(evaluation, skip=duplicate)))
         self._details: dict[object, tuple[bytes, str]] = {}
         if wanted:
-            count, listed = _listed(wanted)
-            for pair_id, minhash, question in _DETAILS.rows((count,), ids=listed):
+            for pair_id, minhash, question in _DETAILS.rows(ids=_listed(wanted, Pair._meta.pk)):
                 self._details[pair_id] = (bytes(minhash), question)
 
     def complete(self, evaluation: Evaluation) -> Evaluation:
@@ -250,36 +250,37 @@ class DuplicateLookup:
 
 def _stored_bands(keys: set[int], *, exclude: object) -> list[tuple[int, object]]:
     """(key, pair id) of the live pairs' bands with one of `keys`, but those of the pair `exclude` (an id)."""
-    count, listed = _listed(keys)
-    return _STORED_BANDS.rows((exclude is not None, count), keys=listed, exclude=exclude)
+    return _STORED_BANDS.rows(
+        (exclude is not None,), keys=_listed(keys, PairBand._meta.get_field("key")), exclude=exclude
+    )
 
 
 # DuplicateLookup's reads, compiled once per thread and shape (moisson.compiled): for a typed pair, the ORM
-# building and compiling them cost more CPU than the database spent running them (issue 14).
+# building and compiling them cost more CPU than the database spent running them (issue 14). Each list of
+# values goes as one parameter (`_one_of`), so that one statement serves a typed pair's few values and an
+# import batch's thousands: with a parameter per value, a statement compiled for each length cost an import
+# batch several times the ORM's query (110 against 15 ms for 5,000 ids).
 
 
-def _listed(values: Iterable) -> tuple[int | None, object]:
-    """The shape and the value of a list for `_one_of`: on PostgreSQL, one array written as its text (psycopg
-    adapts a list item by item in Python: 60 ms for an import batch's 16,000 band keys, more than the query
-    itself); elsewhere, the list and its length. The items are numbers, UUIDs and hexadecimal hashes: their
-    text needs no quoting in an array."""
+def _listed(values: Iterable, field: Field) -> str:
+    """`values` of `field` as the one parameter of `_one_of`: on PostgreSQL an array written as its text
+    (psycopg adapts a list item by item in Python: 60 ms for an import batch's 16,000 band keys, more than
+    the query itself; the values are numbers, UUIDs and hexadecimal hashes, whose text needs no quoting),
+    on SQLite a JSON list of the values as stored."""
     if connection.vendor == "postgresql":
-        return None, "{" + ",".join(map(str, values)) + "}"
-    values = list(values)
-    return len(values), values
+        return "{" + ",".join(map(str, values)) + "}"
+    return json.dumps([field.get_db_prep_value(value, connection) for value in values])
 
 
-def _one_of(queryset: QuerySet, field: Field, name: str, count: int | None) -> QuerySet:
-    """`queryset` where `field` is one of the items of the list `name` (`_listed`). On PostgreSQL one array
-    parameter, whatever the list's length: one statement, compiled once, serves an import batch's thousands
-    of items as a typed pair's few (a statement with one parameter per item, compiled again for each length,
-    cost an import batch seven times the ORM's query)."""
-    if count is not None:
-        return queryset.filter(**{f"{field.name}__in": Param.items(name, field, count)})
+def _one_of(queryset: QuerySet, field: Field, name: str) -> QuerySet:
+    """`queryset` where `field` is one of the values of the parameter `name` (`_listed`)."""
     quote = connection.ops.quote_name
     column = f"{quote(field.model._meta.db_table)}.{quote(field.column)}"
-    array = Param(name, models.TextField())
-    return queryset.extra(where=[f"{column} = ANY(%s::{field.db_type(connection)}[])"], params=[array])
+    if connection.vendor == "postgresql":
+        where = f"{column} = ANY(%s::{field.db_type(connection)}[])"
+    else:
+        where = f"{column} IN (SELECT value FROM json_each(%s))"
+    return queryset.extra(where=[where], params=[Param(name, models.TextField())])
 
 
 def _others(excluding: bool) -> QuerySet[Pair]:
@@ -289,26 +290,24 @@ def _others(excluding: bool) -> QuerySet[Pair]:
 
 
 _SAME_HASH = CompiledQuery(
-    lambda excluding, count: (
-        _one_of(_others(excluding), Pair._meta.get_field("content_hash"), "hashes", count)
+    lambda excluding: (
+        _one_of(_others(excluding), Pair._meta.get_field("content_hash"), "hashes")
         .only("id", "status", "content_hash")
         .order_by("pk")
     )
 )
 
 
-def _build_stored_bands(excluding: bool, count: int | None) -> QuerySet:
+def _build_stored_bands(excluding: bool) -> QuerySet:
     bands = PairBand.objects.filter(pair__status__in=LIVE_STATUSES)
     if excluding:
         bands = bands.exclude(pair=Param("exclude", Pair._meta.pk))
-    return _one_of(bands, PairBand._meta.get_field("key"), "keys", count).values_list("key", "pair_id")
+    return _one_of(bands, PairBand._meta.get_field("key"), "keys").values_list("key", "pair_id")
 
 
 _STORED_BANDS = CompiledQuery(_build_stored_bands)
 _DETAILS = CompiledQuery(
-    lambda count: _one_of(Pair.objects.all(), Pair._meta.pk, "ids", count).values_list(
-        "id", "minhash", "question"
-    )
+    lambda: _one_of(Pair.objects.all(), Pair._meta.pk, "ids").values_list("id", "minhash", "question")
 )
 
 
