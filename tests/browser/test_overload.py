@@ -30,9 +30,15 @@ pytestmark = pytest.mark.browser
 
 
 class Crowd:
-    """Stands for the requests already in progress: while it is there, the server refuses any other."""
+    """Stands for the requests already in progress: while it is there, the server refuses any other.
+
+    It takes the process's only place; once it has gone, the process has its usual places again, so that
+    the page's requests sent again together (the autosave and the live check) are not refused for want of
+    the one place a test left, which a real server does not have."""
 
     def __init__(self, settings) -> None:
+        self.settings = settings
+        self.places = settings.MOISSON_MAX_IN_FLIGHT
         settings.MOISSON_MAX_IN_FLIGHT = 1
         self.present = False
 
@@ -44,6 +50,7 @@ class Crowd:
         if self.present:
             requests_in_flight.leave()
             self.present = False
+            self.settings.MOISSON_MAX_IN_FLIGHT = self.places
 
 
 @pytest.fixture
