@@ -130,7 +130,7 @@ class PairViewSet(
     def get_queryset(self) -> QuerySet[Pair]:
         user = self.request.user
         if self.action == "list":
-            return self._listed(visible_pairs(user))
+            return self._filtered_rows(visible_pairs(user))
         if self.request.method in SAFE_METHODS:
             return _read(visible_pairs(user))
         # Writes hand the pair to collect.services, which needs all of it.
@@ -141,7 +141,7 @@ class PairViewSet(
         rows = super().paginate_queryset(queryset)
         return None if rows is None else [ListedPair(row) for row in rows]
 
-    def _listed(self, pairs: QuerySet[Pair]) -> QuerySet:
+    def _filtered_rows(self, pairs: QuerySet[Pair]) -> QuerySet:
         """The list's pairs, filtered by the query parameters, as the rows of ListedPair."""
         user = self.request.user
         pairs = pairs.values(*LISTED_PAIR_COLUMNS)

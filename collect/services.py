@@ -165,7 +165,7 @@ class DuplicateLookup:
         hashes = {evaluation.content_hash for evaluation in evaluations}
         self._by_hash: dict[str, Pair] = {}
         if hashes:
-            listed = _listed(sorted(hashes), Pair._meta.get_field("content_hash"))
+            listed = _listed(hashes, Pair._meta.get_field("content_hash"))
             for pair in _SAME_HASH.objects((excluded is not None,), hashes=listed, exclude=excluded):
                 self._by_hash.setdefault(pair.content_hash, pair)
         all_keys = {key for evaluation in evaluations for key in evaluation.bands}
