@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/import_pairs.py                 (10,000 pairs, this tree's code)
     .venv/bin/python bench/import_pairs.py 2000 --code /work/main --runs 2
+    .venv/bin/python bench/import_pairs.py 10000 --peer-sizes     (items the size of the peer's)
 
 Writes N pairs as JSON lines (seeded, so every run reads the same file: questions of 8 to 16 words and
-answers of 20 to 50 words from the vocabulary of bench/locustfile.py, each with an `id`), copies the
+answers of 20 to 50 words from the vocabulary of bench/locustfile.py, each with an `id`; with
+`--peer-sizes`, questions of at least 300 characters and answers of at least 800, the sizes of the items the
+peer's script imports, for the side-by-side figure), copies the
 seeded database `moisson_load` (bench/seed.py) to a database of its own with `createdb -T`, runs the
 command there in a fresh process with the code of `--code` (default: this tree), drops the copy, and
 prints one line per run: rows, wall seconds, CPU seconds of the command (user + system, from
@@ -25,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vocabulary import sentence  # noqa: E402
+from vocabulary import WORDS, sentence  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
@@ -33,18 +36,34 @@ DOMAINS = ["maths", "sciences", "french", "history_geography", "computing", "pra
 TASK_TYPES = ["open_qa", "explanation", "advice"]
 
 
-def write_pairs(path: Path, count: int, *, seed: int = 14) -> None:
+# The peer's items (../shared/bench/peer_labelstudio.py, `text(300)` and `text(800)`): words drawn until
+# the text has at least this many characters.
+PEER_QUESTION_CHARS, PEER_ANSWER_CHARS = 300, 800
+
+
+def write_pairs(path: Path, count: int, *, seed: int = 14, peer_sizes: bool = False) -> None:
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8") as f:
         for number in range(count):
+            if peer_sizes:
+                question, answer = _text(rng, PEER_QUESTION_CHARS), _text(rng, PEER_ANSWER_CHARS)
+            else:
+                question, answer = sentence(rng, rng.randint(8, 16)), sentence(rng, rng.randint(20, 50))
             row = {
                 "id": f"gen-{number:06d}",
-                "question": sentence(rng, rng.randint(8, 16)) + " ?",
-                "answer": sentence(rng, rng.randint(20, 50)) + ".",
+                "question": question + " ?",
+                "answer": answer + ".",
                 "task_type": rng.choice(TASK_TYPES),
                 "domain": rng.choice(DOMAINS),
             }
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _text(rng: random.Random, chars: int) -> str:
+    words = []
+    while len(words) + sum(map(len, words)) < chars:
+        words.append(rng.choice(WORDS))
+    return " ".join(words).capitalize()
 
 
 def _psql_url(url: str, name: str) -> str:
@@ -116,13 +135,18 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=BASE_DIR, help="Tree whose manage.py is timed.")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="Also keep the generated file here.")
+    parser.add_argument(
+        "--peer-sizes",
+        action="store_true",
+        help="Questions of 300 characters and answers of 800, as the peer's.",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     name = f"moisson_import_{os.getpid()}"
     code = args.code.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "pairs.jsonl"
-        write_pairs(path, args.rows)
+        write_pairs(path, args.rows, peer_sizes=args.peer_sizes)
         print("code            rows   wall s    cpu s   rows/s  load  output")
         for _ in range(args.runs):
             copy_database(url, name)

@@ -9,6 +9,7 @@ without reading every pair. The queries themselves live in `collect/services.py`
 import functools
 import hashlib
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 from django.conf import settings
@@ -97,12 +98,34 @@ def signatures(texts: list[str]) -> list[bytes]:
     # once rather than one int.from_bytes per shingle (a fifth of the time of the signatures).
     first_words = np.frombuffer(b"".join(digests), dtype=_SIGNATURE_DTYPE)[::_SHA1_WORDS]
     values = _fmix32(first_words.astype(np.uint32))
-    # One row per shingle, one column per permutation; uint32 products wrap around, which is the modulo.
-    permuted = values[:, np.newaxis] * a + b
-    starts = [0, *ends[:-1]]
-    # Every text has at least one shingle (an empty text has the empty one), so no slice is empty.
-    minima = np.minimum.reduceat(permuted, starts, axis=0)
-    return [row.astype(_SIGNATURE_DTYPE).tobytes() for row in minima]
+    sigs = []
+    for first, last in _groups(ends):
+        start = ends[first - 1] if first else 0
+        # One row per shingle, one column per permutation; uint32 products wrap around, which is the modulo.
+        permuted = values[start : ends[last - 1], np.newaxis] * a
+        permuted += b
+        starts = [0, *(end - start for end in ends[first : last - 1])]
+        # Every text has at least one shingle (an empty text has the empty one), so no slice is empty.
+        minima = np.minimum.reduceat(permuted, starts, axis=0)
+        sigs += [row.astype(_SIGNATURE_DTYPE).tobytes() for row in minima]
+    return sigs
+
+
+# Shingles whose permuted values are computed together: their matrix (128 values of 4 bytes each) then
+# stays in the processor's cache, where an import batch's 87,000 shingles made one of 44 MB, written and
+# read again from memory (0.11 s of a batch's 0.25 s of signatures, against 0.01 s in groups).
+_GROUP_SHINGLES = 2048
+
+
+def _groups(ends: list[int]) -> Iterator[tuple[int, int]]:
+    """(first, last + 1) indexes of consecutive texts (their shingles ending at `ends`) with at most
+    `_GROUP_SHINGLES` shingles in all, or a single text that has more."""
+    first, start = 0, 0
+    for index, end in enumerate(ends):
+        if index > first and end - start > _GROUP_SHINGLES:
+            yield first, index
+            first, start = index, ends[index - 1]
+    yield first, len(ends)
 
 
 def _sha1(shingle: str) -> bytes:

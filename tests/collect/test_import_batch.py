@@ -313,13 +313,29 @@ def test_signatures_are_those_of_datasketch_2():
     import datasketch
     from django.conf import settings
 
-    from collect.similarity import MAX_SIGNATURE_CHARS, _shingles, _without_accents, normalise
+    from collect.similarity import (
+        _GROUP_SHINGLES,
+        MAX_SIGNATURE_CHARS,
+        _shingles,
+        _without_accents,
+        normalise,
+    )
 
+    # Computed by groups of texts (`_GROUP_SHINGLES` shingles): these cross several groups' edges, with a
+    # text longer than a group among them and a group of one text in the middle.
+    many_words = " ".join(f"mot{number}" for number in range(_GROUP_SHINGLES + 500))
     texts = [json.dumps(item, ensure_ascii=False) for item in ROWS] + [
         "",
         "a",
         "Été, côte et coté.",
         "x" * 30_000,
+        *(
+            f"Question {number} : " + " ".join(f"terme{number}x{word}" for word in range(300))
+            for number in range(9)
+        ),
+        many_words,
+        "Été, côte et coté.",
+        many_words[:50_000],
     ]
     for text, batch in zip(texts, signatures(texts), strict=True):
         minhash = datasketch.MinHash(
