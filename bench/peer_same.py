@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/peer_same.py N_ITEMS N_REVIEWS       (prints one JSON line, like the peer)
 
-Seeds N pairs with bench/seed.py (which times itself: "seed_s", by COPY, not a product feature: this
-branch has no bulk import command), starts the production server (one worker, no in-flight limit), then
-as one client over HTTP, like the peer's script: 200 "next item" (GET /api/v1/review/next/), 200 list pages
-of 30 (following the cursor, back to the first page every 50 pages), N_REVIEWS votes (each after asking
-for the next pair; only the vote is timed), and the export: a whole release build (`release --sync`) of
-the validated pairs, in its own process.
+Seeds N pairs with bench/seed.py --peer-sizes (questions of at least 300 characters and answers of at least
+800, no context: the sizes of the peer's items; it times itself: "seed_s", by COPY, not a product feature:
+the import is timed by bench/import_pairs.py --peer-sizes), starts the production server (one worker, no
+in-flight limit), then as one client over HTTP, like the peer's script: 200 "next item" (GET
+/api/v1/review/next/), 200 list pages of 30 (following the cursor, back to the first page every 50 pages),
+N_REVIEWS votes (each after asking for the next pair; only the vote is timed), and the export: a whole
+release build (`release --sync`) of the validated pairs, in its own process.
 """
 
 import json
@@ -42,7 +43,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     env = os.environ | {"DATABASE_URL": url}
     seeded = subprocess.run(
-        [sys.executable, str(BASE_DIR / "bench" / "seed.py"), str(count)],
+        [sys.executable, str(BASE_DIR / "bench" / "seed.py"), str(count), "--peer-sizes"],
         env=env,
         check=True,
         capture_output=True,

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/seed.py 10000                      (BENCH_DATABASE_URL, default moisson_load)
     .venv/bin/python bench/seed.py 1000000 --create           (drop, create and migrate the database first)
+    .venv/bin/python bench/seed.py 10000 --peer-sizes         (items the size of ../shared/bench's peer's)
 
 Of every 20 pairs: 11 validated, 5 pending, 1 rejected, 1 disputed, 1 draft, 1 withdrawn. Every submitted
 pair has its first revision; validated pairs carry 3 approvals, rejected ones 3 rejections, disputed ones
@@ -106,7 +107,12 @@ def token_for(index: int) -> str:
     return f"{index:040x}"
 
 
-def seed(count: int) -> dict:
+# The items ../shared/bench/peer_labelstudio.py imports (`text(300)`, `text(800)`, no context): with
+# `--peer-sizes`, questions and answers of at least these many characters, for the side-by-side figures.
+PEER_QUESTION_CHARS, PEER_ANSWER_CHARS = 300, 800
+
+
+def seed(count: int, *, peer_sizes: bool = False) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.db import connection
 
@@ -186,7 +192,9 @@ def seed(count: int) -> dict:
                 written = 0
                 columns, extra = _with_later_columns(cursor, table, columns)
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for rows in _rows(count, authors=authors, pool=pool, signed=part == 0):
+                    for rows in _rows(
+                        count, authors=authors, pool=pool, signed=part == 0, peer_sizes=peer_sizes
+                    ):
                         for row in rows[part]:
                             copy.write_row(tuple(row) + extra)
                             written += 1
@@ -230,7 +238,7 @@ def analyse() -> None:
 
 
 def _rows(
-    count: int, *, authors: int, pool: list[str], signed: bool = False
+    count: int, *, authors: int, pool: list[str], signed: bool = False, peer_sizes: bool = False
 ) -> Iterator[tuple[list, list, list, list]]:
     """For each pair: its row, its revision rows, its review rows and its band rows, the same at every call.
 
@@ -241,7 +249,7 @@ def _rows(
     rng = random.Random(count)
     chunk: list = []
     for index in range(count):
-        chunk.append(_pair_rows(index, rng=rng, authors=authors, pool=pool))
+        chunk.append(_pair_rows(index, rng=rng, authors=authors, pool=pool, peer_sizes=peer_sizes))
         if len(chunk) == 1000 or index == count - 1:
             yield from _signed(chunk) if signed else chunk
             chunk = []
@@ -265,16 +273,29 @@ def _signed(chunk: list) -> Iterator[tuple[list, list, list, list]]:
         yield [pair], revisions, reviews, [(pair[0], key) for key in band_keys(sig)]
 
 
+def _sentences(rng: random.Random, pool: list[str], chars: int) -> str:
+    """Sentences of `pool` until their text has at least `chars` characters."""
+    sentences = [pool[rng.randrange(len(pool))]]
+    while sum(map(len, sentences)) + len(sentences) - 1 < chars:
+        sentences.append(pool[rng.randrange(len(pool))])
+    return " ".join(sentences)
+
+
 def _pair_rows(
-    index: int, *, rng: random.Random, authors: int, pool: list[str]
+    index: int, *, rng: random.Random, authors: int, pool: list[str], peer_sizes: bool = False
 ) -> tuple[list, list, list, list]:
     state = STATES[index % 20]
     pair_id = uuid.UUID(int=rng.getrandbits(128), version=4)
     author = 1 + index % authors
     created = START + datetime.timedelta(seconds=index * 17)
-    question = pool[rng.randrange(5000)].rstrip(".") + " ?"
-    context = " ".join(rng.choices(pool, k=3)) if index % 3 == 0 else ""
-    answer = " ".join(rng.choices(pool, k=rng.randint(2, 6)))
+    if peer_sizes:
+        question = _sentences(rng, pool, PEER_QUESTION_CHARS).rstrip(".") + " ?"
+        context = ""
+        answer = _sentences(rng, pool, PEER_ANSWER_CHARS)
+    else:
+        question = pool[rng.randrange(5000)].rstrip(".") + " ?"
+        context = " ".join(rng.choices(pool, k=3)) if index % 3 == 0 else ""
+        answer = " ".join(rng.choices(pool, k=rng.randint(2, 6)))
     kind = (TASK_TYPES[index % 7], DOMAINS[index % 7], LEVELS[index % 5])
     votes = {"validated": "aaa", "rejected": "rrr", "disputed": "aaarr", "pending": "a" * (index % 3)}
     verdicts = votes.get(state, "")
@@ -353,6 +374,9 @@ def main() -> None:
         help="only write sessions for these existing accounts (comma-separated), any database",
     )
     parser.add_argument("--create", action="store_true", help="drop, create and migrate the database first")
+    parser.add_argument(
+        "--peer-sizes", action="store_true", help="questions of 300 characters and answers of 800, no context"
+    )
     args = parser.parse_args()
     url = database_url()
     if args.sessions_for:
@@ -369,7 +393,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with transaction.atomic():
-        figures = seed(args.count)
+        figures = seed(args.count, peer_sizes=args.peer_sizes)
     analyse()
     figures["seconds"] = round(time.perf_counter() - started, 1)
     write_sessions(Path(settings.VAR_DIR))
