@@ -5,14 +5,15 @@
 
 For each number of users: start the production web server as `make run` does (moisson/serve.py: granian, or
 gunicorn with gunicorn.conf.py and `--set WEB_SERVER=gunicorn`) on BENCH_DATABASE_URL (default the
-`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache, with a Celery
-worker beside it as in production (it refreshes the cached site figures); run locust headless
-with bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within
-the first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in
-ms of the requests served, errors, and the 503s with their own p95 and maximum; then the CPU seconds used
-by the server (its master and workers), the Celery worker, the database (the PostgreSQL backends of this
-database, all born during the run since the server is new) and the client (locust), and the machine's load
-average.
+`moisson_load` database that bench/seed.py fills), DEBUG off, Redis as broker and cache, with a Celery worker
+beside it as in production (it refreshes the cached site figures); run locust headless with
+bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s, all users started within the
+first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in ms of the
+requests served, errors, the 409s (a vote on a pair decided or changed since it was handed out: the API's
+honest answer, which a volunteer reads as such, not a failure of the server) and the 503s with their own p95
+and maximum; then the CPU seconds used by the server (its master and workers), the Celery worker, the database
+(the PostgreSQL backends of this database, all born during the run since the server is new) and the client
+(locust), and the machine's load average.
 Never fails on timing: the figures are for bench/RESULTS.md.
 """
 
@@ -165,8 +166,11 @@ def summarise(records: list[list], seconds: float) -> dict[str, dict]:
         mine = [record for record in records if kind == "all" or record[0] == kind]
         served = [duration for _kind, duration, status in mine if status not in (0, 503)]
         refused = [duration for _kind, duration, status in mine if status == 503]
+        conflicts = [status for _kind, _duration, status in mine if status == 409]
         errors = [
-            status for _kind, _duration, status in mine if status == 0 or status >= 400 and status != 503
+            status
+            for _kind, _duration, status in mine
+            if status == 0 or status >= 400 and status not in (409, 503)
         ]
         kinds[kind] = {
             "requests": len(mine),
@@ -177,6 +181,7 @@ def summarise(records: list[list], seconds: float) -> dict[str, dict]:
             "max": max(served, default=0) * 1000,
             "errors": len(errors),
             "error_statuses": sorted(set(errors)),
+            "409": len(conflicts),
             "503": len(refused),
             "503_p95": percentile(refused, 0.95),
             "503_max": max(refused, default=0) * 1000,
@@ -236,12 +241,13 @@ def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessio
 
 def print_run(result: dict) -> None:
     print(f"\n{result['users']} users, {result['seconds']} s")
-    header = ("kind", "req/s", "p50", "p95", "p99", "max", "errors", "503", "503 p95")
+    header = ("kind", "req/s", "p50", "p95", "p99", "max", "errors", "409", "503", "503 p95")
     print(f"{header[0]:<6}" + "".join(f"{title:>8}" for title in header[1:]))
     for kind, figures in result["kinds"].items():
         print(
             f"{kind:<6}{figures['rps']:>8.1f}{figures['p50']:>8.0f}{figures['p95']:>8.0f}{figures['p99']:>8.0f}"
-            f"{figures['max']:>8.0f}{figures['errors']:>8}{figures['503']:>8}{figures['503_p95']:>8.0f}"
+            f"{figures['max']:>8.0f}{figures['errors']:>8}{figures['409']:>8}{figures['503']:>8}"
+            f"{figures['503_p95']:>8.0f}"
         )
     cpu = result["cpu"]
     print(
