@@ -256,20 +256,18 @@ def _rows(
 
 
 def _signed(chunk: list) -> Iterator[tuple[list, list, list, list]]:
-    from collect.services import _similarity_text
-    from collect.similarity import band_keys, content_hash, signatures
+    from collect.similarity import band_keys, fingerprints
     from moisson.text import normalize_text
 
     submitted = [rows for rows in chunk if rows[1]]
     texts = [tuple(normalize_text(text) for text in rows[0][0][3:6]) for rows in submitted]
-    sigs = iter(signatures([_similarity_text(*fields) for fields in texts]))
-    hashes = iter(content_hash(question=q, context=c, answer=a) for q, c, a in texts)
+    keys = iter(fingerprints(texts))
     for pair_rows, revisions, reviews, _bands in chunk:
         if not revisions:
             yield pair_rows, revisions, reviews, []
             continue
-        pair, sig = pair_rows[0], next(sigs)
-        pair = pair[:13] + (next(hashes), sig) + pair[15:]
+        pair, (digest, sig) = pair_rows[0], next(keys)
+        pair = pair[:13] + (digest, sig) + pair[15:]
         yield [pair], revisions, reviews, [(pair[0], key) for key in band_keys(sig)]
 
 

@@ -36,7 +36,7 @@ from .models import (
     Revision,
     Status,
 )
-from .similarity import band_keys, content_hash, signatures, similarities
+from .similarity import band_keys, fingerprints, similarities
 from .statistics import statistics_changed
 
 # A draft may be rough, but not unbounded: this only protects the database.
@@ -121,10 +121,9 @@ def check_pairs(datas: list[Mapping[str, str]]) -> list[Evaluation]:
             for (question, context, answer), data in zip(texts, datas, strict=True)
         ]
     )
-    sigs = signatures([_similarity_text(*fields) for fields in texts])
     evaluations = []
-    for data, (question, context, answer), findings, sig in zip(
-        datas, texts, text_findings, sigs, strict=True
+    for data, (question, *_rest), findings, (digest, sig) in zip(
+        datas, texts, text_findings, fingerprints(texts), strict=True
     ):
         task_type, final_answer = data.get("task_type") or "", data.get("final_answer") or ""
         final = check_final_answer(question=question, final_answer=final_answer, task_type=task_type)
@@ -143,7 +142,6 @@ def check_pairs(datas: list[Mapping[str, str]]) -> list[Evaluation]:
                     % {"limit": FINAL_ANSWER_MAX_LENGTH},
                 )
             )
-        digest = content_hash(question=question, context=context, answer=answer)
         evaluations.append(
             Evaluation(findings=findings, content_hash=digest, signature=sig, final_answer=final)
         )
@@ -672,7 +670,3 @@ def duplicate_finding() -> Finding:
             "Please write a different question or answer."
         ),
     )
-
-
-def _similarity_text(question: str, context: str, answer: str) -> str:
-    return "\n".join(part for part in (question, context, answer) if part)

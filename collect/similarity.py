@@ -65,10 +65,44 @@ _NO_COMBINING_MARKS = CharacterMap(
 
 
 def content_hash(*, question: str, context: str, answer: str) -> str:
+    return _hash_of([_normalised_field(field) for field in (question, context, answer)])
+
+
+def _normalised_field(field: str) -> str:
     # Beyond MAX_SIGNATURE_CHARS a text is refused for its length anyway: no need to normalise it all.
-    fields = (question, context, answer)
-    joined = FIELD_SEPARATOR.join(normalise(field[:MAX_SIGNATURE_CHARS]) for field in fields)
-    return hashlib.sha256(joined.encode()).hexdigest()
+    return normalise(field[:MAX_SIGNATURE_CHARS])
+
+
+def _hash_of(normalised: list[str]) -> str:
+    return hashlib.sha256(FIELD_SEPARATOR.join(normalised).encode()).hexdigest()
+
+
+def fingerprints(pairs: list[tuple[str, str, str]]) -> list[tuple[str, bytes]]:
+    """(`content_hash`, `signature`) of each pair's (question, context, answer), the signature being that of
+    `similarity_text`: the same values, each field normalised once for both.
+
+    `normalise` changes a text character by character, but for whitespace, which it collapses to single
+    spaces; and a line break, which never combines with its neighbours (Unicode normalisation leaves the
+    text on each side of it as it would alone), turns into a space. So the fields joined by line breaks are
+    normalised into their normalised texts joined by a space, the empty ones left out
+    (`tests/collect/test_similarity.py` checks it on hostile text). Only text longer than
+    MAX_SIGNATURE_CHARS, whose signature is of its beginning, is normalised again."""
+    hashes, compared = [], []
+    for fields in pairs:
+        normalised = [_normalised_field(field) for field in fields]
+        hashes.append(_hash_of(normalised))
+        text = similarity_text(*fields)
+        if len(text) <= MAX_SIGNATURE_CHARS:
+            joined = " ".join(part for part in normalised if part)
+        else:
+            joined = normalise(text[:MAX_SIGNATURE_CHARS])
+        compared.append(_without_accents(joined))
+    return list(zip(hashes, _signatures_of(compared), strict=True))
+
+
+def similarity_text(question: str, context: str, answer: str) -> str:
+    """The text of a pair whose `signature` finds its near duplicates: its fields, one after the other."""
+    return "\n".join(part for part in (question, context, answer) if part)
 
 
 def signature(text: str) -> bytes:
@@ -85,13 +119,17 @@ def signatures(texts: list[str]) -> list[bytes]:
     for each permutation, the minimum over the shingles), written out here so that stored signatures never
     depend on which version of a library is installed, and without its import (scipy, about 1 s).
     """
-    if not texts:
+    return _signatures_of([_without_accents(normalise(text[:MAX_SIGNATURE_CHARS])) for text in texts])
+
+
+def _signatures_of(compared: list[str]) -> list[bytes]:
+    """`signatures` of texts normalised and without their accents already."""
+    if not compared:
         return []
     digests: list[bytes] = []
     ends = []
-    for text in texts:
-        compared = _without_accents(normalise(text[:MAX_SIGNATURE_CHARS]))
-        digests += map(_sha1, _shingles(compared))
+    for text in compared:
+        digests += map(_sha1, _shingles(text))
         ends.append(len(digests))
     a, b = _permutations(settings.MOISSON_MINHASH_PERMUTATIONS)
     # Each shingle's hash is the first 4 bytes of its SHA-1, little-endian: read from all the digests at

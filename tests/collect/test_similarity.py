@@ -3,16 +3,21 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_django import Settings
 
 from collect.similarity import (
+    MAX_SIGNATURE_CHARS,
     _without_accents,
     band_keys,
     content_hash,
+    fingerprints,
     normalise,
     signature,
     signatures,
     similarity,
+    similarity_text,
 )
 
 SKY = (
@@ -213,3 +218,89 @@ def test_accents_dropped_are_the_combining_marks_of_any_character() -> None:
 
 def test_signatures_of_no_text_are_no_signatures() -> None:
     assert signatures([]) == []
+
+
+# Each field normalised once for the hash and the signature (`fingerprints`) -------------------------------
+
+# What could make a field's normalised text depend on its neighbours: line breaks of every kind, spaces,
+# combining marks (which compose with the letter before them), Hangul jamo (which compose with each other),
+# lookalikes, invisible and control characters, compatibility forms, punctuation, letters whose case folds
+# to several.
+TRICKY_PIECES = [
+    "Été",
+    "cote",
+    " ",
+    "\n",
+    "\r",
+    "\r\n",
+    "\u2028",
+    "\u0085",
+    "\t",
+    "\u00a0",
+    "\u3000",
+    "\u0301",
+    "\u0327",
+    "\u0323\u0302",
+    "\u1100",
+    "\u1161",
+    "\u11a8",
+    "\u0430",
+    "\u03bf",
+    "\u200b",
+    "\u00ad",
+    "\u202e",
+    "\x00",
+    "\x1f",
+    "Ａ",
+    "ﬁ",
+    "½",
+    "①",
+    "ß",
+    "İ",
+    "ς",
+    "?",
+    "«",
+    "»",
+    "…",
+    "-",
+    "e",
+    "a",
+]
+tricky_field = st.one_of(
+    st.text(max_size=40),
+    st.lists(st.sampled_from(TRICKY_PIECES), max_size=12).map("".join),
+)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(fields=st.tuples(tricky_field, tricky_field, tricky_field))
+def test_the_fields_normalised_one_by_one_are_the_pair_normalised_whole(fields) -> None:
+    """What `fingerprints` relies on, for any text: `normalise` of the fields joined by line breaks is the
+    join of their `normalise` by spaces, the empty ones left out."""
+    assert normalise(similarity_text(*fields)) == " ".join(part for part in map(normalise, fields) if part)
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(fields=st.tuples(tricky_field, tricky_field, tricky_field))
+def test_fingerprints_are_the_content_hash_and_the_signature(fields) -> None:
+    question, context, answer = fields
+
+    assert fingerprints([fields]) == [
+        (content_hash(question=question, context=context, answer=answer), signature(similarity_text(*fields)))
+    ]
+
+
+def test_fingerprints_of_text_longer_than_a_signature_reads() -> None:
+    """Beyond MAX_SIGNATURE_CHARS, the signature is that of the joined text's beginning."""
+    long_fields = [
+        ("Question " * 1_500, "Contexte " * 1_500, "Réponse " * 1_000),
+        ("q" * (MAX_SIGNATURE_CHARS // 2), "", "r" * (MAX_SIGNATURE_CHARS // 2)),
+        ("q" * (MAX_SIGNATURE_CHARS // 2), "", "r" * (MAX_SIGNATURE_CHARS // 2 - 1)),
+        ("mot " * 10_000, "", "fin"),
+        (SKY, "", PASTRY),
+    ]
+
+    assert fingerprints(long_fields) == [
+        (content_hash(question=q, context=c, answer=a), signature(similarity_text(q, c, a)))
+        for q, c, a in long_fields
+    ]
