@@ -6,6 +6,7 @@ detection itself is `moisson.personal_data` (pseudonyms need it too); duplicates
 live in `collect/services.py` (with the helpers of `collect/similarity.py`).
 """
 
+import os
 import re
 import threading
 from enum import StrEnum
@@ -29,10 +30,20 @@ def check_pair_text(*, question: str, context: str, answer: str, task_type: str 
 
 def check_pairs_text(pairs: list[dict]) -> list[list[Finding]]:
     """`check_pair_text` of many pairs (dicts of its arguments), the same findings for each: the language of
-    their questions and answers is judged all at once, on every core (see `language_verdicts`)."""
-    verdicts = language_verdicts([_question_and_answer(pair["question"], pair["answer"]) for pair in pairs])
+    their questions and answers, and of the contexts that are judged, is judged all at once, on every core
+    (see `language_verdicts`)."""
+    judged_contexts = [
+        index
+        for index, pair in enumerate(pairs)
+        if _context_is_judged(context=pair["context"], task_type=pair.get("task_type", ""))
+    ]
+    verdicts = language_verdicts(
+        [_question_and_answer(pair["question"], pair["answer"]) for pair in pairs]
+        + [pairs[index]["context"] for index in judged_contexts]
+    )
+    context_verdicts = dict(zip(judged_contexts, verdicts[len(pairs) :], strict=True))
     results = []
-    for pair, verdict in zip(pairs, verdicts, strict=True):
+    for index, (pair, verdict) in enumerate(zip(pairs, verdicts[: len(pairs)], strict=True)):
         question, context, answer = pair["question"], pair["context"], pair["answer"]
         findings = check_lengths(question=question, context=context, answer=answer)
         findings += check_language(
@@ -41,6 +52,7 @@ def check_pairs_text(pairs: list[dict]) -> list[list[Finding]]:
             answer=answer,
             task_type=pair.get("task_type", ""),
             verdict=verdict,
+            context_verdict=context_verdicts.get(index),
         )
         results.append(findings + personal_data_in(question=question, context=context, answer=answer))
     return results
@@ -138,6 +150,8 @@ _NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|https?://\S+|www\.\S+|\S+@\S+", re
 _LETTERS_ONLY = CharacterMap(lambda character: ord(character) if character.isalpha() else None)
 
 _detector: LanguageDetector | None = None
+# The process that built the detector: the only one where lingua's threads run (see `_in_parallel`).
+_detector_process: int | None = None
 _detector_lock = threading.Lock()
 
 
@@ -157,14 +171,14 @@ def language_verdict(text: str) -> LanguageVerdict:
 
 def language_verdicts(texts: list[str]) -> list[LanguageVerdict]:
     """The verdict on each text; several texts are handed to lingua together, which spreads them over the
-    cores (its `..._in_parallel` call: the same models and the same scores)."""
+    cores (its `..._in_parallel` call: the same models and the same scores), where it can (`_in_parallel`)."""
     # Judged as a reader sees it: lookalike letters of other scripts and invisible characters would make a
     # French (or English) text look like something else.
     proses = [_NOT_PROSE.sub(" ", fold_confusables(text[:LANGUAGE_SAMPLE_CHARS])) for text in texts]
     letters = [len(prose.translate(_LETTERS_ONLY)) for prose in proses]
     judged = [index for index, count in enumerate(letters) if count >= MIN_LETTERS_TO_JUDGE]
     detector = _language_detector()
-    if len(judged) <= 1:
+    if len(judged) <= 1 or not _in_parallel():
         scores = [detector.compute_language_confidence_values(proses[index]) for index in judged]
     else:
         scores = detector.compute_language_confidence_values_in_parallel([proses[index] for index in judged])
@@ -185,24 +199,40 @@ def _verdict(letters: int, confidences: list) -> LanguageVerdict:
 
 
 def check_language(
-    *, question: str, context: str, answer: str, task_type: str = "", verdict: LanguageVerdict | None = None
+    *,
+    question: str,
+    context: str,
+    answer: str,
+    task_type: str = "",
+    verdict: LanguageVerdict | None = None,
+    context_verdict: LanguageVerdict | None = None,
 ) -> list[Finding]:
     """Judge the question and the answer together: a question alone is often too little text to judge.
 
-    `verdict` is that of the question and answer together when the caller judged it already (with others).
-    The context is quoted material: a text to translate is in another language by nature, and a text to
-    summarise or to answer from may be too. It never blocks; outside translations it only warns.
+    `verdict` is that of the question and answer together, and `context_verdict` that of the context, when
+    the caller judged them already (with others). The context is quoted material: a text to translate is in
+    another language by nature, and a text to summarise or to answer from may be too. It never blocks;
+    outside translations it only warns.
     """
     if verdict is None:
         verdict = language_verdict(_question_and_answer(question, answer))
     findings = _check_question_and_answer(question=question, answer=answer, verdict=verdict)
-    if context and task_type != "translation" and language_verdict(context) in _NOT_FRENCH_ENOUGH:
+    if not _context_is_judged(context=context, task_type=task_type):
+        return findings
+    if context_verdict is None:
+        context_verdict = language_verdict(context)
+    if context_verdict in _NOT_FRENCH_ENOUGH:
         message = _(
             "The context does not look like French. That is fine if the task needs a text in another "
             "language; otherwise, please use a French text."
         )
         findings.append(Finding(code="language_unsure", field="context", level=WARNING, message=message))
     return findings
+
+
+def _context_is_judged(*, context: str, task_type: str) -> bool:
+    """Whether the language of a pair's context is judged: there is one, and it is not a text to translate."""
+    return bool(context) and task_type != "translation"
 
 
 def _question_and_answer(question: str, answer: str) -> str:
@@ -241,10 +271,21 @@ def language_detector_loaded() -> bool:
     return _detector is not None
 
 
+def _in_parallel() -> bool:
+    """Whether lingua's parallel calls may be used here: only in the process that built the detector.
+
+    Building it starts lingua's threads, which its parallel calls hand the texts to. A process forked since
+    has a copy of the detector without those threads (a fork copies only the thread that forks), and a
+    parallel call there waits forever: a web server's workers are such processes, their master having built
+    the detector before forking them (moisson.wsgi.prepare_to_fork). There, texts are judged one by one, with
+    the same models and the same scores."""
+    return _detector_process == os.getpid()
+
+
 def _language_detector() -> LanguageDetector:
     # Built on first use, not at import: migrations, Celery exports and the admin never pay for the models.
     # The lock keeps two threads of one process from loading them twice.
-    global _detector
+    global _detector, _detector_process
     with _detector_lock:
         if _detector is None:
             _detector = (
@@ -252,6 +293,7 @@ def _language_detector() -> LanguageDetector:
                 .with_preloaded_language_models()
                 .build()
             )
+            _detector_process = os.getpid()
         return _detector
 
 

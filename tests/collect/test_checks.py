@@ -1,12 +1,14 @@
 import pytest
 from pytest_django import Settings
 
+from collect import checks
 from collect.checks import (
     Finding,
     LanguageVerdict,
     check_language,
     check_lengths,
     check_pair_text,
+    check_pairs_text,
     find_personal_data,
     language_verdict,
 )
@@ -452,6 +454,61 @@ def test_a_foreign_context_outside_translations_only_warns():
         task_type="summarization",
     )
     assert [(f.code, f.field, f.level) for f in findings] == [("language_unsure", "context", "warning")]
+
+
+CONTEXTS = {
+    "English": "The train to Berlin is not running today because of a strike. We apologise for the delay.",
+    "German": "Der Zug nach Berlin fährt heute wegen eines Streiks nicht. Wir bitten um Ihr Verständnis.",
+    "French": "Le train pour Berlin ne circule pas aujourd'hui à cause d'une grève. Veuillez nous excuser.",
+    "short": "Berlin",
+    "none": "",
+}
+
+
+def batch_of_pairs_with_contexts() -> list[dict]:
+    return [
+        {
+            "question": "Résume ce texte en une phrase simple, s'il te plaît.",
+            "context": context,
+            "answer": "Le train pour Berlin est supprimé aujourd'hui à cause d'une grève.",
+            "task_type": task_type,
+        }
+        for context in CONTEXTS.values()
+        for task_type in ("summarization", "translation", "open_qa")
+    ]
+
+
+def test_a_batch_judges_its_contexts_as_each_pair_alone_would():
+    pairs = batch_of_pairs_with_contexts()
+
+    alone = [
+        check_language(**{name: pair[name] for name in ("question", "context", "answer", "task_type")})
+        for pair in pairs
+    ]
+    together = check_pairs_text(pairs)
+
+    assert [
+        [f for f in findings if f.code in ("language_unsure", "not_french")] for findings in together
+    ] == alone
+    assert sum(1 for findings in alone for f in findings if f.field == "context") == 4
+
+
+def test_a_batch_judges_its_contexts_with_its_questions_and_answers_in_one_call(monkeypatch):
+    """An import batch of pairs with a context (reading comprehension, summaries) had each context judged on
+    its own, one lingua call after another, after the parallel call for the questions and answers."""
+    calls = []
+    judge = checks.language_verdicts
+
+    def counted(texts):
+        calls.append(len(texts))
+        return judge(texts)
+
+    monkeypatch.setattr(checks, "language_verdicts", counted)
+
+    check_pairs_text(batch_of_pairs_with_contexts())
+
+    # 15 questions and answers, and the 8 contexts outside translations (empty ones are not judged).
+    assert calls == [15 + 8]
 
 
 def test_only_letters_count_towards_the_length_needed_to_judge_the_language() -> None:

@@ -6,10 +6,8 @@ gunicorn: moisson/serve.py) serve concurrent requests against one Redis cache.
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -20,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.web_server import free_port, wait_until_listening
 from tests.workers import worker_database_url
 
 pytestmark = [
@@ -33,24 +32,6 @@ pytestmark = [
 WORKERS = 3
 LIMIT = 6
 REQUESTS = 24
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 180  # a loaded machine imports the whole app slowly
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text(errors="replace")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the web server did not start:\n" + log.read_text(errors="replace"))
 
 
 def post_wrong_password(url: str, n: int) -> int:
