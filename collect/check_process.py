@@ -24,12 +24,13 @@ def context() -> BaseContext:
     checks at once; started afresh (spawn), it first sets Django up again, 0.8 s more before the first
     batch of an import is written (bench/RESULTS.md, "The import, part three").
 
-    A fork copies only the thread that forks, so it is used only while lingua has judged nothing here:
-    lingua's threads, if this process has used it already (tests, a long-lived caller), would be missing
-    from the copy, whose first call would wait for them forever. And only on Linux: on macOS, system
-    libraries are not safe to use in a forked copy, and Python starts processes afresh there. The copy
-    shares the importing process's database connection, which it never uses; it does not close it either,
-    as multiprocessing ends a forked process with `os._exit`.
+    A fork copies only the thread that forks, so it is used only while this process has not built lingua's
+    detector: the threads lingua starts then (tests, a long-lived caller) would be missing from the copy,
+    which could only judge texts one by one (its parallel calls would wait for them forever:
+    `collect.checks._in_parallel`). And only on Linux: on macOS, system libraries are not safe to use in a
+    forked copy, and Python starts processes afresh there. The copy shares the importing process's database
+    connection, which it never uses; it does not close it either, as multiprocessing ends a forked process
+    with `os._exit`.
     """
     from .checks import language_detector_loaded
 
