@@ -78,15 +78,26 @@
     request.open("POST", url);
     request.setRequestHeader("X-CSRFToken", csrf());
     request.onload = function () {
-      if (request.status === 200) { onDone(request); } else if (onFail) { onFail(); }
+      if (request.status === 200) { onDone(request); } else if (onFail) { onFail(request.status); }
     };
-    request.onerror = function () { if (onFail) { onFail(); } };
+    request.onerror = function () { if (onFail) { onFail(0); } };
     request.send(body);
   }
 
+  // Answers after which asking again later may work: no answer at all (network, restart), too many checks
+  // at once, a crowd (503) or a gateway waiting for the server.
+  var TRY_AGAIN = [0, 429, 502, 503, 504];
+
   function liveCheck() {
-    post(form.dataset.checkUrl, function (request) { findings.innerHTML = request.responseText; });
+    post(form.dataset.checkUrl, showFindings, function (code) {
+      // Otherwise the findings would wait for the next keystroke; one typed meanwhile asks at once anyway.
+      if (TRY_AGAIN.indexOf(code) === -1) { return; }
+      clearTimeout(checkTimer);
+      checkTimer = setTimeout(liveCheck, 5000);
+    });
   }
+
+  function showFindings(request) { findings.innerHTML = request.responseText; }
 
   function autosave() {
     if (form.dataset.autosave !== "on" || !dirty) { return; }

@@ -16,6 +16,7 @@ from collect.models import Pair, Status
 from moisson.overload import requests_in_flight
 from tests.browser.test_writing import (
     ANSWER,
+    ANSWER_WITH_PHONE,
     AUTOSAVE_URL,
     EDIT_URL,
     QUESTION,
@@ -97,3 +98,20 @@ def test_an_autosave_refused_during_an_overload_is_saved_once_the_crowd_has_gone
     expect(page).to_have_url(EDIT_URL)
     pair = Pair.objects.get(author=contributor)
     assert (pair.status, pair.question, pair.answer) == (Status.DRAFT, QUESTION, ANSWER)
+
+
+def test_a_live_check_refused_during_an_overload_is_sent_again_once_the_crowd_has_gone(
+    open_page: Callable[..., Page], contributor: User, crowd: Crowd, page_problems: PageProblems
+) -> None:
+    """Without a second try, the findings of a refused check waited for the contributor's next keystroke."""
+    check_url = reverse("collect:live_check")
+    page_problems.expect_failure(check_url)
+    page = write_page(open_page, contributor)
+    fill_pair_form(page, question=QUESTION, answer=ANSWER_WITH_PHONE)
+    crowd.arrive()
+    with page.expect_response(re.compile(re.escape(check_url))) as refused:
+        page.clock.run_for(600)
+    assert refused.value.status == 503
+    crowd.leave()
+    let_the_retry_run(page, url=check_url, wait_ms=5_000)
+    expect(page.locator('#findings [data-code="phone"]')).to_be_visible()
