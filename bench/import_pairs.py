@@ -28,17 +28,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vocabulary import WORDS, sentence  # noqa: E402
+from vocabulary import PEER_ANSWER_CHARS, PEER_QUESTION_CHARS, WORDS, sentence  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
 DOMAINS = ["maths", "sciences", "french", "history_geography", "computing", "practical_life", "other"]
 TASK_TYPES = ["open_qa", "explanation", "advice"]
-
-
-# The peer's items (../shared/bench/peer_labelstudio.py, `text(300)` and `text(800)`): words drawn until
-# the text has at least this many characters.
-PEER_QUESTION_CHARS, PEER_ANSWER_CHARS = 300, 800
 
 
 def write_pairs(path: Path, count: int, *, seed: int = 14, peer_sizes: bool = False) -> None:

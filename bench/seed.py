@@ -34,6 +34,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vocabulary import PEER_ANSWER_CHARS, PEER_QUESTION_CHARS  # noqa: E402
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/moisson_load"
 BENCH_USERS = 400
@@ -105,11 +108,6 @@ def _with_later_columns(cursor: object, table: str, columns: str) -> tuple[str, 
 
 def token_for(index: int) -> str:
     return f"{index:040x}"
-
-
-# The items ../shared/bench/peer_labelstudio.py imports (`text(300)`, `text(800)`, no context): with
-# `--peer-sizes`, questions and answers of at least these many characters, for the side-by-side figures.
-PEER_QUESTION_CHARS, PEER_ANSWER_CHARS = 300, 800
 
 
 def seed(count: int, *, peer_sizes: bool = False) -> dict:

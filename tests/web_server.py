@@ -1,9 +1,16 @@
 """Starting the production web server (moisson/serve.py) in a test: a free port and waiting for it."""
 
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from django.conf import settings
 
 
 def free_port() -> int:
@@ -22,3 +29,32 @@ def wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> None
         except OSError:
             time.sleep(0.2)
     raise AssertionError("the web server did not start:\n" + log.read_text(errors="replace"))
+
+
+@contextmanager
+def production_web_server(environment: dict[str, str], log: Path) -> Iterator[str]:
+    """The web server as deployed (`moisson.serve --web`: the app loaded once, before the fork, so no request
+    waits for it) on a free port of 127.0.0.1, with `environment` added to this process's, its output in
+    `log`. Yields its address once it listens; stopped on leaving, with its whole process group when it does
+    not stop by itself (a worker stuck in a request)."""
+    port = free_port()
+    env = os.environ | {"HOST": "127.0.0.1", "PORT": str(port), "ALLOWED_HOSTS": "127.0.0.1"} | environment
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moisson.serve", "--web"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_listening(port, server, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

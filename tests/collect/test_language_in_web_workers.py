@@ -3,21 +3,16 @@ the language detector before forking its workers: its context and its question a
 worker, where lingua's parallel calls would wait forever (collect.checks._in_parallel)."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from tests.factories import make_user
-from tests.web_server import free_port, wait_until_listening
+from tests.web_server import production_web_server
 from tests.workers import worker_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -42,51 +37,29 @@ def test_a_pair_with_a_context_is_checked_in_a_web_server_worker(tmp_path: Path,
     if connection.vendor != "postgresql":
         pytest.skip("the web server's workers cannot see pytest's SQLite test database")
     token = Token.objects.create(user=make_user()).key
-    port = free_port()
     log = tmp_path / "server.log"
-    env = os.environ | {
+    environment = {
         "WEB_SERVER": web_server,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
         "WEB_WORKERS": "1",
         "WEB_TIMEOUT": "120",
         "DATABASE_URL": worker_database_url(),
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "false",
         "VAR_DIR": str(tmp_path / "var"),
     }
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moisson.serve", "--web"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            # Its own process group: a worker stuck in a request is stopped with the server.
-            start_new_session=True,
+    with production_web_server(environment, log) as address:
+        status, pair = post_pair(
+            f"{address}/api/v1/pairs/",
+            token,
+            {
+                "question": "Résume ce texte en une phrase simple, s'il te plaît.",
+                "context": ENGLISH,
+                "answer": "Le train pour Berlin est supprimé aujourd'hui à cause d'une grève.",
+                "task_type": "summarization",
+                "domain": "other",
+                "declaration": True,
+            },
         )
-        try:
-            wait_until_listening(port, server, log)
-            status, pair = post_pair(
-                f"http://127.0.0.1:{port}/api/v1/pairs/",
-                token,
-                {
-                    "question": "Résume ce texte en une phrase simple, s'il te plaît.",
-                    "context": ENGLISH,
-                    "answer": "Le train pour Berlin est supprimé aujourd'hui à cause d'une grève.",
-                    "task_type": "summarization",
-                    "domain": "other",
-                    "declaration": True,
-                },
-            )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
 
     assert status == 201, log.read_text(errors="replace")
     assert [(finding["code"], finding["field"]) for finding in pair["warnings"]] == [

@@ -6,8 +6,6 @@ gunicorn: moisson/serve.py) serve concurrent requests against one Redis cache.
 """
 
 import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -15,10 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
-from tests.web_server import free_port, wait_until_listening
+from tests.web_server import production_web_server
 from tests.workers import worker_database_url
 
 pytestmark = [
@@ -58,12 +55,9 @@ def post_wrong_password(url: str, n: int) -> int:
 def test_the_token_throttle_holds_across_several_web_server_workers(tmp_path: Path, web_server: str) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the web server's workers cannot see pytest's SQLite test database")
-    port = free_port()
     log = tmp_path / "server.log"
-    env = os.environ | {
+    environment = {
         "WEB_SERVER": web_server,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
         "WEB_WORKERS": str(WORKERS),
         # One request at a time per process, so that concurrent requests are spread over the processes.
         "WEB_THREADS": "1",
@@ -72,32 +66,14 @@ def test_the_token_throttle_holds_across_several_web_server_workers(tmp_path: Pa
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # a fresh count, whatever Redis holds
         "API_THROTTLE_AUTH": f"{LIMIT}/minute",
         "API_THROTTLE_ANON": "1000/minute",
-        "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "false",
         "VAR_DIR": str(tmp_path / "var"),
     }
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            # As deployed: the app is loaded once, before the fork, so no request waits for it.
-            [sys.executable, "-m", "moisson.serve", "--web"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_listening(port, server, log)
-            url = f"http://127.0.0.1:{port}/api/v1/auth/token/"
-            # Concurrent requests: each process serves one at a time, so all three take some.
-            with ThreadPoolExecutor(max_workers=WORKERS * 2) as pool:
-                statuses = list(pool.map(lambda n: post_wrong_password(url, n), range(REQUESTS)))
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with production_web_server(environment, log) as address:
+        url = f"{address}/api/v1/auth/token/"
+        # Concurrent requests: each process serves one at a time, so all three take some.
+        with ThreadPoolExecutor(max_workers=WORKERS * 2) as pool:
+            statuses = list(pool.map(lambda n: post_wrong_password(url, n), range(REQUESTS)))
 
     assert statuses.count(400) == LIMIT, (statuses, log.read_text(errors="replace"))
     assert statuses.count(429) == REQUESTS - LIMIT
