@@ -25,5 +25,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
-        # Where a new person lands once logged in, including on confirming their e-mail address.
+        # Where a new person lands once logged in, including on confirming their e-mail address: where they
+        # stand in line if their wave is not open yet, the terms otherwise.
+        if request.user.is_waiting:
+            return reverse("accounts:waiting")
         return reverse("accounts:terms")

@@ -13,9 +13,19 @@ class AccountsConfig(AppConfig):
         from .permissions import connect_signals
 
         connect_signals(self.get_model("User"))
+        # Opening in waves: an account takes its seat when its address is confirmed (accounts.waves).
+        from allauth.account.signals import email_confirmed
+
+        email_confirmed.connect(_address_confirmed, weak=False)
 
 
 def _sync_site(*, using: str = "default", **kwargs: object) -> None:
     from .services import sync_site
 
     sync_site(using=using)
+
+
+def _address_confirmed(*, email_address: object, **kwargs: object) -> None:
+    from .waves import address_confirmed
+
+    address_confirmed(user=email_address.user)

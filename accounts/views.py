@@ -109,6 +109,7 @@ def wave_admin(request: HttpRequest) -> HttpResponse:
         "current": current,
         "seats_taken": waves.seats_taken(current) if current else 0,
         "waiting_count": waves.waiting_count(),
+        "unconfirmed_count": waves.unconfirmed_count(),
         "wave_form": wave_form,
         "invitation_form": invitation_form,
         "history": SignupWave.objects.select_related("opened_by")[:50],

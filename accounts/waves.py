@@ -6,15 +6,24 @@ moderation area: the first N waiting accounts are admitted and receive an e-mail
 are left go to the next sign-ups. An invitation code (created by a moderator, good for a number of
 uses) lets a class or a group join together, without waiting. A waiting account may sign in, but may
 not write nor review (User.can_contribute). Wave and invitation rows record who opened or created them.
+
+A seat goes only to an account whose e-mail address is confirmed. Until then an account keeps its place
+in line but takes no seat: addresses that never confirm (mistyped, made up by the hundred) would
+otherwise fill the waves while the people behind them wait. It takes a seat as it confirms
+(`address_confirmed`, on allauth's `email_confirmed` signal) if the current wave has one left, and is
+among those a new wave admits once confirmed. The place in line and the number of people waiting count
+confirmed accounts only.
 """
 
 import secrets
+from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection, send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,13 +56,40 @@ def place_new_account(*, user: User, invitation_code: str = "") -> None:
             pass  # the form checked the code a moment ago: it was used up meanwhile; take the common road
     if not waves_enabled():
         return
+    if not _confirmed(User.objects.filter(pk=user.pk)).exists():
+        # In line from now, to take a seat once the address is confirmed (address_confirmed).
+        user.waiting_since = timezone.now()
+        user.save(update_fields=["waiting_since"])
+        return
+    _seat_or_line(user, since=timezone.now())
+
+
+def address_confirmed(*, user: User) -> None:
+    """`user` has just confirmed an e-mail address: if they are in line, a seat in the current wave if one is
+    left. Someone admitted already (a seat, an invitation, a wave opened meanwhile) is left as they are."""
+    if not waves_enabled():
+        # Waves were switched off since this account signed up: nothing to wait for any more.
+        User.objects.filter(pk=user.pk).update(waiting_since=None)
+        return
+    _seat_or_line(user)
+
+
+def _seat_or_line(user: User, *, since: datetime | None = None) -> None:
+    """A seat in the current wave for a confirmed account if one is left; a place in line otherwise: from
+    `since` for a new account, the place it has for one in line already (`since` None)."""
     with transaction.atomic():
         wave = _current_wave(for_update=True)
+        if since is None:
+            # Read under the wave's lock: a wave opened, or a code used, since the caller read it.
+            user.refresh_from_db(fields=["waiting_since", "wave"])
+            if user.waiting_since is None:
+                return
+            since = user.waiting_since
         if User.objects.filter(wave=wave).count() < wave.size:
             user.wave = wave
             user.waiting_since = None
         else:
-            user.waiting_since = timezone.now()
+            user.waiting_since = since
         user.save(update_fields=["wave", "waiting_since"])
 
 
@@ -82,14 +118,31 @@ def place_in_line(user: User) -> int | None:
     """1 for the first waiting account; None when `user` is not waiting."""
     if user.waiting_since is None:
         return None
-    ahead = User.objects.filter(
-        Q(waiting_since__lt=user.waiting_since) | Q(waiting_since=user.waiting_since, pk__lt=user.pk)
+    ahead = _confirmed(
+        User.objects.filter(
+            Q(waiting_since__lt=user.waiting_since) | Q(waiting_since=user.waiting_since, pk__lt=user.pk)
+        )
     ).count()
     return ahead + 1
 
 
 def waiting_count() -> int:
-    return User.objects.filter(waiting_since__isnull=False).count()
+    """The people in line: accounts waiting with a confirmed address."""
+    return _confirmed(_waiting()).count()
+
+
+def unconfirmed_count() -> int:
+    """Accounts in line whose address is not confirmed yet: they take no seat until it is."""
+    return _waiting().count() - waiting_count()
+
+
+def _waiting() -> QuerySet[User]:
+    return User.objects.filter(waiting_since__isnull=False)
+
+
+def _confirmed(users: QuerySet[User]) -> QuerySet[User]:
+    """Those of `users` who confirmed an e-mail address (the only ones who can sign in, and take a seat)."""
+    return users.filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
 
 
 def current_wave() -> SignupWave | None:
@@ -101,7 +154,8 @@ def seats_taken(wave: SignupWave) -> int:
 
 
 def open_next_wave(*, by: User, size: int | None = None) -> SignupWave:
-    """Open the next wave (moderators): admit the first `size` waiting accounts and e-mail them."""
+    """Open the next wave (moderators): admit the first `size` people in line and e-mail them. Accounts
+    whose address is not confirmed keep their place and take a seat as they confirm, if one is left."""
     if not by.is_moderator:
         raise PermissionDenied(_("This page is reserved for moderators."))
     size = size or settings.MOISSON_SIGNUP_WAVE_SIZE
@@ -113,8 +167,7 @@ def open_next_wave(*, by: User, size: int | None = None) -> SignupWave:
             number=(previous.number + 1) if previous else 1, size=size, opened_by=by
         )
         admitted = list(
-            User.objects.select_for_update()
-            .filter(waiting_since__isnull=False)
+            _confirmed(_waiting().select_for_update())
             .order_by("waiting_since", "pk")
             .values_list("pk", flat=True)[:size]
         )
@@ -170,6 +223,11 @@ def _current_wave(*, for_update: bool, create: bool = True) -> SignupWave | None
     if for_update:
         waves = waves.select_for_update()
     wave = waves.first()
+    if for_update:
+        # A wave opened while this waited for the lock is not among the rows that statement read: read
+        # again until the newest wave is the one locked (a newer one needs this one's lock to be opened).
+        while wave is not None and (newest := waves.first()).pk != wave.pk:
+            wave = newest
     if wave is None and create:
         # The first sign-up after waves were switched on opens wave 1, by nobody in particular.
         try:

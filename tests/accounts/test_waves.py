@@ -1,7 +1,10 @@
 """Opening in waves (issue 14, item 3): sign-ups beyond the wave wait in line, moderators open the next
-wave, invitation codes let a group in together, and waiting accounts can neither write nor review."""
+wave, invitation codes let a group in together, and waiting accounts can neither write nor review. A seat
+goes only to an account whose e-mail address is confirmed."""
 
+import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -35,8 +38,9 @@ def plain(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def sign_up(username: str, *, invitation: str = "") -> object:
-    return Client().post(
+def sign_up(username: str, *, invitation: str = "", confirm: bool = True) -> object:
+    """Sign up on the site; then, unless `confirm` is False, confirm the address by the e-mail's link."""
+    response = Client().post(
         reverse("account_signup"),
         {
             "email": f"{username}@example.org",
@@ -46,6 +50,16 @@ def sign_up(username: str, *, invitation: str = "") -> object:
             "invitation": invitation,
         },
     )
+    if confirm and response.status_code == 302:
+        confirm_address(username)
+    return response
+
+
+def confirm_address(username: str, client: Client | None = None) -> object:
+    """Open the confirmation link of the last e-mail sent to `username`, and confirm, as a person does."""
+    body = [message.body for message in mail.outbox if message.to == [f"{username}@example.org"]][-1]
+    link = urlsplit(re.search(r"https?://\S+/compte/confirm-email/\S+/", body).group(0)).path
+    return (client or Client()).post(link)
 
 
 def waiting_user(username: str) -> User:
@@ -285,3 +299,126 @@ def test_the_admin_lists_waves_and_invitations_but_cannot_make_them(moderator: U
     assert listed.status_code == 200
     assert "Atelier" in listed.content.decode()
     assert added.status_code == 403
+
+
+def test_an_address_never_confirmed_takes_no_seat(waves_of_two: None, moderator_client: Client) -> None:
+    for name in ("robot1", "robot2", "robot3"):
+        sign_up(name, confirm=False)
+    sign_up("anne")
+
+    assert User.objects.get(username="anne").wave.number == 1
+    assert list(User.objects.filter(wave__number=1).values_list("username", flat=True)) == ["anne"]
+    assert all(User.objects.get(username=name).is_waiting for name in ("robot1", "robot2", "robot3"))
+    assert waves.waiting_count() == 0
+    page = plain(moderator_client.get(reverse("accounts:waves")).content.decode())
+    assert "Vague 1 : 1 place prise sur 2." in page
+    assert "0 personne attend." in page
+    assert "3 autres comptes n’ont pas encore confirmé leur adresse e-mail" in page
+
+
+def test_an_account_takes_its_seat_as_it_confirms_its_address(waves_of_two: None) -> None:
+    browser = Client()
+    browser.post(
+        reverse("account_signup"),
+        {"email": "anne@example.org", "username": "anne", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert User.objects.get(username="anne").wave is None
+
+    confirmed = confirm_address("anne", browser)
+
+    user = User.objects.get(username="anne")
+    assert user.wave.number == 1
+    assert not user.is_waiting
+    # Signed in by the confirmation, as allauth does from the browser that signed up: on to the terms.
+    assert confirmed["Location"] == reverse("accounts:terms")
+    assert browser.get(reverse("accounts:terms")).status_code == 200
+
+
+def test_an_account_confirming_its_address_in_a_full_wave_waits_and_is_told_its_place(
+    waves_of_two: None,
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    browser = Client()
+    browser.post(
+        reverse("account_signup"),
+        {"email": "camille@example.org", "username": "camille", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    confirmed = confirm_address("camille", browser)
+    page = browser.get(confirmed["Location"])
+
+    assert User.objects.get(username="camille").is_waiting
+    assert confirmed["Location"] == reverse("accounts:waiting")
+    assert "Vous êtes numéro 1 dans la file." in plain(page.content.decode())
+    assert "Vous êtes numéro 1 dans la file." in plain(page.content.decode())
+
+
+def test_a_new_wave_admits_confirmed_accounts_only_and_the_others_keep_their_place(
+    waves_of_two: None, moderator: User, django_capture_on_commit_callbacks: Callable
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    sign_up("camille", confirm=False)  # in line before denis and emma, address not confirmed
+    sign_up("denis")
+    sign_up("emma")
+    sent_before = len(mail.outbox)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        wave = waves.open_next_wave(by=moderator, size=1)
+
+    assert list(User.objects.filter(wave=wave).values_list("username", flat=True)) == ["denis"]
+    assert [message.to for message in mail.outbox[sent_before:]] == [["denis@example.org"]]
+    # Camille confirms once the new wave is full: she waits, first in line, ahead of emma.
+    confirm_address("camille")
+    camille, emma = User.objects.get(username="camille"), User.objects.get(username="emma")
+    assert camille.is_waiting
+    assert waves.place_in_line(camille) == 1
+    assert waves.place_in_line(emma) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        waves.open_next_wave(by=moderator, size=1)
+    assert User.objects.get(username="camille").wave.number == 3
+    assert User.objects.get(username="emma").is_waiting
+
+
+def test_an_address_confirmed_in_the_admin_takes_a_seat_too(waves_of_two: None) -> None:
+    sign_up("anne", confirm=False)
+    admin = make_user(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    address = User.objects.get(username="anne").emailaddress_set.get()
+    assert User.objects.get(username="anne").wave is None
+
+    client.post(
+        "/admin/account/emailaddress/",
+        {"action": "make_verified", "_selected_action": [address.pk]},
+    )
+
+    assert User.objects.get(username="anne").wave.number == 1
+
+
+def test_an_address_confirmed_after_waves_were_switched_off_starts_at_once(settings: Settings) -> None:
+    settings.MOISSON_SIGNUP_WAVE_SIZE = 1
+    sign_up("anne")
+    sign_up("basile", confirm=False)
+    settings.MOISSON_SIGNUP_WAVE_SIZE = 0
+
+    confirm_address("basile")
+
+    assert not User.objects.get(username="basile").is_waiting
+
+
+def test_a_confirmation_read_before_a_wave_admitted_the_account_leaves_its_seat_alone(
+    waves_of_two: None, moderator: User
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    sign_up("camille")
+    read_before = User.objects.get(username="camille")  # as allauth read it, still in line
+    waves.open_next_wave(by=moderator, size=1)  # camille is admitted: wave 2 is full
+
+    waves.address_confirmed(user=read_before)  # a confirmation (a second address, say) handled late
+
+    camille = User.objects.get(username="camille")
+    assert camille.wave.number == 2
+    assert not camille.is_waiting
