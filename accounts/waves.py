@@ -12,11 +12,11 @@ in line but takes no seat: addresses that never confirm (mistyped, made up by th
 otherwise fill the waves while the people behind them wait. It takes a seat as it confirms
 (`address_confirmed`, on allauth's `email_confirmed` signal) if the current wave has one left, and is
 among those a new wave admits once confirmed. The place in line and the number of people waiting count
-confirmed accounts only.
+confirmed accounts only. An invitation is spent the same way: one use when the address is confirmed, so that
+a pupil who mistyped theirs and signs up again holds one use of the class's code, not two.
 """
 
 import secrets
-from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -47,7 +47,23 @@ def normalize_code(code: str) -> str:
 
 
 def place_new_account(*, user: User, invitation_code: str = "") -> None:
-    """Admit a new account, with its invitation or into the current wave, or put it in line."""
+    """Admit a new account (with its invitation, or into the current wave) or put it in line.
+
+    An account whose address is not confirmed yet (every account made by the sign-up form: allauth records
+    the address after this) only joins the line, with the invitation it brought: both are settled when
+    the address is confirmed (`address_confirmed`)."""
+    if not _confirmed(User.objects.filter(pk=user.pk)).exists():
+        invitation = (
+            Invitation.objects.filter(code=normalize_code(invitation_code)).first()
+            if invitation_code
+            else None
+        )
+        if invitation is None and not waves_enabled():
+            return
+        user.invitation = invitation
+        user.waiting_since = timezone.now()
+        user.save(update_fields=["invitation", "waiting_since"])
+        return
     if invitation_code:
         try:
             use_invitation(user=user, code=invitation_code)
@@ -56,50 +72,53 @@ def place_new_account(*, user: User, invitation_code: str = "") -> None:
             pass  # the form checked the code a moment ago: it was used up meanwhile; take the common road
     if not waves_enabled():
         return
-    if not _confirmed(User.objects.filter(pk=user.pk)).exists():
-        # In line from now, to take a seat once the address is confirmed (address_confirmed).
-        user.waiting_since = timezone.now()
-        user.save(update_fields=["waiting_since"])
-        return
-    _seat_or_line(user, since=timezone.now())
-
-
-def address_confirmed(*, user: User) -> None:
-    """`user` has just confirmed an e-mail address: if they are in line, a seat in the current wave if one is
-    left. Someone admitted already (a seat, an invitation, a wave opened meanwhile) is left as they are."""
-    if not waves_enabled():
-        # Waves were switched off since this account signed up: nothing to wait for any more.
-        User.objects.filter(pk=user.pk).update(waiting_since=None)
-        return
-    _seat_or_line(user)
-
-
-def _seat_or_line(user: User, *, since: datetime | None = None) -> None:
-    """A seat in the current wave for a confirmed account if one is left; a place in line otherwise: from
-    `since` for a new account, the place it has for one in line already (`since` None)."""
     with transaction.atomic():
         wave = _current_wave(for_update=True)
-        if since is None:
-            # Read under the wave's lock: a wave opened, or a code used, since the caller read it.
-            user.refresh_from_db(fields=["waiting_since", "wave"])
-            if user.waiting_since is None:
-                return
-            since = user.waiting_since
-        if User.objects.filter(wave=wave).count() < wave.size:
+        if _seat_left(wave):
             user.wave = wave
-            user.waiting_since = None
         else:
-            user.waiting_since = since
+            user.waiting_since = timezone.now()
         user.save(update_fields=["wave", "waiting_since"])
 
 
+def address_confirmed(*, user: User) -> None:
+    """`user` has just confirmed an e-mail address. If they are in line: one use of the invitation they
+    signed up with if it has one left, else a seat in the current wave if one is left, else they keep their
+    place. Someone admitted already (a seat, an invitation, a wave opened meanwhile) is left as they are."""
+    with transaction.atomic():
+        wave = _current_wave(for_update=True) if waves_enabled() else None
+        # Read under the wave's lock: a wave opened, or a code used, since the caller read the account.
+        user.refresh_from_db(fields=["waiting_since", "wave", "invitation"])
+        if user.waiting_since is None:
+            return
+        if user.invitation_id is not None and _spend(Invitation.objects.filter(pk=user.invitation_id)):
+            user.waiting_since = None
+        else:
+            user.invitation = None
+            if wave is None:
+                user.waiting_since = None  # waves are off (switched off since this account signed up)
+            elif _seat_left(wave):
+                user.wave = wave
+                user.waiting_since = None
+        user.save(update_fields=["invitation", "wave", "waiting_since"])
+
+
+def _seat_left(wave: SignupWave) -> bool:
+    return User.objects.filter(wave=wave).count() < wave.size
+
+
+def _spend(invitations: QuerySet[Invitation]) -> bool:
+    """Whether one use of the invitation was taken. A conditional update: two pupils on the last use at the
+    same moment cannot both get it."""
+    return bool(invitations.filter(uses__lt=F("max_uses")).update(uses=F("uses") + 1))
+
+
 def use_invitation(*, user: User, code: str) -> Invitation:
-    """Spend one use of `code` on `user`, who stops waiting. Raises InvitationRefused."""
+    """Spend one use of `code` on `user` (whose address is confirmed), who stops waiting. Raises
+    InvitationRefused."""
     code = normalize_code(code)
     with transaction.atomic():
-        # A conditional update: two pupils using the last seat at the same moment cannot both get it.
-        spent = Invitation.objects.filter(code=code, uses__lt=F("max_uses")).update(uses=F("uses") + 1)
-        if not spent:
+        if not _spend(Invitation.objects.filter(code=code)):
             raise InvitationRefused(_("This invitation code is not valid, or all its places are taken."))
         invitation = Invitation.objects.get(code=code)
         user.invitation = invitation

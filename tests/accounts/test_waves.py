@@ -422,3 +422,65 @@ def test_a_confirmation_read_before_a_wave_admitted_the_account_leaves_its_seat_
     camille = User.objects.get(username="camille")
     assert camille.wave.number == 2
     assert not camille.is_waiting
+
+
+def test_an_invitation_is_spent_when_the_address_is_confirmed(waves_of_two: None, moderator: User) -> None:
+    invitation = waves.create_invitation(by=moderator, label="4e B", max_uses=30)
+
+    sign_up("anne", invitation=invitation.code, confirm=False)
+    invitation.refresh_from_db()
+    assert invitation.uses == 0
+
+    confirm_address("anne")
+
+    invitation.refresh_from_db()
+    anne = User.objects.get(username="anne")
+    assert invitation.uses == 1
+    assert anne.invitation == invitation
+    assert not anne.is_waiting
+    assert anne.wave is None  # the code let her in: no seat of the wave taken
+
+
+def test_a_pupil_who_mistyped_their_address_holds_no_use_of_the_class_code(moderator: User) -> None:
+    invitation = waves.create_invitation(by=moderator, label="Club de lecture", max_uses=2)
+
+    sign_up("anne-typo", invitation=invitation.code, confirm=False)  # never confirmed
+    sign_up("anne", invitation=invitation.code)
+    sign_up("basile", invitation=invitation.code)
+
+    invitation.refresh_from_db()
+    assert invitation.uses == 2
+    assert sorted(User.objects.filter(invitation=invitation).values_list("username", flat=True)) == [
+        "anne",
+        "anne-typo",  # holds it only as the code it signed up with, unspent
+        "basile",
+    ]
+    assert not User.objects.get(username="basile").is_waiting
+
+
+def test_a_code_used_up_before_the_address_is_confirmed_leaves_the_account_its_place(
+    waves_of_two: None, moderator: User
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    invitation = waves.create_invitation(by=moderator, label="Atelier", max_uses=1)
+    sign_up("camille", invitation=invitation.code, confirm=False)
+    sign_up("denis", invitation=invitation.code)  # confirms first: the last use is his
+
+    confirm_address("camille")
+
+    camille = User.objects.get(username="camille")
+    assert User.objects.get(username="denis").invitation == invitation
+    assert camille.is_waiting
+    assert camille.invitation is None
+    assert waves.place_in_line(camille) == 1
+
+
+def test_without_waves_a_code_is_recorded_when_the_address_is_confirmed(moderator: User) -> None:
+    invitation = waves.create_invitation(by=moderator, label="Association", max_uses=5)
+
+    sign_up("anne", invitation=invitation.code)
+
+    invitation.refresh_from_db()
+    assert invitation.uses == 1
+    assert not User.objects.get(username="anne").is_waiting

@@ -97,3 +97,20 @@ def test_the_last_uses_of_a_code_go_to_as_many_people_as_it_allows() -> None:
     assert len(refused) == 8
     assert all(isinstance(result, waves.InvitationRefused) for result in refused)
     assert User.objects.filter(invitation=invitation).count() == 4
+
+
+def test_pupils_confirming_at_once_spend_no_more_uses_than_the_code_has() -> None:
+    invitation = waves.create_invitation(by=make_moderator(), label="Classe", max_uses=4)
+    pupils = [make_user(accepted=False) for _ in range(12)]
+    for user in pupils:
+        waves.place_new_account(user=user, invitation_code=invitation.code)  # addresses not confirmed yet
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    results = run_together([lambda user=user: waves.address_confirmed(user=user) for user in pupils])
+
+    assert [result for result in results if isinstance(result, Exception)] == []
+    invitation.refresh_from_db()
+    assert invitation.uses == 4
+    assert User.objects.filter(invitation=invitation).count() == 4
+    # Sign-ups are not in waves here: the other eight start all the same, without the code.
+    assert not User.objects.filter(waiting_since__isnull=False).exists()
