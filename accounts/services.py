@@ -1,5 +1,7 @@
-"""Workflows about people (SPEC §8): deleting an account; the site record e-mails are signed with."""
+"""Workflows about people (SPEC §8): deleting an account, and the accounts never confirmed; the site record
+e-mails are signed with."""
 
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
@@ -8,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
 from django.contrib.sites.models import Site
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from .models import MODERATORS_GROUP, User
@@ -61,3 +65,39 @@ def delete_account(*, user: User) -> None:
     for session in Session.objects.all().iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
+
+
+# Deleted by chunks, each in a transaction of its own: a flood of made-up sign-ups never makes a long one.
+_UNCONFIRMED_CHUNK = 1000
+
+
+def delete_unconfirmed_accounts(*, now: datetime | None = None) -> int:
+    """Delete the accounts the sign-up form made whose e-mail address is still not confirmed
+    MOISSON_UNCONFIRMED_ACCOUNT_DAYS after they were made, with their address; return how many.
+
+    Such an account never signed in (allauth refuses until an address is confirmed), so it wrote,
+    reviewed and reported nothing: it goes whole, and its username is free again. Only accounts with an
+    address row and none confirmed are concerned: the accounts of imports, and those made in the admin or
+    by a command, have no address row.
+    """
+    days = settings.MOISSON_UNCONFIRMED_ACCOUNT_DAYS
+    if days <= 0:
+        return 0
+    addresses = EmailAddress.objects.filter(user=OuterRef("pk"))
+    stale = (
+        User.objects.filter(
+            date_joined__lt=(now or timezone.now()) - timedelta(days=days),
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+        )
+        .filter(Exists(addresses))
+        .exclude(Exists(addresses.filter(verified=True)))
+    )
+    deleted = 0
+    while ids := list(stale.values_list("pk", flat=True)[:_UNCONFIRMED_CHUNK]):
+        with transaction.atomic():
+            # The same conditions again, in the statement that deletes: an address confirmed meanwhile
+            # keeps its account.
+            deleted += stale.filter(pk__in=ids).delete()[1].get(User._meta.label, 0)
+    return deleted

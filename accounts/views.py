@@ -42,7 +42,9 @@ def license_page(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/privacy.html")
+    return render(
+        request, "accounts/privacy.html", {"unconfirmed_days": settings.MOISSON_UNCONFIRMED_ACCOUNT_DAYS}
+    )
 
 
 @login_required

@@ -447,6 +447,11 @@ MOISSON_OVERLOAD_RETRY_AFTER = env_int("MOISSON_OVERLOAD_RETRY_AFTER", 5)
 # Opening in waves (accounts.waves): 0 = everyone is admitted at sign-up; N = waves of N accounts, the
 # next ones wait in line until a moderator opens the next wave or they bring an invitation code.
 MOISSON_SIGNUP_WAVE_SIZE = env_int("MOISSON_SIGNUP_WAVE_SIZE", 0)
+# Accounts made by the sign-up form whose e-mail address is still not confirmed this many days later are
+# deleted, with the address (accounts.services.delete_unconfirmed_accounts, every hour): a mistyped or
+# made-up address is not kept, its username is free again, and it no longer stands in the waves' line.
+# 0 = never.
+MOISSON_UNCONFIRMED_ACCOUNT_DAYS = env_int("MOISSON_UNCONFIRMED_ACCOUNT_DAYS", 7)
 
 RELEASES_ROOT = Path(env_str("RELEASES_ROOT", str(VAR_DIR / "releases")))
 RELEASE_SHARD_ROWS = env_int("RELEASE_SHARD_ROWS", 250_000)
@@ -461,6 +466,10 @@ CELERY_BEAT_SCHEDULE = {
     "cut-release-when-due": {
         "task": "export.tasks.cut_release_if_due",
         "schedule": RELEASE_CHECK_EVERY_SECONDS,
+    },
+    "delete-unconfirmed-accounts": {
+        "task": "accounts.tasks.delete_unconfirmed_accounts",
+        "schedule": 3600,
     },
 }
 
