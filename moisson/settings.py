@@ -211,6 +211,13 @@ ACCOUNT_FORMS = {
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # The sign-up form gets an optional invitation code (accounts.waves).
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.SignupExtraForm"
+# allauth's limits per connection, where a class or a lecture hall shares one school address: its defaults
+# (20 sign-ups and 30 sign-ins a minute per address) refused a third of a class that signed up at the
+# teacher's word. Guessing passwords stays capped by allauth's "login_failed" (10 failures a minute per
+# address, 5 per account) and django-axes' lockout below; sign-ups by the hour, and unconfirmed accounts
+# take no seat in the waves and are deleted (MOISSON_UNCONFIRMED_ACCOUNT_DAYS). Over a limit, allauth answers
+# templates/429.html.
+ACCOUNT_RATE_LIMITS = {"signup": "60/m/ip,300/h/ip", "login": "120/m/ip"}
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
