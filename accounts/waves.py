@@ -16,6 +16,7 @@ confirmed accounts only. An invitation is spent the same way: one use when the a
 a pupil who mistyped theirs and signs up again holds one use of the class's code, not two.
 """
 
+import logging
 import secrets
 
 from allauth.account.models import EmailAddress
@@ -28,6 +29,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Invitation, SignupWave, User
+
+logger = logging.getLogger(__name__)
+
+# The e-mails of an opened wave are sent by the worker, this many to a task: a wave of a thousand seats sent
+# from the moderator's request held it for as long as the mail server took (past a proxy's timeout, inviting
+# a second click, hence a second wave); a task that meets a failing mail server is tried again, and resends
+# at most this many.
+WAVE_EMAILS_PER_TASK = 100
 
 # No 0/O, 1/I/L: codes are read aloud in a classroom and copied from a board.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -193,7 +202,7 @@ def open_next_wave(*, by: User, size: int | None = None) -> SignupWave:
         User.objects.filter(pk__in=admitted).update(waiting_since=None, wave=wave)
         wave.admitted_from_line = len(admitted)
         wave.save(update_fields=["admitted_from_line"])
-        transaction.on_commit(lambda: send_wave_opened_emails(user_ids=admitted))
+        transaction.on_commit(lambda: _queue_wave_opened_emails(admitted))
     return wave
 
 
@@ -209,6 +218,20 @@ def create_invitation(*, by: User, label: str, max_uses: int) -> Invitation:
         except IntegrityError:
             continue  # one chance in a trillion: draw again
     raise RuntimeError("could not draw a free invitation code")
+
+
+def _queue_wave_opened_emails(user_ids: list[int]) -> None:
+    # The tasks module imports this one.
+    from .tasks import send_wave_opened_emails as task
+
+    for start in range(0, len(user_ids), WAVE_EMAILS_PER_TASK):
+        batch = user_ids[start : start + WAVE_EMAILS_PER_TASK]
+        try:
+            task.delay(batch)
+        except Exception:
+            # The wave is open: a broker that is down must not leave its people without their e-mail.
+            logger.warning("Could not queue the e-mails of an opened wave: sending them now", exc_info=True)
+            send_wave_opened_emails(user_ids=batch)
 
 
 def send_wave_opened_emails(*, user_ids: list[int]) -> int:

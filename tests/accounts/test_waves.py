@@ -3,16 +3,20 @@ wave, invitation codes let a group in together, and waiting accounts can neither
 goes only to an account whose e-mail address is confirmed."""
 
 import re
+import smtplib
 from collections.abc import Callable
+from typing import ClassVar
 from urllib.parse import urlsplit
 
+import kombu.exceptions
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from accounts import waves
+from accounts import tasks, waves
 from accounts.models import Invitation, SignupWave, User
 from collect.models import Pair, Status
 from tests.factories import make_pair, make_user, pair_text
@@ -31,6 +35,12 @@ def _french(settings: Settings) -> None:
 @pytest.fixture
 def waves_of_two(settings: Settings) -> None:
     settings.MOISSON_SIGNUP_WAVE_SIZE = 2
+
+
+@pytest.fixture
+def eager(settings: Settings) -> None:
+    """Celery tasks run where they are queued: the e-mails of an opened wave are sent in the test."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def plain(text: str) -> str:
@@ -165,7 +175,7 @@ def test_a_waiting_account_cannot_write_nor_review_through_the_api(waves_of_two:
 
 
 def test_a_moderator_opens_the_next_wave_from_the_site(
-    waves_of_two: None, moderator_client: Client, django_capture_on_commit_callbacks: Callable
+    waves_of_two: None, eager: None, moderator_client: Client, django_capture_on_commit_callbacks: Callable
 ) -> None:
     for name in ("anne", "basile", "camille", "denis", "emma"):
         sign_up(name)
@@ -355,7 +365,7 @@ def test_an_account_confirming_its_address_in_a_full_wave_waits_and_is_told_its_
 
 
 def test_a_new_wave_admits_confirmed_accounts_only_and_the_others_keep_their_place(
-    waves_of_two: None, moderator: User, django_capture_on_commit_callbacks: Callable
+    waves_of_two: None, eager: None, moderator: User, django_capture_on_commit_callbacks: Callable
 ) -> None:
     sign_up("anne")
     sign_up("basile")
@@ -484,3 +494,101 @@ def test_without_waves_a_code_is_recorded_when_the_address_is_confirmed(moderato
     invitation.refresh_from_db()
     assert invitation.uses == 1
     assert not User.objects.get(username="anne").is_waiting
+
+
+def in_line(count: int) -> list[User]:
+    """`count` confirmed accounts waiting in line (the wave before them full)."""
+    people = [make_user(accepted=False, email_verified=True) for _ in range(count)]
+    for user in people:
+        waves.place_new_account(user=user)
+    return people
+
+
+def test_opening_a_wave_leaves_its_e_mails_to_the_worker_by_batches(
+    waves_of_two: None,
+    moderator_client: Client,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    in_line(2 + 5)  # two seats in wave 1, five in line
+    monkeypatch.setattr(waves, "WAVE_EMAILS_PER_TASK", 2)
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.send_wave_opened_emails, "delay", queued.append)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator_client.post(reverse("accounts:waves"), {"action": "open", "size": 5})
+
+    assert response.status_code == 302
+    assert mail.outbox == []  # nothing sent from the moderator's request
+    assert [len(batch) for batch in queued] == [2, 2, 1]
+    admitted = set(User.objects.filter(wave__number=2).values_list("pk", flat=True))
+    assert {pk for batch in queued for pk in batch} == admitted
+
+
+def test_a_wave_of_many_e_mails_everyone_once_through_the_tasks(
+    waves_of_two: None,
+    eager: None,
+    moderator: User,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    people = in_line(2 + 7)
+    monkeypatch.setattr(waves, "WAVE_EMAILS_PER_TASK", 3)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waves.open_next_wave(by=moderator, size=7)
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people[2:])
+
+
+class MailServerDownOnce(locmem.EmailBackend):
+    """The test outbox, behind a mail server that drops the first connection of the test."""
+
+    failures: ClassVar[list[bool]] = []
+
+    def send_messages(self, messages: list) -> int:
+        if not MailServerDownOnce.failures:
+            MailServerDownOnce.failures.append(True)
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_a_mail_server_that_fails_is_tried_again(
+    waves_of_two: None,
+    eager: None,
+    settings: Settings,
+    moderator: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    people = in_line(2 + 2)
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDownOnce"
+    MailServerDownOnce.failures.clear()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waves.open_next_wave(by=moderator, size=2)
+
+    assert MailServerDownOnce.failures == [True]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people[2:])
+
+
+def test_with_the_broker_down_the_e_mails_leave_from_the_request(
+    waves_of_two: None,
+    moderator: User,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    people = in_line(2 + 2)
+
+    def broker_down(batch: list[int]) -> None:
+        raise kombu.exceptions.OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.send_wave_opened_emails, "delay", broker_down)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waves.open_next_wave(by=moderator, size=2)
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people[2:])
