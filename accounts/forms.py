@@ -96,6 +96,8 @@ class InvitationCodeForm(forms.Form):
 
 class OpenWaveForm(forms.Form):
     size = forms.IntegerField(label=_("Seats in the wave"), min_value=1, max_value=100_000)
+    # The newest wave when the page was shown: a second click opens no second wave (waves.open_next_wave).
+    after = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
 class InvitationForm(forms.Form):

@@ -83,17 +83,24 @@ def waiting(request: HttpRequest) -> HttpResponse:
 @moderator_required
 def wave_admin(request: HttpRequest) -> HttpResponse:
     """Moderators open the next wave of sign-ups and give invitation codes to classes and groups."""
-    wave_form = OpenWaveForm(initial={"size": settings.MOISSON_SIGNUP_WAVE_SIZE or 100})
+    current = waves.current_wave()
+    wave_form = OpenWaveForm(
+        initial={"size": settings.MOISSON_SIGNUP_WAVE_SIZE or 100, "after": current.number if current else 0}
+    )
     invitation_form = InvitationForm()
     if request.method == "POST" and request.POST.get("action") == "open":
         wave_form = OpenWaveForm(request.POST)
         if wave_form.is_valid():
-            wave = waves.open_next_wave(by=request.user, size=wave_form.cleaned_data["size"])
-            messages.success(
-                request,
-                _("Wave %(number)d is open: %(admitted)d waiting people were admitted and told by e-mail.")
-                % {"number": wave.number, "admitted": wave.admitted_from_line},
-            )
+            chosen = wave_form.cleaned_data
+            try:
+                wave = waves.open_next_wave(by=request.user, size=chosen["size"], after=chosen["after"])
+            except waves.WaveAlreadyOpened as refused:
+                messages.info(request, str(refused))
+            else:
+                opened = _(
+                    "Wave %(number)d is open: %(admitted)d waiting people were admitted and told by e-mail."
+                ) % {"number": wave.number, "admitted": wave.admitted_from_line}
+                messages.success(request, opened)
             return redirect("accounts:waves")
     elif request.method == "POST" and request.POST.get("action") == "invite":
         invitation_form = InvitationForm(request.POST)
@@ -105,7 +112,6 @@ def wave_admin(request: HttpRequest) -> HttpResponse:
                 % {"label": invitation.label, "code": waves.display_code(invitation.code)},
             )
             return redirect("accounts:waves")
-    current = waves.current_wave()
     context = {
         "enabled": waves.waves_enabled(),
         "current": current,

@@ -47,6 +47,10 @@ class InvitationRefused(Exception):
     """The code does not exist or has no use left; the message says so to the person."""
 
 
+class WaveAlreadyOpened(Exception):
+    """The wave after the one a moderator saw was opened meanwhile (a second click, another moderator)."""
+
+
 def waves_enabled() -> bool:
     return settings.MOISSON_SIGNUP_WAVE_SIZE > 0
 
@@ -181,9 +185,12 @@ def seats_taken(wave: SignupWave) -> int:
     return User.objects.filter(wave=wave).count()
 
 
-def open_next_wave(*, by: User, size: int | None = None) -> SignupWave:
+def open_next_wave(*, by: User, size: int | None = None, after: int | None = None) -> SignupWave:
     """Open the next wave (moderators): admit the first `size` people in line and e-mail them. Accounts
-    whose address is not confirmed keep their place and take a seat as they confirm, if one is left."""
+    whose address is not confirmed keep their place and take a seat as they confirm, if one is left.
+
+    `after` is the number of the newest wave the moderator saw (0 for none): if another one was opened
+    since (a double click, two moderators at once), nothing is opened and WaveAlreadyOpened is raised."""
     if not by.is_moderator:
         raise PermissionDenied(_("This page is reserved for moderators."))
     size = size or settings.MOISSON_SIGNUP_WAVE_SIZE
@@ -191,6 +198,11 @@ def open_next_wave(*, by: User, size: int | None = None) -> SignupWave:
         raise ValueError("a wave needs at least one seat")
     with transaction.atomic():
         previous = _current_wave(for_update=True, create=False)
+        newest = previous.number if previous else 0
+        if after is not None and after != newest:
+            raise WaveAlreadyOpened(
+                _("Wave %(number)d was opened a moment ago: no other wave was opened.") % {"number": newest}
+            )
         wave = SignupWave.objects.create(
             number=(previous.number + 1) if previous else 1, size=size, opened_by=by
         )

@@ -592,3 +592,21 @@ def test_with_the_broker_down_the_e_mails_leave_from_the_request(
         waves.open_next_wave(by=moderator, size=2)
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people[2:])
+
+
+def test_a_second_click_opens_no_second_wave(
+    waves_of_two: None, eager: None, moderator_client: Client
+) -> None:
+    in_line(2 + 6)
+    page = moderator_client.get(reverse("accounts:waves")).content.decode()
+    after = re.search(r'name="after" value="(\d+)"', page).group(1)
+    click = {"action": "open", "size": 2, "after": after}
+
+    moderator_client.post(reverse("accounts:waves"), click)
+    second = moderator_client.post(reverse("accounts:waves"), click, follow=True)
+
+    assert list(SignupWave.objects.values_list("number", flat=True)) == [2, 1]
+    assert User.objects.filter(wave__number=2).count() == 2
+    assert "La vague 2 vient d’être ouverte : aucune autre vague n’a été ouverte." in plain(
+        second.content.decode()
+    )

@@ -114,3 +114,17 @@ def test_pupils_confirming_at_once_spend_no_more_uses_than_the_code_has() -> Non
     assert User.objects.filter(invitation=invitation).count() == 4
     # Sign-ups are not in waves here: the other eight start all the same, without the code.
     assert not User.objects.filter(waiting_since__isnull=False).exists()
+
+
+@override_settings(MOISSON_SIGNUP_WAVE_SIZE=2)
+def test_two_moderators_opening_the_next_wave_at_once_open_one() -> None:
+    moderators = [make_moderator(), make_moderator()]
+    people = [make_user(accepted=False, email_verified=True) for _ in range(8)]
+    for user in people:
+        waves.place_new_account(user=user)
+
+    results = run_together([lambda by=by: waves.open_next_wave(by=by, size=3, after=1) for by in moderators])
+
+    assert sorted(type(result).__name__ for result in results) == ["SignupWave", "WaveAlreadyOpened"]
+    assert User.objects.filter(wave__number=2).count() == 3
+    assert not User.objects.filter(wave__number=3).exists()
