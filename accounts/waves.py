@@ -243,7 +243,10 @@ def _queue_wave_opened_emails(user_ids: list[int]) -> None:
         except Exception:
             # The wave is open: a broker that is down must not leave its people without their e-mail.
             logger.warning("Could not queue the e-mails of an opened wave: sending them now", exc_info=True)
-            send_wave_opened_emails(user_ids=batch)
+            try:
+                send_wave_opened_emails(user_ids=batch)
+            except OSError:
+                logger.exception("The e-mails of an opened wave could neither be queued nor sent")
 
 
 def send_wave_opened_emails(*, user_ids: list[int]) -> int:

@@ -6,13 +6,14 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from collect.models import Pair
+from moisson import mail
 from moisson.throttle import count_in_cache
 
 from .errors import InvalidAction, TooManyMessages, _require_moderator
@@ -105,9 +106,5 @@ def _acknowledge(request: ContactRequest) -> None:
         "Your message:\n%(message)s\n\n"
         "The %(site)s team"
     ) % {"kind": ContactKind(request.kind).label, "message": request.message, "site": settings.SITE_NAME}
-    send_mail(
-        subject=_("[%(site)s] We have received your message") % {"site": settings.SITE_NAME},
-        message=body,
-        from_email=None,
-        recipient_list=[request.email],
-    )
+    subject = _("[%(site)s] We have received your message") % {"site": settings.SITE_NAME}
+    mail.send(EmailMessage(subject=subject, body=body, to=[request.email]))

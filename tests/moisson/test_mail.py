@@ -1,0 +1,199 @@
+"""A mail server that is down, failing or silent never turns someone's action into an error page: the
+e-mail leaves at once when it can, and the Celery worker tries again when it cannot (moisson.mail). Doors:
+sign-up (allauth's confirmation), the contact form's acknowledgement, and a real worker."""
+
+import re
+import signal
+import smtplib
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from django.core import mail
+from django.core.mail.backends import locmem
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
+
+from accounts.models import User
+from moisson import mail as moisson_mail
+from moisson.celery import app
+from review.models import ContactRequest
+from tests.workers import needs_real_worker, running_worker
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "un-mot-de-passe-solide-42"
+
+
+class MailServerDown(locmem.EmailBackend):
+    """The test outbox behind a mail server that refuses the first `down` connections."""
+
+    down: ClassVar[list[int]] = [0]
+
+    def send_messages(self, messages: list) -> int:
+        if MailServerDown.down[0] > 0:
+            MailServerDown.down[0] -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def mail_server_down(settings: Settings) -> Iterator[list[int]]:
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
+    MailServerDown.down[0] = 1_000
+    mail.outbox = []
+    yield MailServerDown.down
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """What is handed to the worker, without a worker."""
+    handed: list[dict] = []
+    monkeypatch.setattr(moisson_mail.send_email, "delay", handed.append)
+    return handed
+
+
+def sign_up(username: str) -> object:
+    return Client().post(
+        reverse("account_signup"),
+        {
+            "email": f"{username}@example.org",
+            "username": username,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def test_a_sign_up_while_the_mail_server_is_down_answers_and_hands_the_email_to_the_worker(
+    mail_server_down: list[int], queued: list[dict]
+) -> None:
+    response = sign_up("anne")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.filter(username="anne").exists()
+    assert mail.outbox == []
+    [fields] = queued
+    assert fields["to"] == ["anne@example.org"]
+    assert re.search(r"/compte/confirm-email/\S+/", fields["body"])
+
+
+def test_the_worker_sends_it_once_the_mail_server_is_back(
+    mail_server_down: list[int], settings: Settings
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    mail_server_down[0] = 2  # the request's attempt and the task's first one fail; the second passes
+
+    assert sign_up("anne").status_code == 302
+
+    [message] = mail.outbox
+    assert message.to == ["anne@example.org"]
+    assert re.search(r"/compte/confirm-email/\S+/", message.body)
+
+
+def test_a_contact_message_is_kept_and_acknowledged_later_when_the_mail_server_is_down(
+    mail_server_down: list[int], queued: list[dict], django_capture_on_commit_callbacks: object
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            reverse("review:contact"),
+            {"kind": "other", "email": "jeanne@example.org", "message": "Bonjour, une question sur le site."},
+        )
+
+    assert response["Location"] == reverse("review:contact_sent")
+    assert ContactRequest.objects.count() == 1
+    [fields] = queued
+    assert fields["to"] == ["jeanne@example.org"]
+
+
+@pytest.fixture
+def silent_mail_server() -> Iterator[int]:
+    """A mail server that accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    yield server.getsockname()[1]
+    server.close()
+
+
+class StillWaiting(BaseException):
+    """Raised by an alarm in a request that waits too long: no `except OSError` nor `except Exception`
+    on the way can take it for a mail server's error."""
+
+
+def test_a_mail_server_that_never_answers_is_given_up_after_email_timeout(
+    settings: Settings, silent_mail_server: int, queued: list[dict]
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", silent_mail_server, 1
+
+    def still_waiting(signum: int, frame: object) -> None:
+        raise StillWaiting("the sign-up was still waiting for the mail server after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, still_waiting)
+    signal.alarm(30)
+    try:
+        response = sign_up("anne")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+    assert response.status_code == 302
+    assert [fields["to"] for fields in queued] == [["anne@example.org"]]
+
+
+class _Receiver(socketserver.StreamRequestHandler):
+    """Just enough SMTP to receive a message: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 test ESMTP\r\n")
+        while line := self.rfile.readline():
+            command = line.strip().upper()
+            if command.startswith(b"DATA"):
+                self.wfile.write(b"354 go on\r\n")
+                data = b"".join(iter(self.rfile.readline, b".\r\n"))
+                self.server.received.append(data.decode("utf-8", "replace"))
+                self.wfile.write(b"250 kept\r\n")
+            elif command.startswith(b"QUIT"):
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+@needs_real_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_an_email_the_request_could_not(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Receiver)
+    server.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # The request meets a mail server that refuses it; the worker, started with the address of one that
+    # works, sends the message (the same server after a restart, as it were).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
+    monkeypatch.setenv("EMAIL_PORT", str(server.server_address[1]))
+    assert "moisson.mail.send_email" in app.tasks
+    try:
+        with running_worker(releases_root=tmp_path, log=tmp_path / "worker.log", name="mail-test"):
+            assert sign_up("anne").status_code == 302
+            deadline = time.monotonic() + 60
+            while not server.received and time.monotonic() < deadline:
+                time.sleep(0.2)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert len(server.received) == 1, (tmp_path / "worker.log").read_text()
+    assert "anne@example.org" in server.received[0]
+    assert "confirm-email" in server.received[0]
