@@ -1,5 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context
+from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.forms import Form
 from django.http import HttpRequest
@@ -35,9 +35,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("accounts:waiting")
         return reverse("accounts:terms")
 
-    def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's, but a mail server that fails hands the e-mail to the worker instead of an error page
         # after the account is made (moisson.mail).
-        request = context.request
-        data = {"request": request, "email": email, "current_site": get_current_site(request), **context_data}
+        request = allauth_context.request
+        data = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         mail.send(self.render_mail(template_prefix, email, data))
