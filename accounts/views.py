@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -112,6 +112,16 @@ def wave_admin(request: HttpRequest) -> HttpResponse:
                 % {"label": invitation.label, "code": waves.display_code(invitation.code)},
             )
             return redirect("accounts:waves")
+    elif request.method == "POST" and request.POST.get("action") == "close":
+        chosen = request.POST.get("invitation", "")
+        invitation = get_object_or_404(Invitation, pk=int(chosen) if chosen.isdigit() else None)
+        waves.close_invitation(by=request.user, invitation=invitation)
+        messages.success(
+            request,
+            _("The code %(code)s is closed: nobody can use it any more.")
+            % {"code": waves.display_code(invitation.code)},
+        )
+        return redirect("accounts:waves")
     context = {
         "enabled": waves.waves_enabled(),
         "current": current,
@@ -123,7 +133,7 @@ def wave_admin(request: HttpRequest) -> HttpResponse:
         "history": SignupWave.objects.select_related("opened_by")[:50],
         "invitations": [
             (invitation, waves.display_code(invitation.code))
-            for invitation in Invitation.objects.select_related("created_by")[:100]
+            for invitation in Invitation.objects.select_related("created_by", "closed_by")[:100]
         ],
     }
     return render(request, "accounts/waves.html", context)

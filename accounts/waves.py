@@ -122,8 +122,12 @@ def _seat_left(wave: SignupWave) -> bool:
 
 def _spend(invitations: QuerySet[Invitation]) -> bool:
     """Whether one use of the invitation was taken. A conditional update: two pupils on the last use at the
-    same moment cannot both get it."""
-    return bool(invitations.filter(uses__lt=F("max_uses")).update(uses=F("uses") + 1))
+    same moment cannot both get it, and none gets a closed code's."""
+    return bool(_usable(invitations).update(uses=F("uses") + 1))
+
+
+def _usable(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    return invitations.filter(uses__lt=F("max_uses"), closed_at__isnull=True)
 
 
 def use_invitation(*, user: User, code: str) -> Invitation:
@@ -142,7 +146,7 @@ def use_invitation(*, user: User, code: str) -> Invitation:
 
 def check_invitation(code: str) -> None:
     """Raise InvitationRefused now if `code` could not be used (for forms; the use itself re-checks)."""
-    if not Invitation.objects.filter(code=normalize_code(code), uses__lt=F("max_uses")).exists():
+    if not _usable(Invitation.objects.filter(code=normalize_code(code))).exists():
         raise InvitationRefused(_("This invitation code is not valid, or all its places are taken."))
 
 
@@ -230,6 +234,17 @@ def create_invitation(*, by: User, label: str, max_uses: int) -> Invitation:
         except IntegrityError:
             continue  # one chance in a trillion: draw again
     raise RuntimeError("could not draw a free invitation code")
+
+
+def close_invitation(*, by: User, invitation: Invitation) -> Invitation:
+    """Close a code (moderators): no use of it is spent from now on; the accounts it let in stay."""
+    if not by.is_moderator:
+        raise PermissionDenied(_("This page is reserved for moderators."))
+    Invitation.objects.filter(pk=invitation.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=by
+    )
+    invitation.refresh_from_db()
+    return invitation
 
 
 def _queue_wave_opened_emails(user_ids: list[int]) -> None:

@@ -610,3 +610,67 @@ def test_a_second_click_opens_no_second_wave(
     assert "La vague 2 vient d’être ouverte : aucune autre vague n’a été ouverte." in plain(
         second.content.decode()
     )
+
+
+def test_a_moderator_closes_a_code_that_went_too_far(
+    waves_of_two: None, moderator: User, moderator_client: Client
+) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    invitation = waves.create_invitation(by=moderator, label="4e B", max_uses=30)
+    sign_up("camille", invitation=invitation.code)  # let in before the code is closed
+    sign_up("denis", invitation=invitation.code, confirm=False)  # signed up before, confirms after
+
+    response = moderator_client.post(
+        reverse("accounts:waves"), {"action": "close", "invitation": invitation.pk}, follow=True
+    )
+
+    invitation.refresh_from_db()
+    page = plain(response.content.decode())
+    assert invitation.closed_by == moderator
+    assert (
+        f"Le code {waves.display_code(invitation.code)} est fermé : personne ne peut plus l’utiliser." in page
+    )
+    assert "Fermé le" in page
+    refused = sign_up("emma", invitation=invitation.code)
+    assert refused.status_code == 200
+    assert "toutes ses places sont prises" in refused.content.decode()
+    confirm_address("denis")
+    denis = User.objects.get(username="denis")
+    assert denis.is_waiting
+    assert denis.invitation is None
+    assert invitation.uses == 1
+    assert not User.objects.get(username="camille").is_waiting  # those it let in stay
+
+
+def test_a_closed_code_is_refused_on_the_waiting_page(waves_of_two: None, moderator: User) -> None:
+    sign_up("anne")
+    sign_up("basile")
+    user = waiting_user("camille")
+    invitation = waves.create_invitation(by=moderator, label="Association", max_uses=5)
+    waves.close_invitation(by=moderator, invitation=invitation)
+    client = Client()
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:waiting"), {"code": invitation.code})
+
+    assert response.status_code == 200
+    assert User.objects.get(username="camille").is_waiting
+
+
+def test_only_moderators_close_a_code(moderator: User, contributor_client: Client) -> None:
+    invitation = waves.create_invitation(by=moderator, label="Atelier", max_uses=3)
+
+    refused = contributor_client.post(
+        reverse("accounts:waves"), {"action": "close", "invitation": invitation.pk}
+    )
+
+    invitation.refresh_from_db()
+    assert refused.status_code == 403
+    assert invitation.closed_at is None
+
+
+def test_closing_a_code_that_does_not_exist_is_a_404(moderator_client: Client) -> None:
+    for chosen in ("123456", "abc", ""):
+        response = moderator_client.post(reverse("accounts:waves"), {"action": "close", "invitation": chosen})
+        assert response.status_code == 404
