@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from moisson.mail import MAIL_SERVER_RETRIES
+
 from . import services, waves
 
 
@@ -10,7 +12,6 @@ def delete_unconfirmed_accounts() -> int:
     return services.delete_unconfirmed_accounts()
 
 
-# A mail server that fails (smtplib's errors are OSErrors) is tried again, after 1, 2, 4... minutes.
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=6)
+@shared_task(**MAIL_SERVER_RETRIES)
 def send_wave_opened_emails(user_ids: list[int]) -> int:
     return waves.send_wave_opened_emails(user_ids=user_ids)

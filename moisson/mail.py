@@ -28,8 +28,17 @@ def send(message: EmailMessage) -> None:
             logger.exception("An e-mail could neither be sent nor handed to the worker: it is lost")
 
 
-# After 1, 2, 4... minutes, for about four hours.
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_backoff_max=3600, max_retries=8)
+# How a task that sends e-mail meets a mail server that fails (smtplib's errors are OSErrors): it tries
+# again after 1, 2, 4... minutes, for about four hours. Shared by every such task.
+MAIL_SERVER_RETRIES = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+    "max_retries": 8,
+}
+
+
+@shared_task(**MAIL_SERVER_RETRIES)
 def send_email(fields: dict) -> int:
     return _message(fields).send()
 

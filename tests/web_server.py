@@ -31,6 +31,20 @@ def wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> None
     raise AssertionError("the web server did not start:\n" + log.read_text(errors="replace"))
 
 
+def launch(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`moisson.serve --web` with exactly `env`, its output added to `log`, in a session of its own: stopping
+    its process group stops its workers with it."""
+    with open(log, "ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "moisson.serve", "--web"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @contextmanager
 def production_web_server(environment: dict[str, str], log: Path) -> Iterator[str]:
     """The web server as deployed (`moisson.serve --web`: the app loaded once, before the fork, so no request
@@ -39,15 +53,7 @@ def production_web_server(environment: dict[str, str], log: Path) -> Iterator[st
     not stop by itself (a worker stuck in a request)."""
     port = free_port()
     env = os.environ | {"HOST": "127.0.0.1", "PORT": str(port), "ALLOWED_HOSTS": "127.0.0.1"} | environment
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moisson.serve", "--web"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = launch(env, log)
     try:
         wait_until_listening(port, server, log)
         yield f"http://127.0.0.1:{port}"

@@ -8,10 +8,10 @@ from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from tests.factories import make_user
+from tests.fixtures import signup
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "un-mot-de-passe-solide-42"
 CLASS_SIZE = 35
 
 
@@ -21,15 +21,7 @@ def _french(settings: Settings) -> None:
 
 
 def sign_up(client: Client, username: str) -> int:
-    return client.post(
-        reverse("account_signup"),
-        {
-            "email": f"{username}@example.org",
-            "username": username,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    ).status_code
+    return signup.sign_up(username, client=client).status_code
 
 
 def test_a_whole_class_signs_up_from_one_school_address_within_a_minute() -> None:

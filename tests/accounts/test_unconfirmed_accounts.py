@@ -7,8 +7,6 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -17,24 +15,14 @@ from accounts.models import User
 from collect.importing import import_account
 from moisson.celery import app
 from tests.factories import make_moderator, make_user
+from tests.fixtures import signup
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "un-mot-de-passe-solide-42"
 
 
 def sign_up(username: str, *, days_ago: float = 0, invitation: str = "") -> User:
     """An account made by the sign-up form `days_ago` days ago, its address never confirmed."""
-    Client().post(
-        reverse("account_signup"),
-        {
-            "email": f"{username}@example.org",
-            "username": username,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "invitation": invitation,
-        },
-    )
+    signup.sign_up(username, invitation=invitation)
     User.objects.filter(username=username).update(date_joined=timezone.now() - timedelta(days=days_ago))
     return User.objects.get(username=username)
 

@@ -6,7 +6,6 @@ import re
 import smtplib
 from collections.abc import Callable
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 import kombu.exceptions
 import pytest
@@ -20,11 +19,11 @@ from accounts import tasks, waves
 from accounts.models import Invitation, SignupWave, User
 from collect.models import Pair, Status
 from tests.factories import make_pair, make_user, pair_text
+from tests.fixtures import signup
 from tests.fixtures.api import api_client
+from tests.fixtures.signup import PASSWORD, confirm_address
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "un-mot-de-passe-solide-42"
 
 
 @pytest.fixture(autouse=True)
@@ -50,26 +49,10 @@ def plain(text: str) -> str:
 
 def sign_up(username: str, *, invitation: str = "", confirm: bool = True) -> object:
     """Sign up on the site; then, unless `confirm` is False, confirm the address by the e-mail's link."""
-    response = Client().post(
-        reverse("account_signup"),
-        {
-            "email": f"{username}@example.org",
-            "username": username,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "invitation": invitation,
-        },
-    )
+    response = signup.sign_up(username, invitation=invitation)
     if confirm and response.status_code == 302:
         confirm_address(username)
     return response
-
-
-def confirm_address(username: str, client: Client | None = None) -> object:
-    """Open the confirmation link of the last e-mail sent to `username`, and confirm, as a person does."""
-    body = [message.body for message in mail.outbox if message.to == [f"{username}@example.org"]][-1]
-    link = urlsplit(re.search(r"https?://\S+/compte/confirm-email/\S+/", body).group(0)).path
-    return (client or Client()).post(link)
 
 
 def waiting_user(username: str) -> User:

@@ -24,11 +24,10 @@ from accounts.models import User
 from moisson import mail as moisson_mail
 from moisson.celery import app
 from review.models import ContactRequest
+from tests.fixtures.signup import sign_up
 from tests.workers import needs_real_worker, running_worker
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "un-mot-de-passe-solide-42"
 
 
 class MailServerDown(locmem.EmailBackend):
@@ -57,18 +56,6 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     handed: list[dict] = []
     monkeypatch.setattr(moisson_mail.send_email, "delay", handed.append)
     return handed
-
-
-def sign_up(username: str) -> object:
-    return Client().post(
-        reverse("account_signup"),
-        {
-            "email": f"{username}@example.org",
-            "username": username,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
 
 
 def test_a_sign_up_while_the_mail_server_is_down_answers_and_hands_the_email_to_the_worker(

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.browser import DESKTOP, PageProblems, fill_pair_form
+from tests.web_server import free_port, launch
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,12 +67,6 @@ print(json.dumps({"session": client.cookies[settings.SESSION_COOKIE_NAME].value}
 """
 
 
-def free_port() -> int:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        return listener.getsockname()[1]
-
-
 def server_environment(tmp_path: Path) -> dict[str, str]:
     """What the server and the helper subprocesses run with: the test's database, a VAR_DIR of their own."""
     if connection.vendor == "postgresql":
@@ -98,15 +92,7 @@ def run_django(env: dict[str, str], *args: str) -> str:
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     """The web server as deployed (`moisson.serve --web`), one worker; returns once it serves a page."""
     env = env | {"HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": "1", "WEB_THREADS": "4"}
-    with log.open("a") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moisson.serve", "--web"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = launch(env, log)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         assert server.poll() is None, "the server stopped by itself:\n" + log.read_text()
