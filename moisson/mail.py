@@ -6,26 +6,61 @@ the contact message are saved already, and a person who retries would find their
 message sent twice. `send` tries once, within EMAIL_TIMEOUT; if the server refuses, fails or does not answer,
 the message is handed to the Celery worker (`send_email`), which tries again with growing pauses. Sending
 at once keeps the common case as it was: the e-mail leaves before the page answers.
+
+A request that waits for the mail server holds one of its process's places (moisson/overload.py) without
+using a core. On launch day, with sign-ups arriving every second, a mail server that stops answering would
+take every place for EMAIL_TIMEOUT each time and refuse the whole site. So a mail server that failed, or took
+longer than SLOW_SEND_SECONDS, is left to rest for REST_SECONDS: meanwhile every process (the cache is shared
+in production) hands its e-mails straight to the worker, which is not in a hurry, and the next e-mail after
+the rest tries the server again.
 """
 
 import logging
+import time
 
 from celery import shared_task
+from django.core.cache import cache
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 logger = logging.getLogger(__name__)
 
+# A send that takes longer than this is slow enough to matter under load: the next ones go to the worker.
+SLOW_SEND_SECONDS = 2.0
+# How long a mail server that failed or was slow is left to rest: requests do not wait for it meanwhile.
+REST_SECONDS = 60
+RESTING_KEY = "mail:server-resting"
+
 
 def send(message: EmailMessage) -> None:
-    """Send `message` now, or have the worker send it later if the mail server fails (never raises for it)."""
+    """Send `message` now, or have the worker send it later if the mail server fails, is slow or rests
+    (never raises for it)."""
+    resting = cache.get(RESTING_KEY) is not None
+    if not resting and _sent_now(message):
+        return
+    try:
+        send_email.delay(_fields(message))
+        return
+    except Exception:
+        logger.warning("An e-mail could not be handed to the worker", exc_info=True)
+    # The broker is down too: a mail server that was only slow, or is back, may still take it.
+    if resting and _sent_now(message):
+        return
+    logger.error("An e-mail could neither be sent nor handed to the worker: it is lost")
+
+
+def _sent_now(message: EmailMessage) -> bool:
+    """Try the mail server once; leave it to rest if it fails or is slow. True if the message left."""
+    started = time.monotonic()
     try:
         message.send()
     except OSError:  # refused, timed out, or any of smtplib's errors
         logger.warning("The mail server did not take an e-mail: the worker will try again", exc_info=True)
-        try:
-            send_email.delay(_fields(message))
-        except Exception:
-            logger.exception("An e-mail could neither be sent nor handed to the worker: it is lost")
+        cache.set(RESTING_KEY, "failed", REST_SECONDS)
+        return False
+    if time.monotonic() - started > SLOW_SEND_SECONDS:
+        logger.warning("The mail server is slow: e-mails go through the worker for %s s", REST_SECONDS)
+        cache.set(RESTING_KEY, "slow", REST_SECONDS)
+    return True
 
 
 # How a task that sends e-mail meets a mail server that fails (smtplib's errors are OSErrors): it tries

@@ -1,6 +1,7 @@
 """A mail server that is down, failing or silent never turns someone's action into an error page: the
-e-mail leaves at once when it can, and the Celery worker tries again when it cannot (moisson.mail). Doors:
-sign-up (allauth's confirmation), the contact form's acknowledgement, and a real worker."""
+e-mail leaves at once when it can, and the Celery worker tries again when it cannot (moisson.mail). A server
+that failed or was slow is left to rest, so that the next requests do not wait for it too. Doors: sign-up
+(allauth's confirmation), the contact form's acknowledgement, and a real worker."""
 
 import re
 import signal
@@ -15,6 +16,7 @@ from typing import ClassVar
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.test import Client
 from django.urls import reverse
@@ -110,6 +112,29 @@ def silent_mail_server() -> Iterator[int]:
     server.close()
 
 
+class SilentMailServer:
+    """A mail server that accepts connections, counts them, and never says a word."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(connection)
+
+    def close(self) -> None:
+        self.server.close()
+        for connection in self.connections:
+            connection.close()
+
+
 class StillWaiting(BaseException):
     """Raised by an alarm in a request that waits too long: no `except OSError` nor `except Exception`
     on the way can take it for a mail server's error."""
@@ -134,6 +159,84 @@ def test_a_mail_server_that_never_answers_is_given_up_after_email_timeout(
 
     assert response.status_code == 302
     assert [fields["to"] for fields in queued] == [["anne@example.org"]]
+
+
+def test_once_the_mail_server_failed_to_answer_the_next_actions_do_not_wait_for_it(
+    settings: Settings, queued: list[dict], django_capture_on_commit_callbacks: object
+) -> None:
+    server = SilentMailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 1
+    try:
+        assert sign_up("anne").status_code == 302  # waits EMAIL_TIMEOUT, then hands the e-mail over
+        assert len(server.connections) == 1
+
+        assert sign_up("bruno").status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                reverse("review:contact"),
+                {"kind": "other", "email": "jeanne@example.org", "message": "Bonjour, une question."},
+            )
+        assert response["Location"] == reverse("review:contact_sent")
+    finally:
+        server.close()
+
+    assert len(server.connections) == 1
+    assert [fields["to"] for fields in queued] == [
+        ["anne@example.org"],
+        ["bruno@example.org"],
+        ["jeanne@example.org"],
+    ]
+
+
+def test_a_slow_mail_server_sends_the_email_and_is_left_to_rest(
+    settings: Settings, queued: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SlowReceiver)
+    server.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
+    monkeypatch.setattr(moisson_mail, "SLOW_SEND_SECONDS", _SlowReceiver.greeting_delay / 2)
+    try:
+        assert sign_up("anne").status_code == 302
+        assert sign_up("bruno").status_code == 302
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    [received] = server.received
+    assert "anne@example.org" in received
+    assert [fields["to"] for fields in queued] == [["bruno@example.org"]]
+
+
+def test_after_its_rest_the_mail_server_is_tried_again(
+    mail_server_down: list[int], queued: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(moisson_mail, "REST_SECONDS", 1)
+    mail_server_down[0] = 1
+
+    assert sign_up("anne").status_code == 302
+    assert cache.get(moisson_mail.RESTING_KEY) is not None
+    time.sleep(1.2)
+    assert sign_up("bruno").status_code == 302
+
+    assert [fields["to"] for fields in queued] == [["anne@example.org"]]
+    assert [message.to for message in mail.outbox] == [["bruno@example.org"]]
+
+
+def test_while_the_mail_server_rests_an_email_the_broker_cannot_take_is_sent_now(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broker_down(fields: dict) -> None:
+        raise OSError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(moisson_mail.send_email, "delay", broker_down)
+    cache.set(moisson_mail.RESTING_KEY, "slow", 60)
+
+    assert sign_up("anne").status_code == 302
+
+    assert [message.to for message in mail.outbox] == [["anne@example.org"]]
 
 
 class _Receiver(socketserver.StreamRequestHandler):
@@ -184,3 +287,13 @@ def test_a_real_worker_sends_an_email_the_request_could_not(
     assert len(server.received) == 1, (tmp_path / "worker.log").read_text()
     assert "anne@example.org" in server.received[0]
     assert "confirm-email" in server.received[0]
+
+
+class _SlowReceiver(_Receiver):
+    """A mail server that takes its time to greet, as one far away or overloaded does."""
+
+    greeting_delay = 0.6
+
+    def handle(self) -> None:
+        time.sleep(self.greeting_delay)
+        super().handle()
