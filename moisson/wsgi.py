@@ -14,7 +14,7 @@ def warm_up() -> None:
     The web server calls this in the master before the workers fork (moisson/serve.py for granian,
     gunicorn.conf.py for gunicorn), so that they inherit it all, shared copy-on-write: the URL configuration
     with every view, serializer and DRF module it imports (about a second of CPU per worker), the compiled
-    templates, the translation catalogs and the 503 pages. Nothing here opens a database or network
+    templates, the translation catalogs and the 503 answers. Nothing here opens a database or network
     connection: those must not be shared across a fork.
     """
     from django.conf import settings
@@ -22,7 +22,7 @@ def warm_up() -> None:
     from django.urls import get_resolver, reverse
     from django.utils import translation
 
-    from moisson.overload import _page
+    from moisson.overload import _refusal
 
     resolver = get_resolver()
     templates = Path(settings.BASE_DIR) / "templates"
@@ -30,7 +30,8 @@ def warm_up() -> None:
         with translation.override(language):
             reverse("collect:home")
             resolver.resolve("/")
-            _page(language)
+            _refusal(language, api=False)
+            _refusal(language, api=True)
     for engine in engines.all():
         for template in sorted(templates.rglob("*.html")):
             engine.get_template(str(template.relative_to(templates)))

@@ -48,6 +48,17 @@ def test_the_503_answers_in_english_to_an_english_browser(server_full, client: C
     assert "A lot of people right now…" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_503_follows_the_language_chosen_on_the_site_over_the_browsers(
+    server_full, client: Client, settings
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("collect:home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    api = client.get(reverse("api:collect_api:pairs-list"), HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert "A lot of people right now…" in page
+    assert api["detail"].startswith("Too many people")
+
+
 def test_refusing_a_request_touches_no_database(server_full, client: Client):
     # No django_db mark: pytest-django makes any query here an error.
     response = client.get(reverse("collect:home"))
