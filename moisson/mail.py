@@ -7,12 +7,12 @@ message sent twice. `send` tries once, within EMAIL_TIMEOUT; if the server refus
 the message is handed to the Celery worker (`send_email`), which tries again with growing pauses. Sending
 at once keeps the common case as it was: the e-mail leaves before the page answers.
 
-A request that waits for the mail server holds one of its process's places (moisson/overload.py) without
-using a core. On launch day, with sign-ups arriving every second, a mail server that stops answering would
-take every place for EMAIL_TIMEOUT each time and refuse the whole site. So a mail server that failed, or took
-longer than SLOW_SEND_SECONDS, is left to rest for REST_SECONDS: meanwhile every process (the cache is shared
-in production) hands its e-mails straight to the worker, which is not in a hurry, and the next e-mail after
-the rest tries the server again.
+A request that waits for the mail server uses no core, so it gives its place among the requests in flight
+(moisson/overload.py) to another one meanwhile: on launch day, with sign-ups arriving every second, a mail
+server that stops answering would otherwise take every place for EMAIL_TIMEOUT and refuse the whole site. And
+a mail server that failed, or took longer than SLOW_SEND_SECONDS, is left to rest for REST_SECONDS: meanwhile
+every process (the cache is shared in production) hands its e-mails straight to the worker, which is not in
+a hurry, and the next e-mail after the rest tries the server again.
 """
 
 import logging
@@ -21,6 +21,8 @@ import time
 from celery import shared_task
 from django.core.cache import cache
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+
+from moisson.overload import place_given_back
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,8 @@ def _sent_now(message: EmailMessage) -> bool:
     """Try the mail server once; leave it to rest if it fails or is slow. True if the message left."""
     started = time.monotonic()
     try:
-        message.send()
+        with place_given_back():
+            message.send()
     except OSError:  # refused, timed out, or any of smtplib's errors
         logger.warning("The mail server did not take an e-mail: the worker will try again", exc_info=True)
         cache.set(RESTING_KEY, "failed", REST_SECONDS)

@@ -14,10 +14,11 @@ own queue. Behind a proxy that stamps `X-Request-Start` (nginx: `proxy_set_heade
 "t=${msec}";`), a request that already waited more than `MOISSON_MAX_QUEUE_MS` is refused too.
 """
 
+import contextlib
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -56,8 +57,32 @@ class InFlight:
             self.count -= 1
             self._places.notify()
 
+    def take_back(self) -> None:
+        """Take a place again after giving it back for a wait, above the limit if need be: the request is
+        half done, and refusing it now would lose what it did."""
+        with self._places:
+            self.count += 1
+
 
 requests_in_flight = InFlight()
+# Whether the request this thread serves holds one of the places (not in a worker, a command, a test).
+_this_thread = threading.local()
+
+
+@contextlib.contextmanager
+def place_given_back() -> Iterator[None]:
+    """While the request waits for another server without using a core (a mail server's answer), its place
+    serves another request; it is taken back when the wait is over."""
+    if not getattr(_this_thread, "holds_place", False):
+        yield
+        return
+    _this_thread.holds_place = False
+    requests_in_flight.leave()
+    try:
+        yield
+    finally:
+        requests_in_flight.take_back()
+        _this_thread.holds_place = True
 
 
 def queued_ms(request: HttpRequest, *, now: float) -> float | None:
@@ -89,9 +114,11 @@ class OverloadMiddleware:
             limit=settings.MOISSON_MAX_IN_FLIGHT, wait=settings.MOISSON_MAX_WAIT_MS / 1000
         ):
             return overloaded(request)
+        _this_thread.holds_place = True
         try:
             return self.get_response(request)
         finally:
+            _this_thread.holds_place = False
             requests_in_flight.leave()
 
 

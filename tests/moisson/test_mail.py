@@ -18,6 +18,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends import locmem
+from django.db import connection as database
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -25,6 +26,7 @@ from pytest_django.fixtures import Settings
 from accounts.models import User
 from moisson import mail as moisson_mail
 from moisson.celery import app
+from moisson.overload import requests_in_flight
 from review.models import ContactRequest
 from tests.fixtures.signup import sign_up
 from tests.workers import needs_real_worker, running_worker
@@ -239,6 +241,41 @@ def test_while_the_mail_server_rests_an_email_the_broker_cannot_take_is_sent_now
     assert [message.to for message in mail.outbox] == [["anne@example.org"]]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_while_a_request_waits_for_the_mail_server_its_place_serves_another_request(
+    settings: Settings,
+) -> None:
+    settings.MOISSON_MAX_IN_FLIGHT, settings.MOISSON_MAX_WAIT_MS = 1, 0
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _GatedReceiver)
+    server.received, server.greeted, server.gate = [], threading.Event(), threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
+    signed_up: list[int] = []
+
+    def sign_up_and_close() -> None:
+        try:
+            signed_up.append(sign_up("anne").status_code)
+        finally:
+            database.close()
+
+    signing_up = threading.Thread(target=sign_up_and_close)
+    signing_up.start()
+    try:
+        assert server.greeted.wait(30), "the sign-up never reached the mail server"
+        # The one place of this process would be the sign-up's, waiting for the mail server.
+        assert Client().get(reverse("collect:guide")).status_code == 200
+    finally:
+        server.gate.set()
+        signing_up.join(30)
+        server.shutdown()
+        server.server_close()
+
+    assert signed_up == [302]
+    assert len(server.received) == 1
+    assert requests_in_flight.count == 0
+
+
 class _Receiver(socketserver.StreamRequestHandler):
     """Just enough SMTP to receive a message: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
 
@@ -296,4 +333,13 @@ class _SlowReceiver(_Receiver):
 
     def handle(self) -> None:
         time.sleep(self.greeting_delay)
+        super().handle()
+
+
+class _GatedReceiver(_Receiver):
+    """A mail server that answers only when the test opens its gate."""
+
+    def handle(self) -> None:
+        self.server.greeted.set()
+        self.server.gate.wait(30)
         super().handle()

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from moisson.overload import InFlight, OverloadMiddleware, requests_in_flight
+from moisson.overload import InFlight, OverloadMiddleware, place_given_back, requests_in_flight
 
 
 @pytest.mark.django_db
@@ -166,3 +166,38 @@ def test_the_middleware_waits_the_setting_before_its_503(server_full, settings, 
     response = client.get(reverse("collect:guide"))
     assert response.status_code == 503
     assert time.monotonic() - started >= 0.06
+
+
+def test_a_place_given_back_for_a_wait_is_taken_back_after_even_above_the_limit(settings, rf):
+    settings.MOISSON_MAX_IN_FLIGHT, settings.MOISSON_MAX_WAIT_MS = 1, 0
+    seen: dict[str, object] = {}
+
+    def view(request: HttpRequest) -> HttpResponse:
+        with place_given_back():
+            seen["during"] = requests_in_flight.count
+            assert requests_in_flight.try_enter(limit=1)  # another request takes the place meanwhile
+        seen["after"] = requests_in_flight.count
+        requests_in_flight.leave()
+        return HttpResponse()
+
+    OverloadMiddleware(view)(rf.get("/"))
+    assert seen == {"during": 0, "after": 2}
+    assert requests_in_flight.count == 0
+
+
+def test_a_wait_that_failed_takes_its_place_back_too(settings, rf):
+    settings.MOISSON_MAX_IN_FLIGHT = 1
+
+    def view(request: HttpRequest) -> HttpResponse:
+        with place_given_back():
+            raise OSError("the mail server hung up")
+
+    with pytest.raises(OSError):
+        OverloadMiddleware(view)(rf.get("/"))
+    assert requests_in_flight.count == 0
+
+
+def test_outside_a_request_nothing_is_given_back():
+    with place_given_back():
+        assert requests_in_flight.count == 0
+    assert requests_in_flight.count == 0
