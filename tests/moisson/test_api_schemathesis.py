@@ -23,7 +23,8 @@ from collect.models import Status
 from review.services import report_pair
 from tests.factories import make_pair, make_user
 
-pytestmark = pytest.mark.django_db
+# About a minute of CPU per database on a slow machine: CI runs it once, on PostgreSQL.
+pytestmark = [pytest.mark.django_db, pytest.mark.prefers_postgresql]
 
 # Enough to reach every branch of our validation, small enough for the run to stay well under a minute.
 EXAMPLES_PER_OPERATION = 20
