@@ -1,6 +1,7 @@
 """Honest overload (issue 14): beyond capacity, an immediate 503 instead of a silent queue.
 
-Each server process lets at most `MOISSON_MAX_IN_FLIGHT` requests run at once. One more waits at most
+Each server process lets at most `MOISSON_MAX_IN_FLIGHT` requests run at once, fewer on a machine too slow
+to serve that many within `MOISSON_TARGET_MS` (`Places`). One more waits at most
 `MOISSON_MAX_WAIT_MS` (20 ms) for a place, and at most as many wait as are served; otherwise it is
 answered at once with 503 and `Retry-After`: a short French page (which tells the contributor that their
 text is kept in the browser, where the writing page saves it at every keystroke) or, under /api/, the API's
@@ -64,8 +65,84 @@ class InFlight:
             self.count += 1
 
 
+class IdleCores:
+    """The share of the machine's CPU time left idle since the last call, from Linux's /proc/stat (None
+    where it cannot be read, and on the first call)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[int, int] | None = None
+
+    def __call__(self) -> float | None:
+        try:
+            with open("/proc/stat", "rb") as stat:
+                ticks = [int(field) for field in stat.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        idle, total = ticks[3] + ticks[4], sum(ticks)  # idle and iowait; user, system, irq, steal... busy
+        last, self._last = self._last, (idle, total)
+        if last is None or total <= last[1]:
+            return None
+        return (idle - last[0]) / (total - last[1])
+
+
+class Places:
+    """How many requests this process lets run at once: MOISSON_MAX_IN_FLIGHT at most, fewer on a machine
+    too slow to serve that many within MOISSON_TARGET_MS.
+
+    Every WINDOW requests served, the 90th percentile of their durations is compared with the target. Over
+    it while the machine's cores are full, fewer places, in proportion: the requests let in were only sharing
+    the cores (and the GIL) and taking longer each, and the ones beyond get their 503 sooner. Under half of
+    it while requests were refused, or with cores left idle, one place more, up to the setting. A request
+    slowed by something other than the cores (the database, another server) leaves them idle, and so never
+    takes a place away: fewer places would only serve fewer.
+    """
+
+    WINDOW = 50
+    # Cores are full when less than this share of their time was idle; there is room above ROOM.
+    FULL, ROOM = 0.1, 0.25
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.number: int | None = None
+        self.idle_cores: Callable[[], float | None] = IdleCores()
+        self._served: list[float] = []
+        self._refused = 0
+
+    def now(self, most: int) -> int:
+        """The places this process has now (0: no limit)."""
+        number = self.number
+        return most if not most or number is None or number > most else number
+
+    def refused(self) -> None:
+        with self._lock:
+            self._refused += 1
+
+    def served(self, seconds: float, *, most: int, target_ms: int) -> None:
+        if not most or not target_ms:
+            return
+        with self._lock:
+            if not self._served:
+                self.idle_cores()  # the window starts: the idle share is read over it
+            self._served.append(seconds)
+            if len(self._served) < self.WINDOW:
+                return
+            served, self._served = sorted(self._served), []
+            refused, self._refused = self._refused, 0
+            slowest_ms = served[int(len(served) * 0.9)] * 1000
+            idle = self.idle_cores()
+            number = self.now(most)
+            if slowest_ms > target_ms and idle is not None and idle < self.FULL and number > 1:
+                # In proportion, at least one: from 4 places with a p90 of 300 ms for a target of 100, 1.
+                number = max(1, min(number - 1, int(number * target_ms / slowest_ms)))
+            elif refused and number < most and (slowest_ms < target_ms / 2 or (idle or 0) > self.ROOM):
+                number += 1
+            self.number = number
+
+
 requests_in_flight = InFlight()
-# Whether the request this thread serves holds one of the places (not in a worker, a command, a test).
+places = Places()
+# Whether the request this thread serves holds one of the places (not in a worker, a command, a test), and
+# whether it lent it for a while (its duration then says nothing of the cores).
 _this_thread = threading.local()
 
 
@@ -77,6 +154,7 @@ def place_given_back() -> Iterator[None]:
         yield
         return
     _this_thread.holds_place = False
+    _this_thread.lent_place = True
     requests_in_flight.leave()
     try:
         yield
@@ -110,16 +188,19 @@ class OverloadMiddleware:
             waited = queued_ms(request, now=time.time())
             if waited is not None and waited > max_queue_ms:
                 return overloaded(request)
-        if not requests_in_flight.try_enter(
-            limit=settings.MOISSON_MAX_IN_FLIGHT, wait=settings.MOISSON_MAX_WAIT_MS / 1000
-        ):
+        most = settings.MOISSON_MAX_IN_FLIGHT
+        if not requests_in_flight.try_enter(limit=places.now(most), wait=settings.MOISSON_MAX_WAIT_MS / 1000):
+            places.refused()
             return overloaded(request)
-        _this_thread.holds_place = True
+        started = time.monotonic()
+        _this_thread.holds_place, _this_thread.lent_place = True, False
         try:
             return self.get_response(request)
         finally:
             _this_thread.holds_place = False
             requests_in_flight.leave()
+            if not _this_thread.lent_place:
+                places.served(time.monotonic() - started, most=most, target_ms=settings.MOISSON_TARGET_MS)
 
 
 def overloaded(request: HttpRequest) -> HttpResponse:

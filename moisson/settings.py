@@ -450,6 +450,11 @@ MOISSON_COLLECTION_GOAL = env_int("MOISSON_COLLECTION_GOAL", 100_000)
 # queue for the GIL), for the same throughput (bench/RESULTS.md, "How many in flight"); at 800, 6 took the
 # reads' p95 to 149 ms against 95 ("Lists as rows...").
 MOISSON_MAX_IN_FLIGHT = env_int("MOISSON_MAX_IN_FLIGHT", 4)
+# The 90th percentile of served requests' durations that each process aims for by letting fewer requests
+# in at once while its machine's cores are full (moisson.overload.Places; 0: always MOISSON_MAX_IN_FLIGHT).
+# On a machine three times slower than the one 4 was measured on, 4 took the p95s to about 280 ms and 2 or 1
+# brought them under 150 and 90 for 3 to 10 % fewer served (bench/RESULTS.md).
+MOISSON_TARGET_MS = env_int("MOISSON_TARGET_MS", 100)
 MOISSON_MAX_QUEUE_MS = env_int("MOISSON_MAX_QUEUE_MS", 0)
 # How long a request beyond the limit may wait for a place before its 503 (0: refused at once); at most as
 # many wait as are served. 20 ms absorbs the bursts that found the places taken while a core had room: at

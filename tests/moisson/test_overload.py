@@ -8,7 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from moisson.overload import InFlight, OverloadMiddleware, place_given_back, requests_in_flight
+from moisson.overload import (
+    IdleCores,
+    InFlight,
+    OverloadMiddleware,
+    Places,
+    place_given_back,
+    places,
+    requests_in_flight,
+)
 
 
 @pytest.mark.django_db
@@ -201,3 +209,132 @@ def test_outside_a_request_nothing_is_given_back():
     with place_given_back():
         assert requests_in_flight.count == 0
     assert requests_in_flight.count == 0
+
+
+def serve_window(places_: Places, *, ms: float, most: int = 4, target_ms: int = 100) -> None:
+    for _ in range(Places.WINDOW):
+        places_.served(ms / 1000, most=most, target_ms=target_ms)
+
+
+def test_fewer_places_while_the_cores_are_full_and_requests_slower_than_the_target():
+    slow_machine = Places()
+    slow_machine.idle_cores = lambda: 0.02
+    numbers = []
+    for _ in range(5):
+        serve_window(slow_machine, ms=180)
+        numbers.append(slow_machine.now(4))
+    assert numbers == [2, 1, 1, 1, 1]  # 4 x 100 / 180, then 2 x 100 / 180
+
+
+def test_one_place_less_at_least_when_requests_are_a_little_slower_than_the_target():
+    slightly_slow = Places()
+    slightly_slow.idle_cores = lambda: 0.02
+    serve_window(slightly_slow, ms=110)
+    assert slightly_slow.now(4) == 3
+
+
+def test_no_place_taken_away_when_the_cores_have_room_slow_requests_wait_for_something_else():
+    slow_database = Places()
+    slow_database.idle_cores = lambda: 0.6
+    serve_window(slow_database, ms=400)
+    assert slow_database.now(4) == 4
+    slow_database.idle_cores = lambda: None  # where /proc/stat cannot be read
+    serve_window(slow_database, ms=400)
+    assert slow_database.now(4) == 4
+
+
+def test_places_come_back_when_requests_are_fast_again_and_some_were_refused():
+    recovering = Places()
+    recovering.number, recovering.idle_cores = 1, lambda: 0.02
+    serve_window(recovering, ms=30)
+    assert recovering.now(4) == 1  # nobody was refused: one place was enough
+    numbers = []
+    for _ in range(4):
+        recovering.refused()
+        serve_window(recovering, ms=30)
+        numbers.append(recovering.now(4))
+    assert numbers == [2, 3, 4, 4]
+
+
+def test_a_place_comes_back_when_cores_are_left_idle_while_requests_were_refused():
+    idle = Places()
+    idle.number, idle.idle_cores = 2, lambda: 0.4
+    idle.refused()
+    serve_window(idle, ms=80)
+    assert idle.now(4) == 3
+
+
+def test_a_target_of_zero_keeps_the_setting():
+    fixed = Places()
+    fixed.idle_cores = lambda: 0.0
+    serve_window(fixed, ms=1000, target_ms=0)
+    assert fixed.now(4) == 4
+
+
+def test_never_more_places_than_the_setting_even_after_it_is_lowered():
+    lowered = Places()
+    lowered.number = 4
+    assert lowered.now(2) == 2
+    assert lowered.now(0) == 0
+
+
+def test_the_idle_share_of_the_cores_is_read_from_the_machine():
+    idle_cores = IdleCores()
+    assert idle_cores() is None  # nothing to compare with yet
+    busy_until = time.monotonic() + 0.3
+    while time.monotonic() < busy_until:
+        pass
+    share = idle_cores()
+    assert share is not None
+    assert 0 <= share < 1  # this process kept one core busy all along
+
+
+@pytest.fixture
+def adapting(settings, monkeypatch: pytest.MonkeyPatch) -> Places:
+    """The process's places following the target, on a machine whose cores are full."""
+    settings.MOISSON_MAX_IN_FLIGHT, settings.MOISSON_TARGET_MS, settings.MOISSON_MAX_WAIT_MS = 4, 100, 0
+    monkeypatch.setattr(places, "number", None)
+    monkeypatch.setattr(places, "idle_cores", lambda: 0.0)
+    monkeypatch.setattr(places, "_served", [])
+    monkeypatch.setattr(places, "_refused", 0)
+    return places
+
+
+def test_through_the_middleware_slow_requests_on_full_cores_leave_fewer_places(
+    adapting: Places, rf, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr("moisson.overload.time.monotonic", lambda: clock[0])
+
+    def slow_view(request: HttpRequest) -> HttpResponse:
+        clock[0] += 0.2
+        return HttpResponse()
+
+    middleware = OverloadMiddleware(slow_view)
+    for _ in range(Places.WINDOW * 3):
+        assert middleware(rf.get("/")).status_code == 200
+    assert adapting.now(4) == 1
+
+    # The one place left is taken: the next request is refused, where four places would have served it.
+    assert requests_in_flight.try_enter(limit=1)
+    try:
+        assert middleware(rf.get("/")).status_code == 503
+    finally:
+        requests_in_flight.leave()
+
+
+def test_a_request_that_lent_its_place_to_wait_for_a_mail_server_does_not_count(
+    adapting: Places, rf, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr("moisson.overload.time.monotonic", lambda: clock[0])
+
+    def waits_for_the_mail_server(request: HttpRequest) -> HttpResponse:
+        with place_given_back():
+            clock[0] += 5.0
+        return HttpResponse()
+
+    middleware = OverloadMiddleware(waits_for_the_mail_server)
+    for _ in range(Places.WINDOW * 2):
+        middleware(rf.get("/"))
+    assert adapting.now(4) == 4
