@@ -191,6 +191,39 @@ def test_once_the_mail_server_failed_to_answer_the_next_actions_do_not_wait_for_
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_arriving_while_another_still_waits_for_the_mail_server_does_not_wait_too(
+    settings: Settings, queued: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = SilentMailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 3
+    monkeypatch.setattr(moisson_mail, "SLOW_SEND_SECONDS", 0.3)
+
+    def sign_up_and_close() -> None:
+        try:
+            sign_up("anne")
+        finally:
+            database.close()
+
+    first = threading.Thread(target=sign_up_and_close)
+    first.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.connections and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.5)  # anne's sign-up has waited longer than SLOW_SEND_SECONDS, and still waits
+
+        assert sign_up("bruno").status_code == 302
+        assert [fields["to"] for fields in queued] == [["bruno@example.org"]]
+        assert len(server.connections) == 1
+    finally:
+        first.join(30)
+        server.close()
+
+    assert [fields["to"] for fields in queued] == [["bruno@example.org"], ["anne@example.org"]]
+
+
 def test_a_slow_mail_server_sends_the_email_and_is_left_to_rest(
     settings: Settings, queued: list[dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
