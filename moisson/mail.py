@@ -65,10 +65,14 @@ def _mail_server_resting() -> bool:
     with _sending_lock:
         oldest = min(_sending.values(), default=None)
     if oldest is not None and time.monotonic() - oldest > SLOW_SEND_SECONDS:
-        logger.warning("The mail server is slow: e-mails go through the worker for %s s", REST_SECONDS)
-        cache.set(RESTING_KEY, "slow", REST_SECONDS)
+        _rest_because_slow()
         return True
     return False
+
+
+def _rest_because_slow() -> None:
+    logger.warning("The mail server is slow: e-mails go through the worker for %s s", REST_SECONDS)
+    cache.set(RESTING_KEY, "slow", REST_SECONDS)
 
 
 def _sent_now(message: EmailMessage) -> bool:
@@ -87,8 +91,7 @@ def _sent_now(message: EmailMessage) -> bool:
         with _sending_lock:
             del _sending[threading.get_ident()]
     if time.monotonic() - started > SLOW_SEND_SECONDS:
-        logger.warning("The mail server is slow: e-mails go through the worker for %s s", REST_SECONDS)
-        cache.set(RESTING_KEY, "slow", REST_SECONDS)
+        _rest_because_slow()
     return True
 
 

@@ -3,6 +3,7 @@ e-mail leaves at once when it can, and the Celery worker tries again when it can
 that failed or was slow is left to rest, so that the next requests do not wait for it too. Doors: sign-up
 (allauth's confirmation), the contact form's acknowledgement, and a real worker."""
 
+import contextlib
 import re
 import signal
 import smtplib
@@ -104,14 +105,42 @@ def test_a_contact_message_is_kept_and_acknowledged_later_when_the_mail_server_i
     assert fields["to"] == ["jeanne@example.org"]
 
 
-@pytest.fixture
-def silent_mail_server() -> Iterator[int]:
-    """A mail server that accepts connections and never says a word."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    yield server.getsockname()[1]
-    server.close()
+def send_through(settings: Settings, port: int, **more: float) -> None:
+    """The site's e-mail sent by SMTP to a server of the test on `port` (and any other EMAIL_ setting)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    for name, value in more.items():
+        setattr(settings, name, value)
+
+
+@contextlib.contextmanager
+def receiving_mail_server(handler: type[socketserver.BaseRequestHandler]) -> Iterator[socketserver.TCPServer]:
+    """A mail server of the test, answering with `handler`: what it receives, whether it greeted someone,
+    and a gate the handler may wait on (opened on the way out)."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.received, server.greeted, server.gate = [], threading.Event(), threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.gate.set()
+        server.shutdown()
+        server.server_close()
+
+
+def sign_up_in_a_thread(username: str) -> tuple[threading.Thread, list[int]]:
+    """Sign `username` up from another thread, started here: the thread, and the status code once it ends."""
+    status: list[int] = []
+
+    def sign_up_and_close() -> None:
+        try:
+            status.append(sign_up(username).status_code)
+        finally:
+            database.close()
+
+    thread = threading.Thread(target=sign_up_and_close)
+    thread.start()
+    return thread, status
 
 
 class SilentMailServer:
@@ -137,16 +166,22 @@ class SilentMailServer:
             connection.close()
 
 
+@pytest.fixture
+def silent_mail_server() -> Iterator[SilentMailServer]:
+    server = SilentMailServer()
+    yield server
+    server.close()
+
+
 class StillWaiting(BaseException):
     """Raised by an alarm in a request that waits too long: no `except OSError` nor `except Exception`
     on the way can take it for a mail server's error."""
 
 
 def test_a_mail_server_that_never_answers_is_given_up_after_email_timeout(
-    settings: Settings, silent_mail_server: int, queued: list[dict]
+    settings: Settings, silent_mail_server: SilentMailServer, queued: list[dict]
 ) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", silent_mail_server, 1
+    send_through(settings, silent_mail_server.port, EMAIL_TIMEOUT=1)
 
     def still_waiting(signum: int, frame: object) -> None:
         raise StillWaiting("the sign-up was still waiting for the mail server after 30 s")
@@ -164,24 +199,24 @@ def test_a_mail_server_that_never_answers_is_given_up_after_email_timeout(
 
 
 def test_once_the_mail_server_failed_to_answer_the_next_actions_do_not_wait_for_it(
-    settings: Settings, queued: list[dict], django_capture_on_commit_callbacks: object
+    settings: Settings,
+    silent_mail_server: SilentMailServer,
+    queued: list[dict],
+    django_capture_on_commit_callbacks: object,
 ) -> None:
-    server = SilentMailServer()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 1
-    try:
-        assert sign_up("anne").status_code == 302  # waits EMAIL_TIMEOUT, then hands the e-mail over
-        assert len(server.connections) == 1
+    server = silent_mail_server
+    send_through(settings, server.port, EMAIL_TIMEOUT=1)
 
-        assert sign_up("bruno").status_code == 302
-        with django_capture_on_commit_callbacks(execute=True):
-            response = Client().post(
-                reverse("review:contact"),
-                {"kind": "other", "email": "jeanne@example.org", "message": "Bonjour, une question."},
-            )
-        assert response["Location"] == reverse("review:contact_sent")
-    finally:
-        server.close()
+    assert sign_up("anne").status_code == 302  # waits EMAIL_TIMEOUT, then hands the e-mail over
+    assert len(server.connections) == 1
+
+    assert sign_up("bruno").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            reverse("review:contact"),
+            {"kind": "other", "email": "jeanne@example.org", "message": "Bonjour, une question."},
+        )
+    assert response["Location"] == reverse("review:contact_sent")
 
     assert len(server.connections) == 1
     assert [fields["to"] for fields in queued] == [
@@ -193,21 +228,16 @@ def test_once_the_mail_server_failed_to_answer_the_next_actions_do_not_wait_for_
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sign_up_arriving_while_another_still_waits_for_the_mail_server_does_not_wait_too(
-    settings: Settings, queued: list[dict], monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    silent_mail_server: SilentMailServer,
+    queued: list[dict],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server = SilentMailServer()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 3
+    server = silent_mail_server
+    send_through(settings, server.port, EMAIL_TIMEOUT=3)
     monkeypatch.setattr(moisson_mail, "SLOW_SEND_SECONDS", 0.3)
 
-    def sign_up_and_close() -> None:
-        try:
-            sign_up("anne")
-        finally:
-            database.close()
-
-    first = threading.Thread(target=sign_up_and_close)
-    first.start()
+    first, _ = sign_up_in_a_thread("anne")
     try:
         deadline = time.monotonic() + 30
         while not server.connections and time.monotonic() < deadline:
@@ -219,7 +249,6 @@ def test_a_sign_up_arriving_while_another_still_waits_for_the_mail_server_does_n
         assert len(server.connections) == 1
     finally:
         first.join(30)
-        server.close()
 
     assert [fields["to"] for fields in queued] == [["bruno@example.org"], ["anne@example.org"]]
 
@@ -227,18 +256,11 @@ def test_a_sign_up_arriving_while_another_still_waits_for_the_mail_server_does_n
 def test_a_slow_mail_server_sends_the_email_and_is_left_to_rest(
     settings: Settings, queued: list[dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SlowReceiver)
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
     monkeypatch.setattr(moisson_mail, "SLOW_SEND_SECONDS", _SlowReceiver.greeting_delay / 2)
-    try:
+    with receiving_mail_server(_SlowReceiver) as server:
+        send_through(settings, server.server_address[1])
         assert sign_up("anne").status_code == 302
         assert sign_up("bruno").status_code == 302
-    finally:
-        server.shutdown()
-        server.server_close()
 
     [received] = server.received
     assert "anne@example.org" in received
@@ -279,30 +301,16 @@ def test_while_a_request_waits_for_the_mail_server_its_place_serves_another_requ
     settings: Settings,
 ) -> None:
     settings.MOISSON_MAX_IN_FLIGHT, settings.MOISSON_MAX_WAIT_MS = 1, 0
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _GatedReceiver)
-    server.received, server.greeted, server.gate = [], threading.Event(), threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
-    signed_up: list[int] = []
-
-    def sign_up_and_close() -> None:
+    with receiving_mail_server(_GatedReceiver) as server:
+        send_through(settings, server.server_address[1])
+        signing_up, signed_up = sign_up_in_a_thread("anne")
         try:
-            signed_up.append(sign_up("anne").status_code)
+            assert server.greeted.wait(30), "the sign-up never reached the mail server"
+            # The one place of this process would be the sign-up's, waiting for the mail server.
+            assert Client().get(reverse("collect:guide")).status_code == 200
         finally:
-            database.close()
-
-    signing_up = threading.Thread(target=sign_up_and_close)
-    signing_up.start()
-    try:
-        assert server.greeted.wait(30), "the sign-up never reached the mail server"
-        # The one place of this process would be the sign-up's, waiting for the mail server.
-        assert Client().get(reverse("collect:guide")).status_code == 200
-    finally:
-        server.gate.set()
-        signing_up.join(30)
-        server.shutdown()
-        server.server_close()
+            server.gate.set()
+            signing_up.join(30)
 
     assert signed_up == [302]
     assert len(server.received) == 1
@@ -333,26 +341,19 @@ class _Receiver(socketserver.StreamRequestHandler):
 def test_a_real_worker_sends_an_email_the_request_could_not(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Receiver)
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     # The request meets a mail server that refuses it; the worker, started with the address of one that
     # works, sends the message (the same server after a restart, as it were).
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
-    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-    monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
-    monkeypatch.setenv("EMAIL_PORT", str(server.server_address[1]))
+    send_through(settings, 1)
     assert "moisson.mail.send_email" in app.tasks
-    try:
+    with receiving_mail_server(_Receiver) as server:
+        monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+        monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
+        monkeypatch.setenv("EMAIL_PORT", str(server.server_address[1]))
         with running_worker(releases_root=tmp_path, log=tmp_path / "worker.log", name="mail-test"):
             assert sign_up("anne").status_code == 302
             deadline = time.monotonic() + 60
             while not server.received and time.monotonic() < deadline:
                 time.sleep(0.2)
-    finally:
-        server.shutdown()
-        server.server_close()
 
     assert len(server.received) == 1, (tmp_path / "worker.log").read_text()
     assert "anne@example.org" in server.received[0]
