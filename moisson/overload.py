@@ -28,6 +28,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
+from moisson.cores import IdleCores
+
 
 class InFlight:
     """How many requests this process is serving now. Shared by the threads of one process."""
@@ -65,33 +67,14 @@ class InFlight:
             self.count += 1
 
 
-class IdleCores:
-    """The share of the machine's CPU time left idle since the last call, from Linux's /proc/stat (None
-    where it cannot be read, and on the first call)."""
-
-    def __init__(self) -> None:
-        self._last: tuple[int, int] | None = None
-
-    def __call__(self) -> float | None:
-        try:
-            with open("/proc/stat", "rb") as stat:
-                ticks = [int(field) for field in stat.readline().split()[1:9]]
-        except (OSError, ValueError):
-            return None
-        idle, total = ticks[3] + ticks[4], sum(ticks)  # idle and iowait; user, system, irq, steal... busy
-        last, self._last = self._last, (idle, total)
-        if last is None or total <= last[1]:
-            return None
-        return (idle - last[0]) / (total - last[1])
-
-
 class Places:
     """How many requests this process lets run at once: MOISSON_MAX_IN_FLIGHT at most, fewer on a machine
     too slow to serve that many within MOISSON_TARGET_MS.
 
     Every WINDOW requests served, the 90th percentile of their durations is compared with the target. Over
-    it while the machine's cores are full, fewer places, in proportion: the requests let in were only sharing
-    the cores (and the GIL) and taking longer each, and the ones beyond get their 503 sooner. Under half of
+    it while the cores this process may use are full (`moisson.cores`: its cores, or its container's quota),
+    fewer places, in proportion: the requests let in were only sharing the cores (and the GIL) and taking
+    longer each, and the ones beyond get their 503 sooner. Under half of
     it while requests were refused, or with cores left idle, one place more, up to the setting. A request
     slowed by something other than the cores (the database, another server) leaves them idle, and so never
     takes a place away: fewer places would only serve fewer.
