@@ -6,7 +6,7 @@ Everything comes from environment variables with defaults sized for a small mach
 | variable | default | meaning |
 | --- | --- | --- |
 | `HOST`, `PORT` | 127.0.0.1, 8000 | where to listen (`BIND` overrides both, e.g. `unix:/run/moisson.sock`) |
-| `WEB_WORKERS` | 2 | processes; about one per core |
+| `WEB_WORKERS` | 2 (1 on one core) | processes; about one per core (`moisson.cores.web_workers`) |
 | `WEB_THREADS` | 16 | threads per process (see below) |
 | `WEB_TIMEOUT` | 30 | seconds before a worker whose main loop stops answering is restarted |
 | `WEB_PRELOAD` | true | load Django and the language detector once, before forking |
@@ -26,10 +26,12 @@ translations), then freezes that heap (`gc.freeze()`): the workers' garbage coll
 import gc
 import os
 
+from moisson.cores import web_workers
+
 host = os.environ.get("HOST", "127.0.0.1")
 port = os.environ.get("PORT", "8000")
 bind = os.environ.get("BIND", f"{host}:{port}")
-workers = int(os.environ.get("WEB_WORKERS", "2"))
+workers = web_workers()
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "16"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))

@@ -14,6 +14,8 @@ honest answer, which a volunteer reads as such, not a failure of the server) and
 and maximum; then the CPU seconds used by the server (its master and workers), the Celery worker, the database
 (the PostgreSQL backends of this database, all born during the run since the server is new) and the client
 (locust), and the machine's load average.
+With `--cpu-quota CORES` (as root), the web server runs in a control group held to that many cores, as in a
+container started with `docker run --cpus CORES`; the database, the worker and locust stay outside.
 Never fails on timing: the figures are for bench/RESULTS.md.
 """
 
@@ -124,11 +126,51 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def start_server(port: int, *, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
+class CpuQuota:
+    """A control group holding the web server to a number of cores, as `docker run --cpus` would (cgroup v1's
+    cpu and cpuacct where they are mounted, as on this project's machines, otherwise v2's cpu controller).
+    Takes root; the database, the Celery worker and locust stay outside, as in a deployment."""
+
+    V1 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/cpuacct")
+    V2 = Path("/sys/fs/cgroup")
+
+    def __init__(self, cores: float) -> None:
+        name, period = f"moisson-bench-{os.getpid()}-{time.time_ns()}", 100_000
+        if all(hierarchy.is_dir() for hierarchy in self.V1):
+            self.directories = [hierarchy / name for hierarchy in self.V1]
+            for directory in self.directories:
+                directory.mkdir()
+            (self.directories[0] / "cpu.cfs_period_us").write_text(str(period))
+            (self.directories[0] / "cpu.cfs_quota_us").write_text(str(round(cores * period)))
+        else:
+            (self.V2 / "cgroup.subtree_control").write_text("+cpu")
+            self.directories = [self.V2 / name]
+            self.directories[0].mkdir()
+            (self.directories[0] / "cpu.max").write_text(f"{round(cores * period)} {period}")
+
+    def command(self, command: list[str]) -> list[str]:
+        """The command, run by a shell that first moves itself into the group."""
+        joins = "; ".join(f"echo $$ > {directory / 'cgroup.procs'}" for directory in self.directories)
+        return ["sh", "-c", f'{joins}; exec "$@"', "sh", *command]
+
+    def remove(self) -> None:
+        for directory in self.directories:
+            for _ in range(50):  # the group empties a little after its processes are reaped
+                try:
+                    directory.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+def start_server(
+    port: int, *, url: str, env_extra: dict[str, str], quota: CpuQuota | None = None
+) -> subprocess.Popen:
     env = server_environment(port, url=url, env_extra=env_extra)
+    # The server `make run` starts: granian, or gunicorn with --set WEB_SERVER=gunicorn.
+    command = [sys.executable, "-m", "moisson.serve", "--web"]
     server = subprocess.Popen(
-        # The server `make run` starts: granian, or gunicorn with --set WEB_SERVER=gunicorn.
-        [sys.executable, "-m", "moisson.serve", "--web"],
+        quota.command(command) if quota else command,
         cwd=BASE_DIR,
         env=env,
         start_new_session=True,
@@ -189,12 +231,21 @@ def summarise(records: list[list], seconds: float) -> dict[str, dict]:
     return kinds
 
 
-def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessions: Path) -> dict:
+def run(
+    users: int,
+    seconds: int,
+    *,
+    url: str,
+    env_extra: dict[str, str],
+    sessions: Path,
+    cpu_quota: float | None = None,
+) -> dict:
     port = free_port()
+    quota = CpuQuota(cpu_quota) if cpu_quota else None
     # One cache prefix for the server and the worker, which refreshes the figures the server reads.
     env_extra = {"CACHE_KEY_PREFIX": f"bench-{time.time_ns()}"} | env_extra
     worker = start_worker(server_environment(port, url=url, env_extra=env_extra))
-    server = start_server(port, url=url, env_extra=env_extra)
+    server = start_server(port, url=url, env_extra=env_extra, quota=quota)
     with tempfile.TemporaryDirectory(prefix="moisson-load-") as directory:
         out = Path(directory) / "records.json"
         server_pids = descendants(server.pid)
@@ -223,6 +274,8 @@ def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessio
         records = json.loads(out.read_text())
     stop_server(server)
     stop_server(worker)
+    if quota:
+        quota.remove()
     return {
         "users": users,
         "seconds": seconds,
@@ -236,6 +289,7 @@ def run(users: int, seconds: int, *, url: str, env_extra: dict[str, str], sessio
         },
         "load_before": load_before,
         "load_after": os.getloadavg(),
+        "cpu_quota": cpu_quota,
     }
 
 
@@ -266,13 +320,21 @@ def main() -> None:
         "--set", action="append", default=[], help="NAME=VALUE for the server, e.g. WEB_WORKERS=3"
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--cpu-quota",
+        type=float,
+        metavar="CORES",
+        help="hold the web server to this many cores in a control group, as a container's limit (root)",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     env_extra = dict(item.split("=", 1) for item in args.set)
     sessions = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")) / "bench-sessions.json"
     results = []
     for users in args.users:
-        result = run(users, args.seconds, url=url, env_extra=env_extra, sessions=sessions)
+        result = run(
+            users, args.seconds, url=url, env_extra=env_extra, sessions=sessions, cpu_quota=args.cpu_quota
+        )
         print_run(result)
         results.append(result)
     if args.json:

@@ -163,3 +163,19 @@ def _cores_of(limit: Path, *, v2: bool) -> float | None:
         return int(quota) / int(period)
     except (OSError, ValueError):
         return None
+
+
+def usable_cores(proc: Path = Path("/proc")) -> float:
+    """How many cores this process may use: those it may run on, fewer under its control group's quota."""
+    cores = len(os.sched_getaffinity(0))
+    quota = Quota.of_process(proc)
+    return min(cores, quota.cores) if quota else cores
+
+
+def web_workers(proc: Path = Path("/proc")) -> int:
+    """WEB_WORKERS, or by default 2 web server processes, and 1 where the server may use only one core (a
+    container with `--cpus 1`, a one-core server): two processes sharing one core each take twice as long per
+    request, for no more served (bench/RESULTS.md)."""
+    if os.environ.get("WEB_WORKERS"):
+        return int(os.environ["WEB_WORKERS"])
+    return 1 if usable_cores(proc) < 1.5 else 2

@@ -73,6 +73,7 @@ def serve_granian() -> None:
 
     from granian import Granian
 
+    from moisson.cores import web_workers
     from moisson.wsgi import WORKER_GC_THRESHOLD, prepare_to_fork
 
     logging.getLogger("_granian").addFilter(_IntendedThreads())
@@ -84,7 +85,7 @@ def serve_granian() -> None:
         interface="wsgi",
         address=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", "8000")),
-        workers=int(os.environ.get("WEB_WORKERS", "2")),
+        workers=web_workers(),
         # More threads than MOISSON_MAX_IN_FLIGHT, as with gunicorn: a request beyond the limit reaches
         # moisson/overload.py and gets its 503 at once instead of waiting unseen in granian's queue.
         blocking_threads=threads,

@@ -3,16 +3,20 @@ machine's cores it may run on, and its control group's CPU quota (a container's 
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from moisson.cores import IdleCores
+from moisson.cores import IdleCores, usable_cores, web_workers
 from moisson.overload import Places
+from tests.web_server import free_port, wait_until_listening
 
 
 def test_the_idle_share_of_the_cores_is_read_from_the_machine():
@@ -188,39 +192,45 @@ def test_a_container_full_of_its_quota_takes_places_away(tmp_path: Path):
     assert container.now(4) == 1
 
 
+PROJECT = Path(__file__).resolve().parents[2]
 V1_CPU, V1_CPUACCT = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/cpuacct")
 
 
 @pytest.fixture
-def limited_group():
-    """A real control group limited to a fifth of a core (cgroup v1's cpu and cpuacct, as on CI's
-    machines); skipped where this process may not make one."""
-    name = f"moisson-test-{uuid.uuid4().hex[:8]}"
-    directories = [V1_CPU / name, V1_CPUACCT / name]
-    try:
-        for directory in directories:
-            directory.mkdir()
-        (V1_CPU / name / "cpu.cfs_period_us").write_text("100000")
-        (V1_CPU / name / "cpu.cfs_quota_us").write_text("20000")
-    except OSError as error:
-        for directory in directories:
-            if directory.exists():
-                directory.rmdir()
-        pytest.skip(f"no cgroup v1 cpu and cpuacct hierarchies to write here ({error})")
-    yield directories
-    for directory in directories:
-        for _ in range(50):  # the child's exit reaches the group a little after wait()
+def control_group():
+    """Makes real control groups held to a number of cores (cgroup v1's cpu and cpuacct, as on CI's
+    machines), and returns the command that starts a process in one; skipped where this process may not
+    make them."""
+    made = []
+
+    def held_to(cores: float) -> Callable[[list[str]], list[str]]:
+        name = f"moisson-test-{uuid.uuid4().hex[:8]}"
+        directories = [V1_CPU / name, V1_CPUACCT / name]
+        made.extend(directories)
+        try:
+            for directory in directories:
+                directory.mkdir()
+            (V1_CPU / name / "cpu.cfs_period_us").write_text("100000")
+            (V1_CPU / name / "cpu.cfs_quota_us").write_text(str(round(cores * 100000)))
+        except OSError as error:
+            pytest.skip(f"no cgroup v1 cpu and cpuacct hierarchies to write here ({error})")
+        joins = "; ".join(f"echo $$ > {directory / 'cgroup.procs'}" for directory in directories)
+        return lambda command: ["sh", "-c", f'{joins}; exec "$@"', "sh", *command]
+
+    yield held_to
+    for directory in made:
+        for _ in range(50):  # the processes' exit reaches the group a little after they are reaped
             try:
-                directory.rmdir()
+                if directory.exists():
+                    directory.rmdir()
                 break
             except OSError:
                 time.sleep(0.1)
 
 
 BUSY_IN_A_GROUP = """
-import json, sys, time
+import json, time
 from moisson.cores import IdleCores
-sys.stdin.readline()  # moved into the group
 idle_cores = IdleCores()
 idle_cores()
 until = time.monotonic() + 1.0
@@ -232,19 +242,92 @@ print(json.dumps(idle_cores()))
 
 @pytest.mark.any_database
 @pytest.mark.skipif(os.geteuid() != 0, reason="making a control group takes root")
-def test_a_real_process_held_by_its_quota_sees_its_cores_full(limited_group):
+def test_a_real_process_held_by_its_quota_sees_its_cores_full(control_group):
     """A process spinning in a group limited to a fifth of a core: the machine has more than a core idle,
     and it was still full the whole time."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", BUSY_IN_A_GROUP],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
+    output = subprocess.run(
+        control_group(0.2)([sys.executable, "-c", BUSY_IN_A_GROUP]),
+        capture_output=True,
         text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    for directory in limited_group:
-        (directory / "cgroup.procs").write_text(str(child.pid))
-    output, _ = child.communicate("go\n", timeout=30)
+        cwd=PROJECT,
+        timeout=60,
+        check=True,
+    ).stdout
     share = json.loads(output)
     assert share is not None
     assert share < Places.FULL
+
+
+@pytest.mark.parametrize(
+    ("limit", "cores", "usable", "workers"),
+    [
+        ("max 100000", {0, 1}, 2, 2),
+        ("100000 100000", {0, 1}, 1, 1),  # docker run --cpus 1
+        ("150000 100000", {0, 1}, 1.5, 2),
+        ("max 100000", {3}, 1, 1),  # taskset -c 3
+        ("400000 100000", {0, 1, 2, 3, 4, 5, 6, 7}, 4, 2),
+    ],
+)
+def test_web_processes_by_default_follow_the_usable_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, cores: set[int], usable: float, workers: int
+):
+    machine = FakeMachine(tmp_path)
+    machine.cgroup_v2({"/": limit})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: cores)
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    assert web_workers(machine.proc) == workers
+    monkeypatch.setenv("WEB_WORKERS", "3")
+    assert web_workers(machine.proc) == 3
+    assert usable_cores(machine.proc) == usable
+
+
+def web_processes(master: int) -> int:
+    """The processes forked by a web server's master (its workers)."""
+    children = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(re.sub(r"^.*\) ", "", stat.read_text()).split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children += parent == master
+    return children
+
+
+@pytest.mark.any_database
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a control group takes root")
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a machine of two cores or more")
+@pytest.mark.parametrize(
+    ("web_server", "cores", "workers"), [("granian", 1.0, 1), ("gunicorn", 1.0, 1), ("granian", None, 2)]
+)
+def test_the_web_server_in_a_one_core_container_starts_one_process(
+    control_group, tmp_path: Path, web_server: str, cores: float | None, workers: int
+):
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if name != "WEB_WORKERS"}
+    env |= {"HOST": "127.0.0.1", "PORT": str(port), "VAR_DIR": str(tmp_path / "var"), "WEB_THREADS": "2"}
+    env["WEB_SERVER"] = web_server
+    command = [sys.executable, "-m", "moisson.serve", "--web"]
+    log = tmp_path / "server.log"
+    with open(log, "ab") as output:
+        server = subprocess.Popen(
+            control_group(cores)(command) if cores else command,
+            cwd=PROJECT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_listening(port, server, log)
+        deadline = time.monotonic() + 30
+        while web_processes(server.pid) < workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # time enough for a second worker to start, had there been one
+        assert web_processes(server.pid) == workers, log.read_text(errors="replace")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
