@@ -70,20 +70,40 @@ class FakeMachine:
             (directory / "cpu.max").write_text(limit + "\n")
             self.use(group, 0)
 
-    def cgroup_v1(self, quotas: dict[str, int]) -> None:
-        """cgroup v1 with cpu and cpuacct mounted apart, as on a hybrid machine; `quotas` gives
-        cpu.cfs_quota_us by group below the mounts (a period of 100 ms)."""
+    def cgroup_v1(self, quotas: dict[str, int], *, together: bool = False) -> None:
+        """cgroup v1 with cpu and cpuacct mounted apart, as on a hybrid machine, or `together` as Docker's
+        hosts mount them (/sys/fs/cgroup/cpu,cpuacct); `quotas` gives cpu.cfs_quota_us by group below the
+        mounts (a period of 100 ms)."""
+        self.v1_cpuacct = self.cgroups / ("cpu,cpuacct" if together else "cpuacct")
+        v1_cpu = self.cgroups / ("cpu,cpuacct" if together else "cpu")
+        hierarchies = (
+            [f"3:cpu,cpuacct:{self.group}"]
+            if together
+            else [f"3:cpuacct:{self.group}", f"2:cpu:{self.group}"]
+        )
         (self.proc / "self" / "cgroup").write_text(
-            f"4:memory:{self.group}\n3:cpuacct:{self.group}\n2:cpu:{self.group}\n0::/\n"
+            "\n".join([f"4:memory:{self.group}", *hierarchies, "0::/", ""])
+        )
+        mounts = (
+            [f"31 22 0:27 {self.mounted_group} {v1_cpu} rw - cgroup cgroup rw,cpu,cpuacct"]
+            if together
+            else [
+                f"31 22 0:27 {self.mounted_group} {v1_cpu} rw - cgroup cgroup rw,cpu",
+                f"32 22 0:28 {self.mounted_group} {self.v1_cpuacct} rw - cgroup cgroup rw,cpuacct",
+            ]
         )
         (self.proc / "self" / "mountinfo").write_text(
-            "22 1 0:21 / / rw,relatime - ext4 /dev/vda rw\n"
-            f"31 22 0:27 {self.mounted_group} {self.cgroups / 'cpu'} rw - cgroup cgroup rw,cpu\n"
-            f"32 22 0:28 {self.mounted_group} {self.cgroups / 'cpuacct'} rw - cgroup cgroup rw,cpuacct\n"
-            f"33 22 0:29 / {self.cgroups / 'unified'} rw - cgroup2 cgroup2 rw\n"
+            "\n".join(
+                [
+                    "22 1 0:21 / / rw,relatime - ext4 /dev/vda rw",
+                    *mounts,
+                    f"33 22 0:29 / {self.cgroups / 'unified'} rw - cgroup2 cgroup2 rw",
+                    "",
+                ]
+            )
         )
         for group, quota in quotas.items():
-            directory = self.cgroups / "cpu" / group.strip("/")
+            directory = v1_cpu / group.strip("/")
             directory.mkdir(parents=True, exist_ok=True)
             (directory / "cpu.cfs_quota_us").write_text(f"{quota}\n")
             (directory / "cpu.cfs_period_us").write_text("100000\n")
@@ -92,7 +112,7 @@ class FakeMachine:
     def use(self, group: str, seconds: float, *, v1: bool = False) -> None:
         """The CPU time used so far by the processes of a group."""
         if v1:
-            directory = self.cgroups / "cpuacct" / group.strip("/")
+            directory = self.v1_cpuacct / group.strip("/")
             directory.mkdir(parents=True, exist_ok=True)
             (directory / "cpuacct.usage").write_text(f"{round(seconds * 1e9)}\n")
         else:
@@ -139,10 +159,11 @@ def test_the_tightest_quota_from_the_process_group_up_counts(tmp_path: Path):
     assert idle_cores() == pytest.approx(0.25)
 
 
-def test_a_quota_under_cgroup_v1_with_the_group_mounted_as_the_root(tmp_path: Path):
-    # A container on a hybrid host: /proc/self/cgroup names its group on the host, the mounts show it at /.
+@pytest.mark.parametrize("together", [False, True])
+def test_a_quota_under_cgroup_v1_with_the_group_mounted_as_the_root(tmp_path: Path, together: bool):
+    # A container on a v1 host: /proc/self/cgroup names its group on the host, the mounts show it at /.
     machine = FakeMachine(tmp_path, group="/docker/4f2a", mounted_group="/docker/4f2a")
-    machine.cgroup_v1({"/": 100000})  # --cpus 1
+    machine.cgroup_v1({"/": 100000}, together=together)  # --cpus 1
     idle_cores = machine.idle_cores()
     idle_cores()
     machine.pass_seconds(1)
