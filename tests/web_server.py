@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,12 +31,15 @@ def wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> None
     raise AssertionError("the web server did not start:\n" + log.read_text(errors="replace"))
 
 
-def launch(env: dict[str, str], log: Path) -> subprocess.Popen:
+def launch(
+    env: dict[str, str], log: Path, *, wrap: Callable[[list[str]], list[str]] = lambda command: command
+) -> subprocess.Popen:
     """`moisson.serve --web` with exactly `env`, its output added to `log`, in a session of its own: stopping
-    its process group stops its workers with it."""
+    its process group stops its workers with it. `wrap` may run the command in another (in a control group,
+    say)."""
     with open(log, "ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "moisson.serve", "--web"],
+            wrap([sys.executable, "-m", "moisson.serve", "--web"]),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=output,
@@ -58,9 +61,15 @@ def production_web_server(environment: dict[str, str], log: Path) -> Iterator[st
         wait_until_listening(port, server, log)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server)
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stops the server, with its whole process group when it does not stop by itself (a worker stuck in a
+    request)."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

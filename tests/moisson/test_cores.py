@@ -4,7 +4,6 @@ machine's cores it may run on, and its control group's CPU quota (a container's 
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from moisson.cores import IdleCores, usable_cores, web_workers
 from moisson.overload import Places
-from tests.web_server import free_port, wait_until_listening
+from tests.web_server import free_port, launch, stop, wait_until_listening
 
 
 def test_the_idle_share_of_the_cores_is_read_from_the_machine():
@@ -327,17 +326,8 @@ def test_the_web_server_in_a_one_core_container_starts_one_process(
     env = {name: value for name, value in os.environ.items() if name != "WEB_WORKERS"}
     env |= {"HOST": "127.0.0.1", "PORT": str(port), "VAR_DIR": str(tmp_path / "var"), "WEB_THREADS": "2"}
     env["WEB_SERVER"] = web_server
-    command = [sys.executable, "-m", "moisson.serve", "--web"]
     log = tmp_path / "server.log"
-    with open(log, "ab") as output:
-        server = subprocess.Popen(
-            control_group(cores)(command) if cores else command,
-            cwd=PROJECT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = launch(env, log, wrap=control_group(cores) if cores else lambda command: command)
     try:
         wait_until_listening(port, server, log)
         deadline = time.monotonic() + 30
@@ -346,9 +336,4 @@ def test_the_web_server_in_a_one_core_container_starts_one_process(
         time.sleep(1)  # time enough for a second worker to start, had there been one
         assert web_processes(server.pid) == workers, log.read_text(errors="replace")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server)
