@@ -11,7 +11,8 @@ bench/locustfile.py (60 % reads, 25 % votes, 15 % new pairs, think time 0–1 s,
 first tenth of the run); stop the server. Prints, per kind of request: requests/s, p50/p95/p99 in ms of the
 requests served, errors, the 409s (a vote on a pair decided or changed since it was handed out: the API's
 honest answer, which a volunteer reads as such, not a failure of the server) and the 503s with their own p95
-and maximum; then the CPU seconds used by the server (its master and workers), the Celery worker, the database
+and maximum, for all requests, and for those started after the first 5 seconds ("after": the users all
+arrive in the first seconds, on a server just started); then the CPU seconds used by the server (its master and workers), the Celery worker, the database
 (the PostgreSQL backends of this database, all born during the run since the server is new) and the client
 (locust), and the machine's load average.
 With `--cpu-quota CORES` (as root), the web server runs in a control group held to that many cores, as in a
@@ -202,21 +203,28 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
 
 
+# The first seconds of a run are apart too: the users all arrive then, on a server just started.
+SETTLED_AFTER = 5
+
+
 def summarise(records: list[list], seconds: float) -> dict[str, dict]:
+    """Figures per kind of request, then of every request ("all"), then of those started after the first
+    SETTLED_AFTER seconds ("after"), from records (kind, seconds, status, when it started)."""
+    first = min((record[3] for record in records), default=0.0)
     kinds: dict[str, dict] = {}
-    for kind in ("read", "vote", "new", "all"):
-        mine = [record for record in records if kind == "all" or record[0] == kind]
-        served = [duration for _kind, duration, status in mine if status not in (0, 503)]
-        refused = [duration for _kind, duration, status in mine if status == 503]
-        conflicts = [status for _kind, _duration, status in mine if status == 409]
-        errors = [
-            status
-            for _kind, _duration, status in mine
-            if status == 0 or status >= 400 and status not in (409, 503)
-        ]
+    for kind in ("read", "vote", "new", "all", "after"):
+        if kind == "after":
+            mine = [record for record in records if record[3] >= first + SETTLED_AFTER]
+        else:
+            mine = [record for record in records if kind == "all" or record[0] == kind]
+        statuses = [record[2] for record in mine]
+        served = [record[1] for record in mine if record[2] not in (0, 503)]
+        refused = [record[1] for record in mine if record[2] == 503]
+        conflicts = [status for status in statuses if status == 409]
+        errors = [status for status in statuses if status == 0 or status >= 400 and status not in (409, 503)]
         kinds[kind] = {
             "requests": len(mine),
-            "rps": len(mine) / seconds,
+            "rps": len(mine) / (seconds - SETTLED_AFTER if kind == "after" else seconds),
             "p50": percentile(served, 0.50),
             "p95": percentile(served, 0.95),
             "p99": percentile(served, 0.99),

@@ -23,14 +23,14 @@ SESSIONS: dict[str, dict[str, str]] = _SEEDED["accounts"]
 ACCOUNTS = sorted(SESSIONS)
 PAIR_IDS: list[str] = _SEEDED["pairs"]
 _next_account = itertools.count()
-# (kind, seconds, status) of every request, kept in memory and written once at the end.
-RECORDS: list[tuple[str, float, int]] = []
+# (kind, seconds, status, when it started) of every request, kept in memory and written once at the end.
+RECORDS: list[tuple[str, float, int, float]] = []
 
 
 @events.request.add_listener
 def record(request_type: str, name: str, response_time: float, response: object, **kwargs: object) -> None:
     status = getattr(response, "status_code", 0) or 0
-    RECORDS.append((name.split(":")[0], response_time / 1000, status))
+    RECORDS.append((name.split(":")[0], response_time / 1000, status, time.time() - response_time / 1000))
 
 
 @events.quitting.add_listener
