@@ -71,19 +71,16 @@ class Places:
     """How many requests this process lets run at once: MOISSON_MAX_IN_FLIGHT at most, fewer on a machine
     too slow to serve that many within MOISSON_TARGET_MS.
 
-    Every WINDOW requests served (FIRST_WINDOW at first), the 90th percentile of their durations is
-    compared with the target. Over it while the cores this process may use are full (`moisson.cores`: its
-    cores, or its container's quota), fewer places, in proportion: the requests let in were only sharing the
-    cores (and the GIL) and taking longer each, and the ones beyond get their 503 sooner. Under half of it
-    while requests were refused, or with cores left idle, one place more, up to the setting. A request
+    Every WINDOW requests served, the 90th percentile of their durations is compared with the target. Over
+    it while the cores this process may use are full (`moisson.cores`: its cores, or its container's quota),
+    fewer places, in proportion: the requests let in were only sharing the cores (and the GIL) and taking
+    longer each, and the ones beyond get their 503 sooner. Under half of
+    it while requests were refused, or with cores left idle, one place more, up to the setting. A request
     slowed by something other than the cores (the database, another server) leaves them idle, and so never
     takes a place away: fewer places would only serve fewer.
     """
 
     WINDOW = 50
-    # A process just started judges sooner: after a deploy under load, its first requests would otherwise
-    # all share the cores MOISSON_MAX_IN_FLIGHT at a time on a slow machine.
-    FIRST_WINDOW = 10
     # Cores are full when less than this share of their time was idle; there is room above ROOM.
     FULL, ROOM = 0.1, 0.25
 
@@ -110,7 +107,7 @@ class Places:
             if not self._served:
                 self.idle_cores()  # the window starts: the idle share is read over it
             self._served.append(seconds)
-            if len(self._served) < (self.WINDOW if self.number is not None else self.FIRST_WINDOW):
+            if len(self._served) < self.WINDOW:
                 return
             served, self._served = sorted(self._served), []
             refused, self._refused = self._refused, 0

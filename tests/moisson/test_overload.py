@@ -225,22 +225,6 @@ def test_fewer_places_while_the_cores_are_full_and_requests_slower_than_the_targ
     assert numbers == [2, 1, 1, 1, 1]  # 4 x 100 / 180, then 2 x 100 / 180
 
 
-def test_a_new_process_judges_its_first_requests_sooner():
-    """A process just started (a deploy under load) lowers its places after FIRST_WINDOW requests, not
-    WINDOW: on a slow machine its first requests would otherwise all share the cores four at a time."""
-    starting = Places()
-    starting.idle_cores = lambda: 0.02
-    for _ in range(Places.FIRST_WINDOW - 1):
-        starting.served(0.3, most=4, target_ms=100)
-    assert starting.now(4) == 4
-    starting.served(0.3, most=4, target_ms=100)
-    assert starting.now(4) == 1
-    starting.number = 4  # then whole windows again
-    for _ in range(Places.FIRST_WINDOW):
-        starting.served(0.3, most=4, target_ms=100)
-    assert starting.now(4) == 4
-
-
 def test_one_place_less_at_least_when_requests_are_a_little_slower_than_the_target():
     slightly_slow = Places()
     slightly_slow.idle_cores = lambda: 0.02
