@@ -74,10 +74,10 @@ class Places:
     Every WINDOW requests served, the 90th percentile of their durations is compared with the target. Over
     it while the cores this process may use are full (`moisson.cores`: its cores, or its container's quota),
     fewer places, in proportion: the requests let in were only sharing the cores (and the GIL) and taking
-    longer each, and the ones beyond get their 503 sooner. Under half of
-    it while requests were refused, or with cores left idle, one place more, up to the setting. A request
-    slowed by something other than the cores (the database, another server) leaves them idle, and so never
-    takes a place away: fewer places would only serve fewer.
+    longer each, and the ones beyond get their 503 sooner. Under half of it while requests were refused, or
+    with cores left idle, one place more, up to the setting. A request slowed by something other than the
+    cores (the database, another server) leaves them idle, and so never takes a place away: fewer places
+    would only serve fewer.
     """
 
     WINDOW = 50
