@@ -12,9 +12,9 @@ first tenth of the run); stop the server. Prints, per kind of request: requests/
 requests served, errors, the 409s (a vote on a pair decided or changed since it was handed out: the API's
 honest answer, which a volunteer reads as such, not a failure of the server) and the 503s with their own p95
 and maximum, for all requests, and for those started after the first 5 seconds ("after": the users all
-arrive in the first seconds, on a server just started); then the CPU seconds used by the server (its master and workers), the Celery worker, the database
-(the PostgreSQL backends of this database, all born during the run since the server is new) and the client
-(locust), and the machine's load average.
+arrive in the first seconds, on a server just started); then the CPU seconds used by the server (its master
+and workers), the Celery worker, the database (the PostgreSQL backends of this database, all born during the
+run since the server is new) and the client (locust), and the machine's load average.
 With `--cpu-quota CORES` (as root), the web server runs in a control group held to that many cores, as in a
 container started with `docker run --cpus CORES`; the database, the worker and locust stay outside.
 Never fails on timing: the figures are for bench/RESULTS.md.

@@ -65,7 +65,7 @@ class IdleCores:
             return None
         try:
             used = self._quota.used_seconds()
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError):
             return None
         now = self._clock()
         last, self._last_use = self._last_use, (now, used)
@@ -84,7 +84,7 @@ class Quota:
     def used_seconds(self) -> float:
         text = self.usage.read_text()
         if self.usage.name == "cpu.stat":  # cgroup v2: "usage_usec N" among other lines
-            text = next(line for line in text.splitlines() if line.startswith("usage_usec ")).split()[1]
+            text = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)["usage_usec"]
         return int(text) * self.seconds_per_unit
 
     @classmethod

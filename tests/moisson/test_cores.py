@@ -337,3 +337,13 @@ def test_the_web_server_in_a_one_core_container_starts_one_process(
         assert web_processes(server.pid) == workers, log.read_text(errors="replace")
     finally:
         stop(server)
+
+
+def test_a_quota_whose_use_cannot_be_read_counts_for_nothing(tmp_path: Path):
+    machine = FakeMachine(tmp_path)
+    machine.cgroup_v2({"/": "50000 100000"})
+    idle_cores = machine.idle_cores()
+    idle_cores()
+    (machine.cgroups / "cpu.stat").write_text("nr_periods 12\n")  # no usage_usec
+    machine.pass_seconds(1)
+    assert idle_cores() == pytest.approx(0.9)
