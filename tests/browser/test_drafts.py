@@ -12,7 +12,8 @@ from pytest_django.live_server_helper import LiveServer
 from accounts.models import User
 from tests.fixtures.browser import DESKTOP, PageProblems, fill_pair_form
 
-pytestmark = pytest.mark.browser
+# The browser's storage, not the database, is what these test: CI runs them once.
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 ALICE_QUESTION = "Pourquoi les feuilles des arbres changent-elles de couleur en automne ?"
 

@@ -25,6 +25,9 @@ from collect.models import Status
 from export.models import Release
 from tests.factories import make_pair, make_release, make_user, make_validated_pairs
 
+# The snippets read the release's files, whichever database the pairs came from: CI runs these once.
+pytestmark = pytest.mark.any_database
+
 CODE_BLOCK = re.compile(r"<pre><code[^>]*>(.*?)</code></pre>", re.DOTALL)
 PIP_INSTALL = re.compile(r"^# pip install (.+)$", re.MULTILINE)
 # Loading a release with `datasets` starts a fresh interpreter and reads Parquet: give it time.

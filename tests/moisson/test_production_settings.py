@@ -10,6 +10,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+# Each test starts its own interpreter with the settings it checks, the database named but not reached:
+# CI runs them once.
+pytestmark = pytest.mark.any_database
+
 PRODUCTION_ENV = {
     # The variables README.md's "Deployment" section exports.
     "DEBUG": "false",
