@@ -21,6 +21,7 @@ Never fails on timing: the figures are for bench/RESULTS.md.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -252,38 +253,42 @@ def run(
     quota = CpuQuota(cpu_quota) if cpu_quota else None
     # One cache prefix for the server and the worker, which refreshes the figures the server reads.
     env_extra = {"CACHE_KEY_PREFIX": f"bench-{time.time_ns()}"} | env_extra
-    worker = start_worker(server_environment(port, url=url, env_extra=env_extra))
-    server = start_server(port, url=url, env_extra=env_extra, quota=quota)
-    with tempfile.TemporaryDirectory(prefix="moisson-load-") as directory:
-        out = Path(directory) / "records.json"
-        server_pids = descendants(server.pid)
-        server_before = sum(cpu_seconds(pid) for pid in server_pids)
-        worker_before = sum(cpu_seconds(pid) for pid in descendants(worker.pid))
-        load_before = os.getloadavg()
-        started = time.monotonic()
-        client = subprocess.Popen(
-            [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless"]
-            + ["-u", str(users), "-r", str(max(1, users * 10 // seconds)), "-t", f"{seconds}s"]
-            + ["--host", f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "ERROR"]
-            + ["--stop-timeout", "5"],
-            cwd=BASE_DIR,
-            env=os.environ | {"BENCH_SESSIONS": str(sessions), "BENCH_OUT": str(out)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client_cpu = 0.0
-        while client.poll() is None:
-            client_cpu = max(client_cpu, cpu_seconds(client.pid))
-            time.sleep(0.5)
-        elapsed = time.monotonic() - started
-        server_cpu = sum(cpu_seconds(pid) for pid in descendants(server.pid)) - server_before
-        worker_cpu = sum(cpu_seconds(pid) for pid in descendants(worker.pid)) - worker_before
-        database_cpu = sum(cpu_seconds(pid) for pid in database_backends(url))
-        records = json.loads(out.read_text())
-    stop_server(server)
-    stop_server(worker)
-    if quota:
-        quota.remove()
+    # Whatever happens (a server that does not start, Ctrl+C), the server, the worker and the control group
+    # go: callbacks run last first.
+    with contextlib.ExitStack() as cleanup:
+        if quota:
+            cleanup.callback(quota.remove)
+        worker = start_worker(server_environment(port, url=url, env_extra=env_extra))
+        cleanup.callback(stop_server, worker)
+        server = start_server(port, url=url, env_extra=env_extra, quota=quota)
+        cleanup.callback(stop_server, server)
+        with tempfile.TemporaryDirectory(prefix="moisson-load-") as directory:
+            out = Path(directory) / "records.json"
+            server_pids = descendants(server.pid)
+            server_before = sum(cpu_seconds(pid) for pid in server_pids)
+            worker_before = sum(cpu_seconds(pid) for pid in descendants(worker.pid))
+            load_before = os.getloadavg()
+            started = time.monotonic()
+            locustfile = str(BASE_DIR / "bench" / "locustfile.py")
+            client = subprocess.Popen(
+                [sys.executable, "-m", "locust", "-f", locustfile, "--headless"]
+                + ["-u", str(users), "-r", str(max(1, users * 10 // seconds)), "-t", f"{seconds}s"]
+                + ["--host", f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "ERROR"]
+                + ["--stop-timeout", "5"],
+                cwd=BASE_DIR,
+                env=os.environ | {"BENCH_SESSIONS": str(sessions), "BENCH_OUT": str(out)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            client_cpu = 0.0
+            while client.poll() is None:
+                client_cpu = max(client_cpu, cpu_seconds(client.pid))
+                time.sleep(0.5)
+            elapsed = time.monotonic() - started
+            server_cpu = sum(cpu_seconds(pid) for pid in descendants(server.pid)) - server_before
+            worker_cpu = sum(cpu_seconds(pid) for pid in descendants(worker.pid)) - worker_before
+            database_cpu = sum(cpu_seconds(pid) for pid in database_backends(url))
+            records = json.loads(out.read_text())
     return {
         "users": users,
         "seconds": seconds,
