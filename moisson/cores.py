@@ -97,13 +97,13 @@ class Quota:
             return None
         quotas = []
         if "" in groups and "cgroup2" in mounts:
-            for directory in _levels(mounts["cgroup2"], groups[""]):
+            for _, directory in _levels(mounts["cgroup2"], groups[""]):
                 cores = _cores_of(directory / "cpu.max", v2=True)
                 if cores:
                     quotas.append(cls(cores, directory / "cpu.stat", 1e-6))
         if "cpu" in groups and "cpu" in mounts and "cpuacct" in groups and "cpuacct" in mounts:
-            cpuacct = dict(_relative_levels(mounts["cpuacct"], groups["cpuacct"]))
-            for relative, directory in _relative_levels(mounts["cpu"], groups["cpu"]):
+            cpuacct = dict(_levels(mounts["cpuacct"], groups["cpuacct"]))
+            for relative, directory in _levels(mounts["cpu"], groups["cpu"]):
                 cores = _cores_of(directory / "cpu.cfs_quota_us", v2=False)
                 if cores and relative in cpuacct:
                     quotas.append(cls(cores, cpuacct[relative] / "cpuacct.usage", 1e-9))
@@ -136,7 +136,7 @@ def _cgroup_mounts(mountinfo: Path) -> dict[str, tuple[str, Path]]:
     return mounts
 
 
-def _relative_levels(mount: tuple[str, Path], group: str) -> list[tuple[str, Path]]:
+def _levels(mount: tuple[str, Path], group: str) -> list[tuple[str, Path]]:
     """The directories of the group and of each group above it that the mount shows, from the group up,
     each with its path below the mount."""
     root, point = mount
@@ -144,10 +144,6 @@ def _relative_levels(mount: tuple[str, Path], group: str) -> list[tuple[str, Pat
         return []
     parts = [part for part in group[len(root) :].split("/") if part]
     return [("/".join(parts[:depth]), point.joinpath(*parts[:depth])) for depth in range(len(parts), -1, -1)]
-
-
-def _levels(mount: tuple[str, Path], group: str) -> list[Path]:
-    return [directory for _, directory in _relative_levels(mount, group)]
 
 
 def _cores_of(limit: Path, *, v2: bool) -> float | None:

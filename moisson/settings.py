@@ -451,7 +451,8 @@ MOISSON_COLLECTION_GOAL = env_int("MOISSON_COLLECTION_GOAL", 100_000)
 # reads' p95 to 149 ms against 95 ("Lists as rows...").
 MOISSON_MAX_IN_FLIGHT = env_int("MOISSON_MAX_IN_FLIGHT", 4)
 # The 90th percentile of served requests' durations that each process aims for by letting fewer requests
-# in at once while its machine's cores are full (moisson.overload.Places; 0: always MOISSON_MAX_IN_FLIGHT).
+# in at once while the cores it may use are full, its machine's or its container's CPU quota
+# (moisson.overload.Places, moisson.cores; 0: always MOISSON_MAX_IN_FLIGHT).
 # On a machine three times slower than the one 4 was measured on, 4 took the p95s to about 280 ms and 2 or 1
 # brought them under 150 and 90 for 3 to 10 % fewer served (bench/RESULTS.md).
 MOISSON_TARGET_MS = env_int("MOISSON_TARGET_MS", 100)
